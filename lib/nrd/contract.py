@@ -1,0 +1,224 @@
+"""The input tables of the data contract, declared once (``shared/spec/data-contract.md``).
+
+Readers, validators, the demo generator and the Excel templates all work from these declarations:
+a column is named here once, with its Vietnamese label, its type and, for enumerations, the accepted
+codes with their Vietnamese words. Nothing below does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Enumerations: canonical English code -> Vietnamese word (as the templates and the office write them).
+STATUS = {"met": "đạt", "basically_met": "cơ bản đạt", "not_met": "chưa đạt"}
+LEVEL = {"nra": "đạt chuẩn NTM", "advanced": "NTM nâng cao", "model": "NTM kiểu mẫu"}
+LEVEL_RANK = {"nra": 1, "advanced": 2, "model": 3}
+CRITERIA_SET = {"qd318_2022": "QĐ 318/QĐ-TTg (2021-2025)", "qd51_2025": "QĐ 51/2025/QĐ-TTg (2026-2030)"}
+SOURCE = {
+    "central_investment": "NSTW đầu tư phát triển",
+    "central_recurrent": "NSTW sự nghiệp",
+    "local_budget": "ngân sách địa phương",
+    "integrated": "vốn lồng ghép",
+    "credit": "tín dụng",
+    "enterprise": "doanh nghiệp, HTX",
+    "community": "cộng đồng, người dân",
+}
+STATE_BUDGET_SOURCES = ("central_investment", "central_recurrent", "local_budget")
+CENTRAL_SOURCES = ("central_investment", "central_recurrent")
+ENTITY_TYPE = {
+    "enterprise": "doanh nghiệp",
+    "cooperative": "hợp tác xã",
+    "cooperative_group": "tổ hợp tác",
+    "household": "hộ sản xuất kinh doanh",
+}
+STAGE = {
+    "registered": "đã đăng ký",
+    "dossier_complete": "hoàn thiện hồ sơ",
+    "submitted": "đã trình hội đồng tỉnh",
+    "evaluated": "đã đánh giá",
+}
+YES_NO = {"yes": "có", "no": "không"}
+
+# Column types understood by the reader: how a cell is parsed and what the typed frame holds.
+#   code   -> str, 5-digit zero-padded unit code (names and legacy names resolved)
+#   period -> str "YYYY-MM"
+#   date   -> datetime64[ns], naive
+#   money  -> float64, million VND (Vietnamese "1.234,5" accepted in text cells)
+#   number -> float64
+#   int    -> Int64 (nullable)
+#   text   -> str (object/string), stripped
+#   enum   -> str, the canonical English code
+#   bool   -> boolean (yes/no, có/không)
+TYPES = ("code", "period", "date", "money", "number", "int", "text", "enum", "bool")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label_vi: str
+    type: str
+    required: bool = True
+    enum: dict[str, str] | None = None
+    help_vi: str = ""
+    personal: bool = False  # read, validated, never shown in a report
+
+    def __post_init__(self):
+        assert self.type in TYPES, self.type
+        assert (self.type == "enum") == (self.enum is not None), self.name
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    label_vi: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()  # no two rows may share these values
+    help_vi: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+_period = Column("period", "Kỳ báo cáo", "period", help_vi="Tháng báo cáo, dạng YYYY-MM (ví dụ 2025-09)")
+_unit = Column("unit_code", "Mã đơn vị", "code", help_vi="Mã xã/phường 5 chữ số theo danh mục hành chính, hoặc tên xã")
+_unit_optional = Column(
+    "unit_code", "Mã đơn vị", "code", required=False, help_vi="Để trống = cấp tỉnh; hoặc mã/tên xã"
+)
+_source = Column("source", "Nguồn vốn", "enum", enum=SOURCE)
+_set_optional = Column(
+    "criteria_set", "Bộ tiêu chí", "enum", required=False, enum=CRITERIA_SET,
+    help_vi="Để trống = bộ tiêu chí có hiệu lực tại kỳ báo cáo",
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "criteria_status",
+            "Kết quả thực hiện tiêu chí",
+            (
+                _period,
+                _unit,
+                _set_optional,
+                Column("criterion", "Tiêu chí", "text", help_vi="Số thứ tự tiêu chí trong bộ, ví dụ 2, 17"),
+                Column("indicator", "Chỉ tiêu", "text", required=False, help_vi="Ví dụ 2.1; để trống = cả tiêu chí"),
+                Column("status", "Kết quả", "enum", enum=STATUS),
+                Column("value", "Giá trị", "number", required=False),
+                Column("note", "Ghi chú", "text", required=False),
+            ),
+            key=("period", "unit_code", "criteria_set", "criterion", "indicator"),
+        ),
+        Table(
+            "recognitions",
+            "Quyết định công nhận",
+            (
+                _unit,
+                Column("level", "Mức đạt chuẩn", "enum", enum=LEVEL),
+                Column("decision_no", "Số quyết định", "text"),
+                Column("decision_date", "Ngày quyết định", "date", help_vi="dd/mm/yyyy"),
+                _set_optional,
+                Column("revoked_on", "Ngày thu hồi", "date", required=False, help_vi="dd/mm/yyyy; để trống nếu chưa thu hồi"),
+            ),
+            key=("unit_code", "level", "decision_date"),
+        ),
+        Table(
+            "capital_plan",
+            "Kế hoạch vốn",
+            (
+                Column("year", "Năm kế hoạch", "int"),
+                _source,
+                _unit_optional,
+                Column("amount_mvnd", "Số tiền (triệu đồng)", "money"),
+            ),
+            key=("year", "source", "unit_code"),
+        ),
+        Table(
+            "capital_disbursement",
+            "Giải ngân vốn",
+            (
+                _period,
+                Column("year", "Năm kế hoạch", "int"),
+                _source,
+                _unit_optional,
+                Column("disbursed_mvnd", "Lũy kế giải ngân (triệu đồng)", "money"),
+            ),
+            key=("period", "year", "source", "unit_code"),
+        ),
+        Table(
+            "capital_mobilized",
+            "Huy động vốn",
+            (_period, _source, Column("cumulative_mvnd", "Lũy kế huy động (triệu đồng)", "money")),
+            key=("period", "source"),
+        ),
+        Table(
+            "ocop_products",
+            "Sản phẩm OCOP",
+            (
+                Column("product_id", "Mã sản phẩm", "text"),
+                Column("product_name", "Tên sản phẩm", "text"),
+                Column("entity_id", "Mã chủ thể", "text"),
+                _unit,
+                Column("group", "Nhóm sản phẩm", "int", help_vi="1-6: thực phẩm, đồ uống, dược liệu, thủ công mỹ nghệ, sinh vật cảnh, du lịch"),
+                Column("score", "Điểm", "number", help_vi="0-100"),
+                Column("stars", "Hạng sao", "int", help_vi="3, 4 hoặc 5; phải khớp với điểm"),
+                Column("recognized_on", "Ngày công nhận", "date"),
+                Column("decision_no", "Số quyết định", "text"),
+                Column("expires_on", "Ngày hết hạn", "date", required=False, help_vi="Để trống = ngày công nhận + 36 tháng"),
+                Column("revoked_on", "Ngày thu hồi", "date", required=False),
+            ),
+            key=("product_id", "recognized_on"),
+        ),
+        Table(
+            "ocop_entities",
+            "Chủ thể OCOP",
+            (
+                Column("entity_id", "Mã chủ thể", "text"),
+                Column("entity_name", "Tên chủ thể", "text"),
+                Column("entity_type", "Loại hình", "enum", enum=ENTITY_TYPE),
+                _unit,
+                Column("phone", "Điện thoại", "text", required=False, personal=True),
+                Column("representative", "Người đại diện", "text", required=False, personal=True),
+            ),
+            key=("entity_id",),
+        ),
+        Table(
+            "ocop_registrations",
+            "Đăng ký đánh giá OCOP",
+            (
+                Column("registration_id", "Mã đăng ký", "text"),
+                Column("product_name", "Tên sản phẩm", "text"),
+                Column("entity_id", "Mã chủ thể", "text"),
+                _unit,
+                Column("cycle", "Năm đánh giá", "int"),
+                Column("registered_on", "Ngày đăng ký", "date"),
+                Column("stage", "Giai đoạn", "enum", enum=STAGE),
+                Column("proposed_stars", "Hạng sao đề xuất", "int", required=False),
+            ),
+            key=("registration_id",),
+        ),
+        Table(
+            "organization",
+            "Tổ chức bộ máy",
+            (
+                _period,
+                _unit,
+                Column("steering_committee", "Ban chỉ đạo", "bool", enum=None),
+                Column("nrd_officials", "Số cán bộ phụ trách NTM", "int"),
+            ),
+            key=("period", "unit_code"),
+        ),
+    )
+}
+
+TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
+PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    t.name: tuple(c.name for c in t.columns if c.personal) for t in TABLES.values() if any(c.personal for c in t.columns)
+}
