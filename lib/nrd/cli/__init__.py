@@ -46,6 +46,7 @@ def version() -> None:
 from nrd.cli import data as _data  # noqa: E402,F401
 from nrd.cli import indicators as _indicators  # noqa: E402,F401
 from nrd.cli import report as _report  # noqa: E402,F401
+from nrd.cli import run as _run  # noqa: E402,F401
 from nrd.cli import validate as _validate  # noqa: E402,F401
 
 

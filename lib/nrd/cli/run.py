@@ -1,0 +1,3 @@
+"""CLI commands of this area (owned by the helper building it)."""
+
+from nrd.cli import app  # noqa: F401
