@@ -1,0 +1,185 @@
+"""Parse one cell of an input file into the value its contract type holds.
+
+Cells arrive as text (CSV) or as Excel values (str, int, float, bool, date, datetime). Each parser returns
+the typed value, ``None`` for a blank cell, or raises ``CellError`` with what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import unicodedata
+
+import pandas as pd
+
+from nrd.errors import PeriodError
+from nrd.periods import parse_period
+
+
+class CellError(ValueError):
+    """Raised (internally) when a cell cannot be parsed; ``expected`` says what would be accepted."""
+
+    def __init__(self, expected: str):
+        self.expected = expected
+        super().__init__(expected)
+
+
+def normalize_text(text: object) -> str:
+    """Lower case, no diacritics (``đ`` -> ``d``), single spaces; ``_`` and ``-`` count as spaces."""
+    s = unicodedata.normalize("NFD", str(text).strip().lower().replace("đ", "d"))
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+    s = re.sub(r"[_\-\s]+", " ", s)
+    return s.strip()
+
+
+def normalize_header(text: object) -> str:
+    """A header as matched against canonical names and Vietnamese labels (a trailing ``*`` ignored)."""
+    return normalize_text(str(text).strip().rstrip("*"))
+
+
+def is_blank(cell: object) -> bool:
+    if cell is None:
+        return True
+    if isinstance(cell, float) and math.isnan(cell):
+        return True
+    if isinstance(cell, str) and not cell.strip():
+        return True
+    return cell is pd.NaT
+
+
+def cell_text(cell: object) -> str:
+    """A cell as text: Excel numbers that are whole print without ``.0``."""
+    if isinstance(cell, bool):
+        return str(cell)
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, _dt.datetime):
+        return cell.isoformat(sep=" ").removesuffix(" 00:00:00")
+    return str(cell).strip()
+
+
+_VN_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_EN_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def parse_number(cell: object) -> float | None:
+    """A number: Excel numeric, ``1234.5``, ``1234,5``, Vietnamese ``1.234.567,5`` or ``1,234,567.5``."""
+    if is_blank(cell):
+        return None
+    if isinstance(cell, bool):
+        raise CellError("a number")
+    if isinstance(cell, (int, float)):
+        return float(cell)
+    text = re.sub(r"[\s\u00a0\u202f]", "", str(cell))
+    if _VN_THOUSANDS.match(text):
+        return float(text.replace(".", "").replace(",", "."))
+    if _EN_THOUSANDS.match(text):
+        return float(text.replace(",", ""))
+    if _PLAIN.match(text):
+        # A lone comma is the Vietnamese decimal mark; a lone dot the international one.
+        return float(text.replace(",", "."))
+    raise CellError("a number, e.g. 1234,5 or 1.234.567,5")
+
+
+def parse_int(cell: object) -> int | None:
+    value = parse_number(cell)
+    if value is None:
+        return None
+    if not float(value).is_integer():
+        raise CellError("a whole number")
+    return int(value)
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_VN_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+
+
+def parse_date(cell: object) -> pd.Timestamp | None:
+    """A date: Excel date cell, ``YYYY-MM-DD`` or ``dd/mm/yyyy`` (day first, as written in Vietnam)."""
+    if is_blank(cell):
+        return None
+    if isinstance(cell, (_dt.date, pd.Timestamp)):
+        return pd.Timestamp(cell.year, cell.month, cell.day)
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool) and 20000 <= cell <= 80000:
+        # An Excel serial date in a cell without date format (days since 1899-12-30).
+        return pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(cell))
+    text = str(cell).strip()
+    m = _ISO_DATE.match(text)
+    if m:
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _VN_DATE.match(text)
+        if not m:
+            raise CellError("a date dd/mm/yyyy or YYYY-MM-DD")
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    try:
+        return pd.Timestamp(year, month, day)
+    except ValueError:
+        raise CellError("a real calendar date dd/mm/yyyy") from None
+
+
+def parse_month(cell: object) -> str | None:
+    """A period ``YYYY-MM``: also ``09/2025``, an Excel date cell, or a full date (its month)."""
+    if is_blank(cell):
+        return None
+    if isinstance(cell, (_dt.date, pd.Timestamp)):
+        return f"{cell.year:04d}-{cell.month:02d}"
+    text = cell_text(cell)
+    try:
+        return parse_period(text)
+    except PeriodError:
+        pass
+    try:
+        stamp = parse_date(text)
+    except CellError:
+        raise CellError("a month YYYY-MM, e.g. 2025-09 (or 09/2025)") from None
+    return f"{stamp.year:04d}-{stamp.month:02d}"
+
+
+def parse_code_digits(cell: object) -> str | None:
+    """A unit code written as digits (``13504``, ``13504.0``, ``3504``) zero-padded to 5; else ``None``."""
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    text = str(cell).strip()
+    m = re.match(r"^(\d{1,5})(?:\.0+)?$", text)
+    return m.group(1).zfill(5) if m else None
+
+
+def enum_lookup(enum: dict[str, str]) -> dict[str, str]:
+    """Normalized spelling -> code, for the English code and the Vietnamese word of each member."""
+    lookup: dict[str, str] = {}
+    for code, word in enum.items():
+        lookup[normalize_text(code)] = code
+        lookup[normalize_text(word)] = code
+    return lookup
+
+
+def parse_enum(cell: object, lookup: dict[str, str], expected: str) -> str | None:
+    if is_blank(cell):
+        return None
+    code = lookup.get(normalize_text(cell_text(cell)))
+    if code is None:
+        raise CellError(expected)
+    return code
+
+
+_TRUE = {"yes", "co", "true", "x", "1", "y", "c"}
+_FALSE = {"no", "khong", "false", "0", "n", "k"}
+
+
+def parse_bool(cell: object) -> bool | None:
+    """Yes/no: ``có``/``không``, ``yes``/``no``, an Excel TRUE/FALSE, 1/0."""
+    if is_blank(cell):
+        return None
+    if isinstance(cell, bool):
+        return cell
+    text = normalize_text(cell_text(cell))
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError("có/không (yes/no)")

@@ -1,0 +1,115 @@
+"""The ``Dataset``: the typed tables of one dataset folder, with the findings of reading them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from nrd.contract import PERSONAL_COLUMNS, TABLE_NAMES
+from nrd.errors import MissingTableError
+from nrd.io.findings import ERROR, WARNING, Finding
+from nrd.io.schemas import coerce_frame, get_table
+
+DEFAULT_PROVINCE = "37"
+
+
+@dataclass
+class TableStats:
+    """How one table was read: where from, how many data rows, how many rejected."""
+
+    file: str
+    sheet: str
+    rows_read: int
+    rows_rejected: int
+
+
+@dataclass
+class Dataset:
+    """Typed tables of a dataset (canonical columns + ``_row``, ``_source``) and their findings.
+
+    Attributes:
+        data_dir: the dataset folder (``None`` for a dataset built from frames).
+        province_code: 2-digit province code (``dataset.yaml``, default ``"37"``).
+        tables: table name -> typed frame, only the tables present; rows with errors are left out.
+        findings: every error and warning of reading and validation.
+        files: table -> file (relative to ``data_dir``) it came from.
+        input_hashes: file (relative) -> sha256 of its bytes.
+        stats: table -> ``TableStats``.
+    """
+
+    data_dir: Path | None
+    province_code: str = DEFAULT_PROVINCE
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+    input_hashes: dict[str, str] = field(default_factory=dict)
+    stats: dict[str, TableStats] = field(default_factory=dict)
+    _units: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def units(self) -> pd.DataFrame:
+        """The units registry of the province (``nrd.reference.load_units``), loaded on first use."""
+        if self._units is None:
+            from nrd.reference import load_units
+
+            self._units = load_units(self.province_code)
+        return self._units
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The typed frame of ``name``; ``MissingTableError`` when the dataset does not hold it."""
+        get_table(name)
+        if name not in self.tables:
+            raise MissingTableError(name, self.data_dir or "the dataset")
+        return self.tables[name]
+
+    def public_table(self, name: str) -> pd.DataFrame:
+        """The table without personal columns (phones, representatives): safe to show in a report."""
+        return self.table(name).drop(columns=list(PERSONAL_COLUMNS.get(name, ())), errors="ignore")
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def periods(self) -> list[str]:
+        """Every period present in any table with a ``period`` column, sorted."""
+        found: set[str] = set()
+        for frame in self.tables.values():
+            if "period" in frame.columns:
+                found.update(frame["period"].dropna().tolist())
+        return sorted(found)
+
+    @property
+    def latest_period(self) -> str | None:
+        """The latest period of ``criteria_status`` (or of any period table when it is absent)."""
+        frame = self.tables.get("criteria_status")
+        if frame is not None and frame["period"].notna().any():
+            return str(frame["period"].dropna().max())
+        periods = self.periods
+        return periods[-1] if periods else None
+
+    @classmethod
+    def from_frames(cls, tables: dict[str, pd.DataFrame], province_code: str = DEFAULT_PROVINCE) -> Dataset:
+        """A dataset from in-memory frames with canonical columns (tests, the engine).
+
+        Columns are coerced to the typed dtypes (unit codes zero-padded, enums in Vietnamese mapped to
+        codes), missing optional columns added blank, ``_row``/``_source`` added when missing. No files,
+        no validation: ``findings`` is empty.
+        """
+        typed = {}
+        for name in TABLE_NAMES:
+            if name in tables:
+                typed[name] = coerce_frame(name, tables[name], source=f"<{name}>")
+        unknown = set(tables) - set(TABLE_NAMES)
+        for name in sorted(unknown):
+            get_table(name)  # raises UnknownNameError
+        return cls(data_dir=None, province_code=str(province_code).zfill(2), tables=typed)
