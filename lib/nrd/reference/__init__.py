@@ -1,0 +1,55 @@
+"""Reference data shipped with the project: units, criteria sets, departments, OCOP, capital sources.
+
+Every file is read once (cached) and checked on load; callers get copies, so they cannot corrupt the cache.
+The data files live in ``nrd/reference/data`` (see its README for sources and evidence tags).
+"""
+
+from nrd.reference.catalogs import (
+    LANGS,
+    OCOP_EXPIRY_WINDOW_DAYS,
+    OCOP_VALIDITY_MONTHS,
+    STAR_BANDS,
+    capital_sources,
+    load_assumptions,
+    load_departments,
+    ocop_groups,
+    stars_for_score,
+)
+from nrd.reference.criteria import (
+    CriteriaSet,
+    NoCriteriaSetError,
+    criteria_set_for,
+    get_criteria_set,
+    load_criteria_sets,
+)
+from nrd.reference.units import (
+    NINH_BINH,
+    AmbiguousNameError,
+    UnitRegistry,
+    fold_name,
+    load_units,
+    unit_registry,
+)
+
+__all__ = [
+    "LANGS",
+    "NINH_BINH",
+    "OCOP_EXPIRY_WINDOW_DAYS",
+    "OCOP_VALIDITY_MONTHS",
+    "STAR_BANDS",
+    "AmbiguousNameError",
+    "CriteriaSet",
+    "NoCriteriaSetError",
+    "UnitRegistry",
+    "capital_sources",
+    "criteria_set_for",
+    "fold_name",
+    "get_criteria_set",
+    "load_assumptions",
+    "load_criteria_sets",
+    "load_departments",
+    "load_units",
+    "ocop_groups",
+    "stars_for_score",
+    "unit_registry",
+]

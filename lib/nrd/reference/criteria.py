@@ -1,0 +1,280 @@
+"""NRA criteria sets, read from ``data/criteria_*.yaml`` and checked once on load.
+
+A set applies to a run of whole months (``applies_from_period`` .. ``applies_to_period``): the months whose
+last day falls in the time the set is in force, except that the first set also covers the programme
+months before its decision took effect. ``criteria_set_for`` picks the set by period, never by a report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import pandas as pd
+
+from nrd.errors import PeriodError, ReferenceDataError, UnknownNameError
+from nrd.periods import parse_period, period_end, shift_period
+from nrd.reference._files import data_files, read_yaml, require
+from nrd.reference.catalogs import LANGS, _departments
+
+_NAMES = tuple(f"name_{lang}" for lang in LANGS)
+CRITERIA_COLUMNS = ["criterion", *_NAMES, "department", "co_leads", "group", "department_tag", "department_note"]
+INDICATOR_COLUMNS = ["criterion", "indicator", *_NAMES, "tag"]
+
+
+class NoCriteriaSetError(PeriodError):
+    """Raised when no criteria set applies to a period (before the first set or after the last)."""
+
+
+@dataclass(frozen=True, eq=False)
+class CriteriaSet:
+    """One national criteria set for NRA communes.
+
+    Attributes:
+        id: stable key, e.g. ``qd318_2022`` (the ``criteria_set`` enum of the data contract).
+        names: label per language (``vi``, ``en``, ``fr``).
+        valid_from: the day the decision took legal effect.
+        valid_to: the last day before the next set took effect, ``None`` for the latest set.
+        applies_from_period, applies_to_period: the months reported under this set (``YYYY-MM``).
+        legal_basis: the decision, in Vietnamese.
+        criteria: (property, a copy) ``criterion`` ("1".."19"), ``name_vi/en/fr``, ``department``
+            (lead id), ``co_leads`` ("; "-separated ids), ``group``, ``department_tag`` (R/I),
+            ``department_note``; in criterion order.
+        indicators: (property, a copy) ``criterion``, ``indicator`` ("2.1"), ``name_vi/en/fr``, ``tag``.
+    """
+
+    id: str
+    names: Mapping[str, str]
+    valid_from: _dt.date
+    valid_to: _dt.date | None
+    applies_from_period: str
+    applies_to_period: str | None
+    legal_basis: str
+    _criteria: pd.DataFrame = field(repr=False)
+    _indicators: pd.DataFrame = field(repr=False)
+    _groups: pd.DataFrame = field(repr=False)
+
+    @property
+    def criteria(self) -> pd.DataFrame:
+        return self._criteria.copy()
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self._indicators.copy()
+
+    @property
+    def groups(self) -> pd.DataFrame:
+        """The set's groups of criteria (``group``, names); empty when the set has none."""
+        return self._groups.copy()
+
+    @property
+    def criterion_ids(self) -> list[str]:
+        """The criterion numbers as strings, in order (``["1", ..., "19"]``)."""
+        return self._criteria["criterion"].tolist()
+
+    def __len__(self) -> int:
+        return len(self._criteria)
+
+    def name(self, lang: str = "vi") -> str:
+        return self.names[lang]
+
+    def criterion_name(self, criterion: object, lang: str = "vi") -> str:
+        """The name of ``criterion`` (``"2"`` or ``2``) in ``lang``; UnknownNameError if the set lacks it."""
+        key = str(criterion).strip()
+        rows = self._criteria.loc[self._criteria["criterion"] == key, f"name_{lang}"]
+        if rows.empty:
+            raise UnknownNameError(f"criterion of {self.id}", criterion, self.criterion_ids)
+        return str(rows.iloc[0])
+
+    def department_of(self, criterion: object) -> str:
+        """The lead department id of ``criterion``."""
+        key = str(criterion).strip()
+        rows = self._criteria.loc[self._criteria["criterion"] == key, "department"]
+        if rows.empty:
+            raise UnknownNameError(f"criterion of {self.id}", criterion, self.criterion_ids)
+        return str(rows.iloc[0])
+
+    def criteria_led_by(self, department: str, *, include_co_leads: bool = False) -> pd.DataFrame:
+        """The criteria ``department`` leads (optionally also those it co-leads), in criterion order.
+
+        Raises:
+            UnknownNameError: ``department`` is not a known department id.
+        """
+        known = _departments()["department"].tolist()
+        if department not in known:
+            raise UnknownNameError("department", department, known)
+        led = self._criteria["department"] == department
+        if include_co_leads:
+            led = led | self._criteria["co_leads"].map(lambda ids: department in ids.split("; "))
+        return self._criteria[led].reset_index(drop=True)
+
+    def applies_to(self, period: str) -> bool:
+        p = parse_period(period)
+        return self.applies_from_period <= p and (self.applies_to_period is None or p <= self.applies_to_period)
+
+
+def _as_date(value: Any, where: str) -> _dt.date:
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ReferenceDataError(f"{where}: expected a date YYYY-MM-DD, found {value!r}") from exc
+
+
+def _as_period(value: Any, where: str) -> str:
+    try:
+        return parse_period(value)
+    except PeriodError as exc:
+        raise ReferenceDataError(f"{where}: expected a period YYYY-MM, found {value!r}") from exc
+
+
+def _parse_set(filename: str, departments: set[str]) -> dict[str, Any]:
+    content = read_yaml(filename)
+    require(content, ("id", "names", "in_force", "applies_from_period", "legal_basis", "criteria"), filename)
+    set_id = str(content["id"])
+    names = content["names"]
+    if not isinstance(names, dict) or any(not names.get(lang) for lang in LANGS):
+        raise ReferenceDataError(f"{filename}: names must give {', '.join(LANGS)}")
+    criteria_rows, indicator_rows = [], []
+    for i, record in enumerate(content["criteria"], start=1):
+        where = f"{filename}, criterion #{i}"
+        require(record, ("criterion", *_NAMES, "department"), where)
+        number = str(record["criterion"])
+        for department in [record["department"], *(record.get("co_leads") or [])]:
+            if department not in departments:
+                raise ReferenceDataError(
+                    f"{where} ({number}): department {department!r} is not in departments.yaml "
+                    f"({', '.join(sorted(departments))})"
+                )
+        criteria_rows.append({
+            "criterion": number,
+            **{k: str(record[k]) for k in _NAMES},
+            "department": str(record["department"]),
+            "co_leads": "; ".join(record.get("co_leads") or []),
+            "group": None if record.get("group") is None else str(record["group"]),
+            "department_tag": str(record.get("department_tag") or ""),
+            "department_note": str(record.get("department_note") or ""),
+        })
+        for j, indicator in enumerate(record.get("indicators") or [], start=1):
+            require(indicator, ("indicator", *_NAMES), f"{where}, indicator #{j}")
+            code = str(indicator["indicator"])
+            if not code.startswith(number + "."):
+                raise ReferenceDataError(f"{where}, indicator #{j}: {code!r} must start with {number}.")
+            indicator_rows.append({
+                "criterion": number, "indicator": code, **{k: str(indicator[k]) for k in _NAMES},
+                "tag": str(indicator.get("tag") or "R"),
+            })
+    criteria = pd.DataFrame(criteria_rows, columns=CRITERIA_COLUMNS).astype("str")
+    criteria["group"] = criteria["group"].where(
+        pd.Series([r["group"] is not None for r in criteria_rows], dtype=bool), pd.NA
+    )
+    indicators = pd.DataFrame(indicator_rows, columns=INDICATOR_COLUMNS).astype("str")
+    for column, frame in (("criterion", criteria), ("indicator", indicators)):
+        duplicated = frame.loc[frame[column].duplicated(), column].tolist()
+        if duplicated:
+            raise ReferenceDataError(f"{filename}: {column} numbers must be unique, duplicated: {duplicated}")
+    groups = pd.DataFrame(content.get("groups") or [], columns=["group", *_NAMES]).astype("str")
+    unknown_groups = sorted(set(criteria["group"].dropna()) - set(groups["group"]))
+    if unknown_groups:
+        raise ReferenceDataError(f"{filename}: criteria name groups {unknown_groups} not declared under groups")
+    to_period = content.get("applies_to_period")
+    return {
+        "id": set_id,
+        "names": {lang: str(names[lang]) for lang in LANGS},
+        "in_force": _as_date(content["in_force"], f"{filename}, in_force"),
+        "applies_from_period": _as_period(content["applies_from_period"], f"{filename}, applies_from_period"),
+        "applies_to_period": None if to_period in (None, "") else _as_period(to_period, f"{filename}, applies_to_period"),
+        "legal_basis": str(content["legal_basis"]),
+        "criteria": criteria,
+        "indicators": indicators,
+        "groups": groups,
+        "file": filename,
+    }
+
+
+def _check_sequence(parsed: list[dict[str, Any]]) -> None:
+    """Sets must have unique ids and cover one unbroken run of months, each starting at its in-force date."""
+    ids = [p["id"] for p in parsed]
+    if len(set(ids)) != len(ids):
+        raise ReferenceDataError(f"criteria sets: ids must be unique, found {ids}")
+    for earlier, later in zip(parsed, parsed[1:]):
+        if earlier["applies_to_period"] is None:
+            raise ReferenceDataError(f"{earlier['file']}: only the last set may leave applies_to_period open")
+        if shift_period(earlier["applies_to_period"], 1) != later["applies_from_period"]:
+            raise ReferenceDataError(
+                f"criteria sets {earlier['id']} and {later['id']} are not contiguous: {earlier['applies_to_period']} "
+                f"is followed by {later['applies_from_period']}"
+            )
+        # The rule "in force at the end of the period": the first month of a later set is the first whose
+        # last day is on or after the in-force date.
+        first = later["applies_from_period"]
+        if not (period_end(shift_period(first, -1)).date() < later["in_force"] <= period_end(first).date()):
+            raise ReferenceDataError(
+                f"{later['file']}: applies_from_period {first} does not match in_force {later['in_force']} "
+                "(it must be the first month whose last day is on or after that date)"
+            )
+    for p in parsed:
+        if p["applies_to_period"] is not None and p["applies_to_period"] < p["applies_from_period"]:
+            raise ReferenceDataError(f"{p['file']}: applies_to_period is before applies_from_period")
+
+
+@lru_cache(maxsize=None)
+def _criteria_sets() -> tuple[CriteriaSet, ...]:
+    departments = set(_departments()["department"])
+    files = data_files("criteria_*.yaml")
+    if not files:
+        raise ReferenceDataError("no criteria set files (criteria_*.yaml) in nrd/reference/data")
+    parsed = sorted((_parse_set(f, departments) for f in files), key=lambda p: p["applies_from_period"])
+    _check_sequence(parsed)
+    sets = []
+    for p, following in zip(parsed, [*parsed[1:], None]):
+        valid_to = None if following is None else following["in_force"] - _dt.timedelta(days=1)
+        sets.append(CriteriaSet(
+            id=p["id"], names=MappingProxyType(p["names"]), valid_from=p["in_force"], valid_to=valid_to,
+            applies_from_period=p["applies_from_period"], applies_to_period=p["applies_to_period"],
+            legal_basis=p["legal_basis"], _criteria=p["criteria"], _indicators=p["indicators"], _groups=p["groups"],
+        ))
+    return tuple(sets)
+
+
+def load_criteria_sets() -> dict[str, CriteriaSet]:
+    """Every criteria set by id, in time order (``qd318_2022``, ``qd51_2025``).
+
+    The sets are immutable; their frames are handed out as copies.
+
+    Raises:
+        ReferenceDataError: a shipped file is inconsistent (unknown department, duplicate ids, a gap
+            between sets, a boundary that contradicts the in-force date).
+    """
+    return {s.id: s for s in _criteria_sets()}
+
+
+def get_criteria_set(set_id: str) -> CriteriaSet:
+    """The set with id ``set_id``; UnknownNameError listing the known ids otherwise."""
+    sets = load_criteria_sets()
+    if set_id not in sets:
+        raise UnknownNameError("criteria set", set_id, list(sets))
+    return sets[set_id]
+
+
+def criteria_set_for(period: str) -> CriteriaSet:
+    """The criteria set in force at the end of ``period`` (``"2026-01"`` -> qd318_2022, ``"2026-02"`` -> qd51_2025).
+
+    Raises:
+        PeriodError: ``period`` is not a month.
+        NoCriteriaSetError: no set covers ``period``.
+    """
+    p = parse_period(period)
+    sets = _criteria_sets()
+    for criteria_set in sets:
+        if criteria_set.applies_to(p):
+            return criteria_set
+    last = sets[-1].applies_to_period or "open"
+    raise NoCriteriaSetError(
+        period, f"a month covered by a criteria set: {sets[0].applies_from_period} to {last} "
+        f"({', '.join(s.id for s in sets)})"
+    )
