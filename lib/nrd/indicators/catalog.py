@@ -1,0 +1,142 @@
+"""The indicator catalog: each indicator declared once, looked up through one registry.
+
+An ``Indicator`` carries its stable id, labels in vi/en/fr, unit, the ids of its numerator and denominator
+when it is a share, its level, its direction and the function that computes it. A *family* declares a
+pattern such as ``criteria.met_share.<n>`` whose members are the criteria of the set in force: one
+declaration yields one row per member.
+
+Adding an indicator is one ``register(Indicator(...))`` call in the module of its domain (``nra``,
+``criteria``, ``ocop``, ``capital``, ``organization``) and one test; it then appears in the indicator table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from nrd.errors import UnknownNameError
+
+UNITS = ("count", "percent", "million_vnd", "criteria", "level")
+LEVELS = ("province", "commune", "department")
+DIRECTIONS = ("higher_is_better", "lower_is_better", "neutral")
+ROW_COLUMNS = ["unit_code", "value", "numerator", "denominator"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of the table.
+
+    Attributes:
+        id: stable id, e.g. ``nra.recognized_share``; a family's id ends in ``.<n>``.
+        label: ``{"vi": ..., "en": ..., "fr": ...}``; a family label may contain ``{n}``.
+        unit: one of ``UNITS``.
+        level: ``province`` (unit_code = province code), ``commune`` or ``department``
+            (province rows, one per department, id ``criteria.dept_met_share.<department>``).
+        direction: one of ``DIRECTIONS``.
+        compute: ``PeriodContext -> DataFrame[unit_code, value, numerator, denominator]``; a family's
+            frame carries an ``indicator`` column too.
+        requires: input tables needed; the indicator is left out of the table when one is absent.
+        numerator, denominator: ids of the indicators (or populations) the share is made of.
+        definition: one English sentence, shown in the docs and the catalog table.
+        compute_commune: for a province indicator that the contract also defines per commune (same id),
+            the function giving the commune rows.
+    """
+
+    id: str
+    label: dict[str, str]
+    unit: str
+    level: str
+    direction: str
+    compute: Callable = field(repr=False, compare=False)
+    requires: tuple[str, ...] = ()
+    numerator: str | None = None
+    denominator: str | None = None
+    definition: str = ""
+    compute_commune: Callable | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.unit not in UNITS or self.level not in LEVELS or self.direction not in DIRECTIONS:
+            raise ValueError(f"bad declaration of {self.id}: unit/level/direction")
+        if set(self.label) != {"vi", "en", "fr"}:
+            raise ValueError(f"{self.id}: labels in vi, en and fr are required")
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return (self.level, "commune") if self.compute_commune is not None else (self.level,)
+
+    @property
+    def is_family(self) -> bool:
+        return self.id.endswith(".<n>")
+
+    @property
+    def family_prefix(self) -> str:
+        return self.id[: -len("<n>")] if self.is_family else self.id
+
+    def label_for(self, lang: str = "vi", member: str | None = None) -> str:
+        text = self.label.get(lang) or self.label["en"]
+        return text.format(n=member) if member is not None else text
+
+
+CATALOG: dict[str, Indicator] = {}
+
+
+def register(indicator: Indicator) -> Indicator:
+    """Add ``indicator`` to the catalog; an id declared twice is a programming error."""
+    if indicator.id in CATALOG:
+        raise ValueError(f"indicator {indicator.id} declared twice")
+    CATALOG[indicator.id] = indicator
+    return indicator
+
+
+def get_indicator(indicator_id: str) -> Indicator:
+    """The declaration of ``indicator_id`` (a family member such as ``criteria.met_share.2`` too).
+
+    Raises:
+        UnknownNameError: no indicator or family has that id.
+    """
+    if indicator_id in CATALOG:
+        return CATALOG[indicator_id]
+    for declared in CATALOG.values():
+        if declared.is_family and indicator_id.startswith(declared.family_prefix):
+            member = indicator_id[len(declared.family_prefix):]
+            if member and "." not in member:
+                return declared
+    raise UnknownNameError("indicator", indicator_id, sorted(CATALOG))
+
+
+def indicator_catalog(lang: str = "vi") -> pd.DataFrame:
+    """The catalog as a frame (id, label, unit, level, direction, numerator, denominator, definition)."""
+    return pd.DataFrame(
+        [
+            {
+                "indicator": i.id,
+                "label": i.label_for(lang, "<n>") if i.is_family else i.label_for(lang),
+                "unit": i.unit,
+                "level": "+".join(i.levels),
+                "direction": i.direction,
+                "numerator": i.numerator,
+                "denominator": i.denominator,
+                "definition": i.definition,
+            }
+            for i in CATALOG.values()
+        ]
+    )
+
+
+def share_rows(unit_code, numerator, denominator) -> pd.DataFrame:
+    """Rows of a share: value = numerator / denominator × 100 (NaN when the denominator is 0)."""
+    num = pd.Series(numerator, dtype="float64").reset_index(drop=True)
+    den = pd.Series(denominator, dtype="float64").reset_index(drop=True)
+    codes = pd.Series(unit_code, dtype="str").reset_index(drop=True)
+    value = (num / den.where(den > 0)) * 100.0
+    return pd.DataFrame({"unit_code": codes, "value": value, "numerator": num, "denominator": den})
+
+
+def value_rows(unit_code, value) -> pd.DataFrame:
+    """Rows of a count or an amount (no numerator/denominator)."""
+    values = pd.Series(value, dtype="float64").reset_index(drop=True)
+    codes = pd.Series(unit_code, dtype="str").reset_index(drop=True)
+    nan = pd.Series(float("nan"), index=values.index, dtype="float64")
+    return pd.DataFrame({"unit_code": codes, "value": values, "numerator": nan, "denominator": nan})

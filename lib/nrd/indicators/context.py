@@ -1,0 +1,127 @@
+"""What the indicator functions of one period share: the prepared inputs and per-period intermediates.
+
+``prepare(ds)`` does the once-per-dataset work (criterion-level rows with their effective criteria set,
+sorted once); ``PeriodContext`` computes each intermediate of a period at most once (levels, the criteria
+status at P, current OCOP recognitions, ...). Nothing here reads files or mutates its inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from nrd import periods
+from nrd.indicators import timeline
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The dataset's frames, trimmed to what the indicators use; ``None`` for a table that is absent."""
+
+    province_code: str
+    units: pd.DataFrame  # unit_code, name, unit_type
+    tables: dict
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+    def has(self, name: str) -> bool:
+        return self.tables.get(name) is not None
+
+    @cached_property
+    def commune_codes(self) -> pd.Index:
+        """Communes in scope: units of type commune in the registry (wards are outside the NRA criteria)."""
+        units = self.units
+        return pd.Index(units.loc[units["unit_type"] == "commune", "unit_code"].astype("str")).sort_values()
+
+
+def _criterion_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Criterion-level rows (indicator blank) with their effective criteria set, sorted by period."""
+    if "indicator" in frame:
+        blank = frame["indicator"].isna() | (frame["indicator"].astype("str").str.strip() == "")
+        frame = frame[blank]
+    out = pd.DataFrame(
+        {
+            "period": frame["period"].astype("str"),
+            "unit_code": frame["unit_code"].astype("str"),
+            "criteria_set": timeline.effective_criteria_set(frame),
+            "criterion": frame["criterion"].astype("str").str.strip(),
+            "status": frame["status"].astype("str"),
+            "value": frame["value"].astype("float64") if "value" in frame else float("nan"),
+        }
+    )
+    return out.sort_values(["period", "unit_code", "criterion"], kind="stable").reset_index(drop=True)
+
+
+def prepare(ds) -> Prepared:
+    """Prepare a ``Dataset`` for the indicator functions (done once, shared by every period)."""
+    tables = {}
+    for name, frame in ds.tables.items():
+        if frame is None:
+            continue
+        frame = frame.drop(columns=[c for c in ("_row", "_source") if c in frame])
+        tables[name] = _criterion_rows(frame) if name == "criteria_status" else frame
+    units = ds.units[["unit_code", "name", "unit_type"]].astype({"unit_code": "str"})
+    return Prepared(province_code=str(ds.province_code), units=units.reset_index(drop=True), tables=tables)
+
+
+class PeriodContext:
+    """Per-period intermediates, each computed at most once."""
+
+    def __init__(self, prepared: Prepared, period: str):
+        self.prepared = prepared
+        self.period = periods.parse_period(period)
+        self.end = periods.period_end(self.period)
+        self.year = timeline.plan_year(self.period)
+        self.province_code = prepared.province_code
+        self._memo: dict = {}
+
+    def memo(self, key: str, compute):
+        """``compute()`` once per period for intermediates owned by a domain module."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @property
+    def communes(self) -> pd.Index:
+        return self.prepared.commune_codes
+
+    @cached_property
+    def criteria_set(self):
+        return timeline.criteria_set_for(self.period)
+
+    @cached_property
+    def criteria_list(self) -> list[str]:
+        """Criteria of the set in force, in the set's order."""
+        return [str(c).strip() for c in self.criteria_set.criteria["criterion"]]
+
+    @cached_property
+    def levels(self) -> pd.Series:
+        from nrd.indicators.nra import levels_at
+
+        return levels_at(self.prepared.get("recognitions"), self.communes, self.period)
+
+    @cached_property
+    def criteria_status(self) -> pd.DataFrame:
+        from nrd.indicators.criteria import criteria_status_at
+
+        return criteria_status_at(
+            self.prepared.get("criteria_status"), self.communes, self.period, self.criteria_set.id, self.criteria_list
+        )
+
+    @cached_property
+    def met_counts(self) -> pd.Series:
+        """Criteria met per commune with a submission at or before P (index unit_code)."""
+        status = self.criteria_status
+        met = status["status"] == "met"
+        return met.groupby(status["unit_code"]).sum().astype("float64")
+
+    @cached_property
+    def ocop_current(self) -> pd.DataFrame:
+        return timeline.current_ocop_recognitions(self.prepared.get("ocop_products"), self.period)
+
+    @cached_property
+    def ocop_active(self) -> pd.DataFrame:
+        return self.ocop_current[self.ocop_current["active"]]

@@ -1,0 +1,113 @@
+"""OCOP indicators: active products and entities, stars, expiries, registrations of the cycle."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from nrd.indicators import timeline
+from nrd.indicators.catalog import Indicator, register, value_rows
+
+
+def _active(ctx) -> pd.DataFrame:
+    return value_rows(ctx.province_code, ctx.ocop_active["product_id"].nunique())
+
+
+def _by_stars(stars: int):
+    def compute(ctx) -> pd.DataFrame:
+        active = ctx.ocop_active
+        return value_rows(ctx.province_code, active.loc[active["stars"] == stars, "product_id"].nunique())
+
+    return compute
+
+
+def _entities(ctx) -> pd.DataFrame:
+    return value_rows(ctx.province_code, ctx.ocop_active["entity_id"].nunique())
+
+
+def _expiring(ctx) -> pd.DataFrame:
+    current = ctx.ocop_current
+    soon = timeline.expiring_within_window(current, ctx.period)
+    return value_rows(ctx.province_code, current.loc[soon, "product_id"].nunique())
+
+
+def registrations_of_cycle(registrations: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Registrations with cycle = year of P and registered_on ≤ end of P."""
+    from nrd import periods
+
+    year, end = periods.period_year(period), periods.period_end(period)
+    return registrations[(registrations["cycle"] == year) & (registrations["registered_on"] <= end)]
+
+
+def _registrations(ctx) -> pd.DataFrame:
+    return value_rows(ctx.province_code, len(registrations_of_cycle(ctx.prepared.get("ocop_registrations"), ctx.period)))
+
+
+def _pending(ctx) -> pd.DataFrame:
+    regs = registrations_of_cycle(ctx.prepared.get("ocop_registrations"), ctx.period)
+    return value_rows(ctx.province_code, int((regs["stage"] != "evaluated").sum()))
+
+
+def _proposed_5star(ctx) -> pd.DataFrame:
+    regs = registrations_of_cycle(ctx.prepared.get("ocop_registrations"), ctx.period)
+    if "proposed_stars" not in regs:
+        return value_rows(ctx.province_code, 0)
+    return value_rows(ctx.province_code, int((regs["proposed_stars"] == 5).fillna(False).sum()))
+
+
+def _commune_active(ctx) -> pd.DataFrame:
+    counts = ctx.ocop_active.groupby(ctx.ocop_active["unit_code"].astype("str"))["product_id"].nunique()
+    units = ctx.prepared.units["unit_code"]
+    counts = counts.reindex(units, fill_value=0)
+    return value_rows(counts.index, counts.to_numpy())
+
+
+def _lbl(vi: str, en: str, fr: str) -> dict[str, str]:
+    return {"vi": vi, "en": en, "fr": fr}
+
+
+_P = ("ocop_products",)
+_R = ("ocop_registrations",)
+register(Indicator(
+    "ocop.products_active", _lbl("Số sản phẩm OCOP còn hiệu lực", "Active OCOP products", "Produits OCOP actifs"),
+    "count", "province", "higher_is_better", _active, _P,
+    definition="Distinct product_id whose latest recognition ≤ end of P is in force (recognized_on ≤ end < "
+               "expires_on, not revoked); per unit (communes and wards) by the unit of the current recognition.",
+    compute_commune=_commune_active,
+))
+for _stars in (3, 4, 5):
+    register(Indicator(
+        f"ocop.products_active_{_stars}star",
+        _lbl(f"Sản phẩm OCOP {_stars} sao", f"Active {_stars}-star products", f"Produits actifs {_stars} étoiles"),
+        "count", "province", "higher_is_better", _by_stars(_stars), _P,
+        definition=f"Active products whose current recognition has {_stars} stars.",
+    ))
+register(Indicator(
+    "ocop.entities_active", _lbl("Số chủ thể có sản phẩm OCOP", "Entities with an active product",
+                                 "Entités ayant un produit actif"),
+    "count", "province", "higher_is_better", _entities, _P,
+    definition="Distinct entity_id of active products.",
+))
+register(Indicator(
+    "ocop.products_expiring_180d", _lbl("Sản phẩm hết hạn trong 180 ngày", "Products expiring within 180 days",
+                                        "Produits expirant sous 180 jours"),
+    "count", "province", "lower_is_better", _expiring, _P,
+    definition="Active products whose expires_on falls in (end of P, end of P + 180 days].",
+))
+register(Indicator(
+    "ocop.registrations_cycle", _lbl("Sản phẩm đăng ký đánh giá trong năm", "Registrations of the cycle",
+                                     "Inscriptions du cycle"),
+    "count", "province", "higher_is_better", _registrations, _R,
+    definition="Registrations with cycle = year of P and registered_on ≤ end of P.",
+))
+register(Indicator(
+    "ocop.registrations_pending", _lbl("Đăng ký chưa đánh giá", "Registrations not yet evaluated",
+                                       "Inscriptions non encore évaluées"),
+    "count", "province", "neutral", _pending, _R,
+    definition="Registrations of the cycle whose stage is not evaluated.",
+))
+register(Indicator(
+    "ocop.registrations_5star_proposed", _lbl("Đăng ký đề xuất 5 sao", "Registrations proposed for 5 stars",
+                                              "Inscriptions proposées 5 étoiles"),
+    "count", "province", "higher_is_better", _proposed_5star, _R,
+    definition="Registrations of the cycle with proposed_stars = 5.",
+))
