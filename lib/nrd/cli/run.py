@@ -1,3 +1,134 @@
-"""CLI commands of this area (owned by the helper building it)."""
+"""``nrd run``: the monthly run of a plan (validate the data, run every report, publish the folder).
 
-from nrd.cli import app  # noqa: F401
+Exit codes: 0 every report ok (or unchanged); 1 some reports failed (the others are published);
+2 nothing ran (bad plan, invalid data, another run holds the output folder).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from nrd.cli import app
+from nrd.errors import DataValidationError, NrdError
+
+DEFAULT_PLAN = Path("params/monthly.yaml")
+
+
+@app.command("run")
+def run_command(
+    plan: Path = typer.Argument(DEFAULT_PLAN, help="Run plan (YAML); default params/monthly.yaml."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Dataset folder (overrides the plan's `dataset`)."),
+    period: Optional[str] = typer.Option(
+        None, "--period", help="YYYY-MM, previous-month or latest (overrides the plan)."
+    ),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Output folder; the run publishes <out>/<period>/."),
+    only: list[str] = typer.Option([], "--only", help="Run only this report (repeatable)."),
+    unit: list[str] = typer.Option(
+        [], "--unit", help="Restrict per-commune / per-department reports to this unit code, name or department."
+    ),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Reports run at once (default: cores)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language vi, en or fr (overrides the plan)."),
+    force: bool = typer.Option(False, "--force", help="Re-run reports even when nothing they depend on changed."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar (for cron); errors still go to stderr."),
+) -> None:
+    """Run every report of a plan for one period and publish them under <out>/<period>/."""
+    from rich.console import Console
+
+    from nrd.run.batch import run_plan
+
+    console = Console(stderr=True)
+    progress, on_start, on_result = _progress(console, quiet)
+    try:
+        if progress is not None:
+            progress.start()
+        try:
+            result = run_plan(
+                plan,
+                data=data,
+                period=period,
+                out=out,
+                only=only,
+                unit=unit,
+                workers=workers,
+                lang=lang,
+                force=force,
+                quiet=quiet,
+                on_start=on_start,
+                on_result=on_result,
+            )
+        finally:
+            if progress is not None:
+                progress.stop()
+    except DataValidationError as error:
+        _print_findings(console, error.findings)
+        console.print(f"[bold red]error:[/] {error}; no report was run", highlight=False)
+        raise typer.Exit(2) from None
+    except NrdError as error:  # bad plan, lock held: nothing ran
+        console.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
+    failed = result.failed
+    ok = sum(r.status == "ok" for r in result.results)
+    skipped = sum(r.status == "skipped" for r in result.results)
+    if not quiet or failed:
+        console.print(
+            f"{result.publication}: {ok} report(s) ok, {skipped} unchanged, {len(failed)} failed",
+            highlight=False,
+        )
+    for r in failed:
+        console.print(f"[red]failed[/] {r.job.stem}: {r.error} (notebook: {r.ipynb})", highlight=False)
+    raise typer.Exit(result.exit_code)
+
+
+def _progress(console, quiet: bool):
+    """A rich progress bar with done / failed / remaining and ETA, fed by the run's callbacks."""
+    if quiet:
+        return None, None, None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("[bold]nrd run"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} done · [red]{task.fields[failed]} failed[/] · "
+                   "{task.fields[remaining]} remaining"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+    state = {"task": None, "failed": 0, "total": 0, "done": 0}
+
+    def on_start(total: int) -> None:
+        state["total"] = total
+        state["task"] = progress.add_task("run", total=total, failed=0, remaining=total)
+
+    def on_result(result) -> None:
+        state["done"] += 1
+        state["failed"] += result.status == "failed"
+        progress.update(
+            state["task"], advance=1, failed=state["failed"], remaining=state["total"] - state["done"]
+        )
+
+    return progress, on_start, on_result
+
+
+def _print_findings(console, findings) -> None:
+    from rich.table import Table
+
+    table = Table(title="Data errors (no report was run)", show_lines=False)
+    for column in ("file", "sheet", "row", "column", "value", "expected", "message"):
+        table.add_column(column)
+    errors = [f for f in findings if getattr(f, "severity", "error") == "error"]
+    for finding in errors[:200]:
+        table.add_row(*(_text(getattr(finding, c, "")) for c in ("file", "sheet", "row", "column", "value",
+                                                                    "expected", "message")))
+    console.print(table)
+    if len(errors) > 200:
+        console.print(f"... and {len(errors) - 200} more; run `nrd validate` for the full table", highlight=False)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)

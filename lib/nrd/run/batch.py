@@ -1,0 +1,545 @@
+"""The monthly run: validate the data, plan the jobs, run them in parallel, publish the folder whole.
+
+``run_plan`` is what ``nrd run`` calls. It is two stages so each can be tested on its own:
+
+- ``prepare_run``: load and check the plan against the notebooks, read and validate the dataset (errors
+  stop the run before any report), resolve the period, expand the jobs, compute the indicator table once;
+- ``execute_run``: under the output folder's lock, stage a new publication, carry over unchanged reports,
+  run the others (threads: each papermill run starts its own kernel process, so threads give real
+  parallelism without pickling anything), export workbooks, build department folders, the index page and
+  the manifest, then swap the publication in.
+
+One failing report never stops the others: its executed notebook (with papermill's error cell) is kept,
+and the failure is recorded in the manifest and on the index page.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nrd.errors import DataValidationError, PlanError
+from nrd.log import logger
+from nrd.run.lock import run_lock
+from nrd.run.manifest import (
+    job_fingerprint,
+    lib_fingerprint,
+    previous_successes,
+    read_manifest,
+    sha256_file,
+    write_manifest,
+)
+from nrd.run.plan import Job, Plan, expand_plan, load_plan, resolve_plan_period, validate_plan
+from nrd.run.publish import build_department_folders, clean_leftovers, link_or_copy, publish, staging_dir
+
+RUN_LOG = "run.log"
+# Reports every department folder receives besides its own brief.
+SHARED_WITH_DEPARTMENTS = ("province_overview", "data_quality")
+
+#: ``render(job, out_dir, generated_on) -> object`` with ``status``, ``html_path``, ``ipynb_path``, ``error``.
+Renderer = Callable[[Job, Path, str], Any]
+#: ``tables(job) -> {sheet name: DataFrame}``: the tables exported to the report's workbook.
+TablesForJob = Callable[[Job], dict]
+
+
+@dataclass
+class JobResult:
+    """What happened to one job. Paths are relative to the publication folder."""
+
+    job: Job
+    status: str  # "ok" | "failed" | "skipped" (unchanged since the last run, outputs carried over)
+    fingerprint: str
+    html: str | None = None
+    ipynb: str | None = None
+    xlsx: str | None = None
+    error: str | None = None
+    duration_s: float = 0.0
+
+
+@dataclass
+class RunResult:
+    """The outcome of a run; ``exit_code`` is what ``nrd run`` exits with."""
+
+    publication: Path
+    period: str
+    results: list[JobResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        if not self.results:
+            return 2
+        return 1 if self.failed else 0
+
+
+@dataclass
+class PreparedRun:
+    """Everything a run needs, computed before anything executes."""
+
+    jobs: list[Job]
+    period: str
+    data_dir: Path
+    input_hashes: dict[str, str]
+    indicator_table: Any = None  # pandas DataFrame, or None when the indicators are not available
+    tables_for_job: TablesForJob | None = None
+    warnings: int = 0
+    key_labels: dict[str, str] = field(default_factory=dict)  # unit code / department -> display name
+
+
+def default_renderer(job: Job, out_dir: Path, generated_on: str) -> Any:
+    """Render one job through ``nrd.run.render.render_report`` (execute + offline HTML)."""
+    from nrd.run.render import render_report
+
+    extra = {k: v for k, v in job.parameters.items() if k not in {"period", "data_dir", "lang"}}
+    return render_report(
+        job.notebook,
+        period=job.parameters["period"],
+        parameters=extra,
+        out_dir=out_dir,
+        lang=job.lang,
+        data_dir=job.parameters["data_dir"],
+        generated_on=generated_on,
+    )
+
+
+def prepare_run(
+    plan: Plan | str | Path,
+    *,
+    data: str | Path | None = None,
+    period: str | None = None,
+    only: Sequence[str] = (),
+    unit: Sequence[str] = (),
+    lang: str | None = None,
+) -> PreparedRun:
+    """Check the plan and the data, and compute what the run will do (nothing is executed).
+
+    Raises:
+        PlanError: bad plan, unknown notebook or parameter, no dataset, empty selection.
+        DataValidationError: the dataset has error findings (``findings`` holds them all).
+    """
+    from nrd.io import read_dataset
+
+    plan = plan if isinstance(plan, Plan) else load_plan(plan)
+    data_dir = Path(data) if data else plan.dataset
+    if data_dir is None:
+        raise PlanError(f"{plan.path}: dataset: no dataset folder; set `dataset:` or pass --data")
+    if not data_dir.is_dir():
+        raise PlanError(f"{plan.path}: dataset: folder {data_dir} not found")
+    validate_plan(plan)
+    ds = read_dataset(data_dir)
+    if ds.errors:
+        raise DataValidationError(ds.findings)
+    resolved = resolve_plan_period(period or plan.period, ds.latest_period)
+    keys = for_each_keys(ds, resolved)
+    languages = (lang,) if lang else None
+    if lang and lang not in ("vi", "en", "fr"):
+        raise PlanError(f"--lang {lang!r}: expected vi, en or fr")
+    jobs = expand_plan(
+        plan,
+        period=resolved,
+        data_dir=data_dir.resolve(),
+        keys=keys,
+        languages=languages,
+        only=tuple(only),
+        units=tuple(_normalise_unit(u, ds) for u in unit),
+    )
+    from nrd.indicators import compute_indicators
+    from nrd.run.export import report_tables
+
+    indicators = compute_indicators(ds, resolved)
+    return PreparedRun(
+        jobs=jobs,
+        period=resolved,
+        data_dir=data_dir.resolve(),
+        input_hashes=dict(sorted(ds.input_hashes.items())),
+        indicator_table=indicators,
+        tables_for_job=lambda job: report_tables(job, indicators, ds, resolved),
+        warnings=len(ds.warnings),
+        key_labels=_key_labels(ds),
+    )
+
+
+def _key_labels(ds: Any) -> dict[str, str]:
+    from nrd.reference import load_departments
+
+    labels = dict(zip(ds.units["unit_code"].astype(str), ds.units["name"].astype(str)))
+    departments = load_departments()
+    labels.update(zip(departments["department"].astype(str), departments["name_vi"].astype(str)))
+    return labels
+
+
+def _normalise_unit(text: str, ds: Any) -> str:
+    """A unit code or name as a 5-digit code; department ids pass through unchanged."""
+    text = str(text).strip()
+    if text.isdigit():
+        return text.zfill(5)
+    try:
+        from nrd.reference import UnitRegistry
+
+        return UnitRegistry(ds.units).resolve(text)
+    except Exception:  # not a unit name: a department id (the registry's own error is not the point here)
+        return text
+
+
+def for_each_keys(ds: Any, period: str) -> dict[str, list[str]]:
+    """The keys of each ``for_each`` kind for a dataset and period (pure).
+
+    ``commune``: the communes of the registry (wards are outside the NRA criteria); ``department``: the
+    departments owning a criterion of the set in force at ``period``, in the registry's order;
+    ``ocop_unit``: the units with at least one OCOP recognition.
+    """
+    from nrd.reference import criteria_set_for, load_departments
+
+    units = ds.units
+    communes = sorted(units.loc[units["unit_type"] == "commune", "unit_code"].astype(str))
+    owning = set(criteria_set_for(period).criteria["department"].dropna().astype(str))
+    departments = [d for d in load_departments()["department"].astype(str) if d in owning]
+    ocop_units: list[str] = []
+    if ds.has("ocop_products"):
+        ocop_units = sorted(set(ds.table("ocop_products")["unit_code"].dropna().astype(str)))
+    return {"commune": communes, "department": departments, "ocop_unit": ocop_units}
+
+
+def run_plan(
+    plan: Plan | str | Path,
+    *,
+    data: str | Path | None = None,
+    period: str | None = None,
+    out: str | Path = "outputs",
+    only: Sequence[str] = (),
+    unit: Sequence[str] = (),
+    workers: int | None = None,
+    lang: str | None = None,
+    force: bool = False,
+    quiet: bool = False,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[JobResult], None] | None = None,
+    lock_wait_s: float = 5.0,
+) -> RunResult:
+    """The monthly run, as ``nrd run`` does it (see the module docstring).
+
+    Args:
+        plan: a plan file or a loaded plan.
+        data, period, only, unit, lang: override the plan (``unit``: unit codes/names or department ids
+            restricting the ``for_each`` reports).
+        out: the output folder; the publication is ``<out>/<period>/``.
+        workers: reports run at the same time (default: the number of cores).
+        force: re-run reports even when nothing they depend on changed.
+        quiet: accepted for symmetry with the CLI (the library never prints; progress goes to callbacks).
+        on_start, on_result: progress callbacks (number of jobs; each finished job).
+        lock_wait_s: how long to wait for another run on the same ``out`` before ``LockError``.
+
+    Raises:
+        PlanError, DataValidationError, LockError: nothing ran.
+    """
+    del quiet
+    prepared = prepare_run(plan, data=data, period=period, only=only, unit=unit, lang=lang)
+    return execute_run(
+        prepared,
+        out=out,
+        workers=workers,
+        force=force,
+        on_start=on_start,
+        on_result=on_result,
+        lock_wait_s=lock_wait_s,
+    )
+
+
+def execute_run(
+    prepared: PreparedRun,
+    *,
+    out: str | Path = "outputs",
+    workers: int | None = None,
+    force: bool = False,
+    render: Renderer | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[JobResult], None] | None = None,
+    lock_wait_s: float = 5.0,
+    now: _dt.datetime | None = None,
+) -> RunResult:
+    """Run prepared jobs into a staged publication and swap it in (see the module docstring)."""
+    out = Path(out)
+    render = render or default_renderer
+    workers = max(1, workers or os.cpu_count() or 1)
+    now = now or _dt.datetime.now().replace(microsecond=0)
+    with run_lock(out, wait_s=lock_wait_s):
+        clean_leftovers(out)
+        staging = staging_dir(out, prepared.period)
+        handler = _attach_run_log(staging / RUN_LOG)
+        try:
+            result = _run_into(staging, out, prepared, workers, force, render, on_start, on_result, now)
+        except BaseException:
+            _detach_run_log(handler)
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _detach_run_log(handler)
+        result.publication = publish(staging, out, prepared.period)
+    return result
+
+
+def _run_into(
+    staging: Path,
+    out: Path,
+    prepared: PreparedRun,
+    workers: int,
+    force: bool,
+    render: Renderer,
+    on_start: Callable[[int], None] | None,
+    on_result: Callable[[JobResult], None] | None,
+    now: _dt.datetime,
+) -> RunResult:
+    started = time.perf_counter()
+    logger.info(
+        "run of period %s: %d report(s), %d worker(s), data %s",
+        prepared.period,
+        len(prepared.jobs),
+        workers,
+        prepared.data_dir,
+    )
+    if prepared.warnings:
+        logger.info("the dataset has %d warning(s); see the data-quality report", prepared.warnings)
+    if prepared.indicator_table is not None:
+        _write_indicators(prepared.indicator_table, staging)
+    lib = lib_fingerprint()
+    notebook_hashes = {job.notebook: sha256_file(job.notebook) for job in prepared.jobs}
+    fingerprints = {
+        job.stem: job_fingerprint(
+            notebook_sha256=notebook_hashes[job.notebook],
+            parameters=job.parameters,
+            lib=lib,
+            inputs=prepared.input_hashes,
+        )
+        for job in prepared.jobs
+    }
+    previous_dir = out / prepared.period
+    previous = {} if force else previous_successes(read_manifest(previous_dir))
+    if on_start:
+        on_start(len(prepared.jobs))
+
+    results: dict[str, JobResult] = {}
+    to_run: list[Job] = []
+    for job in prepared.jobs:
+        carried = _carry_over(job, fingerprints[job.stem], previous.get(job.stem), previous_dir, staging)
+        if carried:
+            results[job.stem] = carried
+            logger.info("%s: unchanged since the last run, carried over", job.stem)
+            if on_result:
+                on_result(carried)
+        else:
+            to_run.append(job)
+
+    generated_on = now.date().isoformat()
+    with tempfile.TemporaryDirectory(prefix="work-", dir=staging) as work_root:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nrd-report") as pool:
+            futures = {
+                pool.submit(
+                    _run_job, job, fingerprints[job.stem], Path(work_root), staging, render, generated_on,
+                    prepared.tables_for_job,
+                ): job
+                for job in to_run
+            }
+            for future in as_completed(futures):
+                result = future.result()
+                results[result.job.stem] = result
+                if on_result:
+                    on_result(result)
+
+    ordered = [results[job.stem] for job in prepared.jobs]
+    departments = _department_folders(staging, ordered)
+    from nrd.run.index import write_index
+
+    write_index(
+        staging,
+        period=prepared.period,
+        results=ordered,
+        generated_at=now,
+        departments=departments,
+        key_labels=prepared.key_labels,
+    )
+    manifest = {
+        "period": prepared.period,
+        "generated_at": now.isoformat(),
+        "duration_s": round(time.perf_counter() - started, 3),
+        "data_dir": str(prepared.data_dir),
+        "inputs": prepared.input_hashes,
+        "lib": lib,
+        "versions": _versions(),
+        "workers": workers,
+        "departments": departments,
+        "reports": [_manifest_entry(r, notebook_hashes[r.job.notebook]) for r in ordered],
+    }
+    write_manifest(staging, manifest)
+    failed = [r for r in ordered if r.status == "failed"]
+    logger.info(
+        "run done in %.1f s: %d ok, %d carried over, %d failed",
+        time.perf_counter() - started,
+        sum(r.status == "ok" for r in ordered),
+        sum(r.status == "skipped" for r in ordered),
+        len(failed),
+    )
+    for r in failed:
+        logger.error("%s failed: %s", r.job.stem, r.error)
+    return RunResult(publication=staging, period=prepared.period, results=ordered)
+
+
+def _run_job(
+    job: Job,
+    fingerprint: str,
+    work_root: Path,
+    staging: Path,
+    render: Renderer,
+    generated_on: str,
+    tables_for_job: TablesForJob | None,
+) -> JobResult:
+    """Render one job in its own work folder, then move its outputs to the publication layout."""
+    started = time.perf_counter()
+    work = work_root / job.stem
+    work.mkdir(parents=True, exist_ok=True)
+    logger.info("%s: running %s", job.stem, job.notebook.name)
+    result = JobResult(job=job, status="failed", fingerprint=fingerprint)
+    try:
+        rendered = render(job, work, generated_on)
+        status = str(getattr(rendered, "status", "failed"))
+        result.error = getattr(rendered, "error", None)
+        result.ipynb = _place(getattr(rendered, "ipynb_path", None), staging / "notebooks" / f"{job.stem}.ipynb")
+        result.html = _place(getattr(rendered, "html_path", None), staging / "html" / f"{job.stem}.html")
+        result.status = "ok" if status == "ok" and result.html else "failed"
+        if result.status == "failed" and not result.error:
+            result.error = f"render returned status {status!r} without HTML"
+    except Exception as error:  # one report's failure, whatever it is, must not stop the others
+        result.error = f"{type(error).__name__}: {error}"
+        evidence = getattr(error, "notebook_path", None)
+        result.ipynb = _place(evidence, staging / "notebooks" / f"{job.stem}.ipynb")
+    if result.status == "ok" and tables_for_job is not None:
+        try:
+            from nrd.run.export import write_workbook
+
+            path = staging / "xlsx" / f"{job.stem}.xlsx"
+            write_workbook(tables_for_job(job), path, title=job.stem)
+            result.xlsx = path.relative_to(staging).as_posix()
+        except Exception as error:  # the HTML report stands; the missing workbook is logged, not fatal
+            logger.error("%s: workbook export failed: %s: %s", job.stem, type(error).__name__, error)
+    result.duration_s = round(time.perf_counter() - started, 3)
+    if result.status == "ok":
+        logger.info("%s: ok in %.1f s", job.stem, result.duration_s)
+    else:
+        logger.error("%s: failed in %.1f s: %s", job.stem, result.duration_s, result.error)
+    return result
+
+
+def _place(source: Any, target: Path) -> str | None:
+    """Move a produced file to its place in the publication; the path relative to the publication."""
+    if not source:
+        return None
+    source = Path(source)
+    if not source.is_file():
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(source), str(target))
+    return f"{target.parent.name}/{target.name}"
+
+
+def _carry_over(
+    job: Job, fingerprint: str, previous: dict[str, Any] | None, previous_dir: Path, staging: Path
+) -> JobResult | None:
+    """Link the previous run's outputs of an unchanged report into the new publication."""
+    if not previous or previous.get("fingerprint") != fingerprint:
+        return None
+    files = {kind: previous.get(kind) for kind in ("html", "ipynb", "xlsx")}
+    if not files["html"] or not all((previous_dir / f).is_file() for f in files.values() if f):
+        return None
+    for relative in files.values():
+        if relative:
+            link_or_copy(previous_dir / relative, staging / relative)
+    return JobResult(
+        job=job,
+        status="skipped",
+        fingerprint=fingerprint,
+        html=files["html"],
+        ipynb=files["ipynb"],
+        xlsx=files["xlsx"],
+        duration_s=0.0,
+    )
+
+
+def _department_folders(staging: Path, results: list[JobResult]) -> dict[str, list[str]]:
+    own: dict[str, list[str]] = {}
+    shared: list[str] = []
+    for r in results:
+        if r.status == "failed" or not r.html:
+            continue
+        if r.job.group == "departments" and r.job.key:
+            own.setdefault(r.job.key, []).extend(f for f in (r.html, r.xlsx) if f)
+        elif r.job.report in SHARED_WITH_DEPARTMENTS:
+            shared.append(r.html)
+    return build_department_folders(staging, own, shared) if own else {}
+
+
+def _manifest_entry(r: JobResult, notebook_sha256: str) -> dict[str, Any]:
+    return {
+        "stem": r.job.stem,
+        "report": r.job.report,
+        "group": r.job.group,
+        "key": r.job.key,
+        "lang": r.job.lang,
+        "notebook": r.job.notebook.name,
+        "notebook_sha256": notebook_sha256,
+        "parameters": {k: v for k, v in r.job.parameters.items() if k != "data_dir"},
+        "status": r.status,
+        "error": r.error,
+        "fingerprint": r.fingerprint,
+        "html": r.html,
+        "ipynb": r.ipynb,
+        "xlsx": r.xlsx,
+        "duration_s": r.duration_s,
+    }
+
+
+def _write_indicators(table: Any, staging: Path) -> None:
+    table.to_csv(staging / "indicators.csv", index=False, lineterminator="\n")
+    try:
+        table.to_parquet(staging / "indicators.parquet", index=False)
+    except ImportError as error:  # pyarrow is a dependency; keep the CSV if an install lacks it
+        logger.error("indicators.parquet not written: %s", error)
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("nrd", "pandas", "papermill", "nbconvert", "nbclient", "ipykernel", "matplotlib", "seaborn"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
+
+
+def _attach_run_log(path: Path) -> tuple[logging.Handler, int]:
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(threadName)s %(message)s"))
+    previous_level = logger.level
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    return handler, previous_level
+
+
+def _detach_run_log(attached: tuple[logging.Handler, int]) -> None:
+    handler, previous_level = attached
+    logger.removeHandler(handler)
+    handler.close()
+    logger.setLevel(previous_level)

@@ -1,0 +1,214 @@
+"""Each report's tables as a formatted Excel workbook (``xlsx/<report>.xlsx`` in the publication).
+
+Where the tables come from: a notebook cannot easily hand its frames back to the run, so the workbook holds
+the rows of the run's indicator table that the report is about (computed once per run by
+``nrd.indicators``, the same numbers the report shows), plus, for a department brief, the department's
+commune list from ``nrd.indicators.department_view``:
+
+- province overview and data quality: every province-level indicator;
+- OCOP portfolio / capital disbursement: the province-level ``ocop.*`` / ``capital.*`` indicators;
+- a commune (or OCOP unit) report: that unit's indicators;
+- a department brief: the province-level ``criteria.met_share.<n>`` of the criteria the department owns
+  under the set in force, and its commune list.
+
+Cells are written safely: a text starting with ``= + - @`` (or tab / carriage return) is stored as an
+explicit string cell, so Excel never evaluates it as a formula. Headers are Vietnamese. The file's bytes
+depend only on its tables (fixed document dates and zip timestamps).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nrd.log import logger
+
+HEADERS_VI = {
+    "period": "Kỳ báo cáo",
+    "unit_code": "Mã đơn vị",
+    "unit_name": "Tên đơn vị",
+    "name": "Tên đơn vị",
+    "indicator": "Mã chỉ tiêu",
+    "indicator_label": "Tên chỉ tiêu",
+    "value": "Giá trị",
+    "numerator": "Tử số",
+    "denominator": "Mẫu số",
+    "criterion": "Tiêu chí",
+    "status": "Kết quả",
+    "level": "Mức đạt chuẩn",
+    "department": "Sở, ngành",
+    "met_count": "Số tiêu chí đạt",
+}
+SHEET_INDICATORS = "Chỉ tiêu"
+SHEET_COMMUNES = "Danh sách xã"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FIXED_TIME = _dt.datetime(2000, 1, 1)
+_HEADER_FILL = "1F5130"
+
+
+def report_tables(job: Any, indicators: pd.DataFrame, ds: Any, period: str) -> dict[str, pd.DataFrame]:
+    """The tables of one report's workbook (see the module docstring), with Vietnamese headers (pure)."""
+    province = str(getattr(ds, "province_code", "37"))
+    rows = indicators.loc[indicators["period"].astype(str) == period]
+    if job.key is not None and job.group in {"communes", "ocop"}:
+        rows = rows.loc[rows["unit_code"].astype(str) == job.key]
+    else:
+        rows = rows.loc[rows["unit_code"].astype(str) == province]
+        prefix = {"ocop_portfolio": "ocop.", "capital_disbursement": "capital."}.get(job.report)
+        if job.group == "departments" and job.key is not None:
+            owned = _department_criteria(job.key, period)
+            rows = rows.loc[rows["indicator"].astype(str).isin({f"criteria.met_share.{c}" for c in owned})]
+        elif prefix:
+            rows = rows.loc[rows["indicator"].astype(str).str.startswith(prefix)]
+    names = dict(zip(ds.units["unit_code"].astype(str), ds.units["name"].astype(str)))
+    table = rows.assign(
+        unit_name=rows["unit_code"].astype(str).map(names).fillna(""),
+        indicator_label=rows["indicator"].astype(str).map(_indicator_label),
+    )[["period", "unit_code", "unit_name", "indicator", "indicator_label", "value", "numerator", "denominator"]]
+    tables = {SHEET_INDICATORS: _vietnamese_headers(table.reset_index(drop=True))}
+    if job.group == "departments" and job.key is not None:
+        communes = _department_communes(ds, period, job.key)
+        if communes is not None:
+            tables[SHEET_COMMUNES] = _vietnamese_headers(communes)
+    return tables
+
+
+def _department_criteria(department: str, period: str) -> set[str]:
+    from nrd.reference import criteria_set_for
+
+    criteria = criteria_set_for(period).criteria
+    return set(criteria.loc[criteria["department"].astype(str) == department, "criterion"].astype(str))
+
+
+def _department_communes(ds: Any, period: str, department: str) -> pd.DataFrame | None:
+    try:
+        from nrd.indicators import department_view
+
+        view = department_view(ds, period, department)
+    except Exception as error:  # the indicator rows still make a useful workbook
+        logger.warning("department %s: commune list not exported: %s", department, error)
+        return None
+    if isinstance(view, pd.DataFrame):
+        return view.reset_index(drop=True)
+    for attribute in ("communes", "frame", "table"):
+        frame = getattr(view, attribute, None)
+        if isinstance(frame, pd.DataFrame):
+            return frame.reset_index(drop=True)
+    return None
+
+
+def _indicator_label(indicator_id: str) -> str:
+    try:
+        from nrd.indicators import get_indicator
+
+        label = get_indicator(indicator_id).label
+        return str(label.get("vi", indicator_id)) if isinstance(label, Mapping) else str(label)
+    except Exception:  # per-criterion ids (criteria.met_share.<n>) may not be in the catalog by name
+        return ""
+
+
+def _vietnamese_headers(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={c: HEADERS_VI.get(str(c), str(c)) for c in frame.columns})
+
+
+def safe_cell_text(value: str) -> bool:
+    """True when ``value`` can be written as is (it does not start like a formula)."""
+    return not value.startswith(_FORMULA_START)
+
+
+def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *, title: str = "") -> Path:
+    """Write ``tables`` (sheet name -> frame) to a formatted workbook at ``path``.
+
+    Headers bold on a dark fill, frozen and filterable; numbers right-aligned with thousands separators;
+    text that looks like a formula stored as a string cell.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for sheet_name, frame in tables.items():
+        sheet = workbook.create_sheet(title=str(sheet_name)[:31])
+        columns = [str(c) for c in frame.columns]
+        sheet.append(columns)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        widths = [len(c) for c in columns]
+        for row_number, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+            for column_number, value in enumerate(row, start=1):
+                cell = sheet.cell(row=row_number, column=column_number)
+                value = _cell_value(value)
+                cell.value = value
+                if isinstance(value, str):
+                    if not safe_cell_text(value):
+                        cell.data_type = "s"  # an explicit string cell: never evaluated as a formula
+                    widths[column_number - 1] = max(widths[column_number - 1], len(value))
+                elif isinstance(value, float):
+                    cell.number_format = "#,##0.0##"
+                    widths[column_number - 1] = max(widths[column_number - 1], 12)
+                elif isinstance(value, int):
+                    cell.number_format = "#,##0"
+        for number, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = min(max(width + 2, 8), 60)
+        sheet.freeze_panes = "A2"
+        if columns:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(frame.shape[0] + 1, 1)}"
+    if not workbook.sheetnames:
+        workbook.create_sheet(SHEET_INDICATORS)
+    workbook.properties.title = title or None
+    workbook.properties.creator = "nrd"
+    workbook.properties.created = _FIXED_TIME
+    workbook.properties.modified = _FIXED_TIME
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_fixed_zip_times(buffer.getvalue()))
+    return path
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalar -> Python
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, bool) or isinstance(value, (int, float, _dt.date)):
+        return value
+    return str(value)
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    # openpyxl stamps each zip member with the current time and core.xml with "modified = now";
+    # rewrite both so the same tables give the same bytes.
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _fix_core_dates(body)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            target.writestr(fixed, body)
+    return out.getvalue()
+
+
+def _fix_core_dates(body: bytes) -> bytes:
+    import re
+
+    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + stamp + rb"\g<2>", body)

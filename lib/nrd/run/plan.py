@@ -1,0 +1,333 @@
+"""Run plans: which notebooks a monthly run executes, for which period, in which languages.
+
+A plan is a YAML file (``params/monthly.yaml`` is the default)::
+
+    dataset: ../data/demo          # relative to the plan file; --data overrides
+    period: latest                 # YYYY-MM | previous-month | latest (the dataset's latest period)
+    languages: [vi]
+    notebooks: ../notebooks        # folder of the report notebooks, relative to the plan file
+    reports:
+      - notebook: province_overview
+      - notebook: commune_scorecard
+        for_each: commune          # commune | department | ocop_unit
+      - notebook: department_brief
+        for_each: department
+
+Each report entry may also carry ``name`` (the report id; default the notebook's stem), ``parameters``
+(extra papermill parameters), ``group`` (the index section), ``key_parameter`` (the notebook parameter that
+receives the ``for_each`` key) and ``only`` (restrict the ``for_each`` keys).
+
+Loading checks the YAML itself (a key defined twice is an error); ``validate_plan`` checks every report
+against its notebook's ``parameters`` cell (papermill only warns about unknown parameters), before anything
+runs. ``expand_plan`` turns a plan into the concrete jobs of one run: pure, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nrd.errors import PeriodError, PlanError
+from nrd.periods import resolve_period
+
+PLAN_KEYS = {"dataset", "period", "languages", "notebooks", "reports"}
+REPORT_KEYS = {"notebook", "name", "for_each", "parameters", "group", "key_parameter", "only"}
+FOR_EACH = {"commune": "unit_code", "department": "department", "ocop_unit": "unit_code"}
+LANGUAGES = ("vi", "en", "fr")
+GROUPS = ("province", "departments", "communes", "ocop", "capital", "data_quality", "other")
+# Parameters every report notebook receives from the run itself; a plan may not set them.
+RUN_PARAMETERS = ("period", "data_dir", "lang")
+_GROUP_BY_NOTEBOOK = {
+    "province_overview": "province",
+    "ocop_portfolio": "ocop",
+    "capital_disbursement": "capital",
+    "data_quality": "data_quality",
+}
+_GROUP_BY_FOR_EACH = {"commune": "communes", "department": "departments", "ocop_unit": "ocop"}
+_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a mapping key defined twice (YAML itself keeps the last silently)."""
+
+
+def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise PlanError(
+                f"{loader.name}: key {key!r} is defined twice (lines {seen[key]} and {line}); keep one"
+            )
+        seen[key] = line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One entry of a plan's ``reports`` list, paths resolved."""
+
+    name: str
+    notebook: Path
+    for_each: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    group: str = "other"
+    key_parameter: str | None = None
+    only: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A loaded run plan. ``period`` is kept as written (``latest`` is resolved against the dataset)."""
+
+    path: Path
+    dataset: Path | None
+    period: str
+    languages: tuple[str, ...]
+    reports: tuple[ReportSpec, ...]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook execution of a run: a report for one key, in one language."""
+
+    report: str
+    notebook: Path
+    parameters: dict[str, Any]
+    lang: str
+    group: str
+    key: str | None
+    stem: str  # file name (without extension) of its outputs in html/, notebooks/, xlsx/
+
+
+def _plan_error(path: Path, key: str, message: str) -> PlanError:
+    return PlanError(f"{path}: {key}: {message}")
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and check the shape of a plan file.
+
+    Args:
+        path: the YAML plan.
+
+    Returns:
+        The plan with notebook and dataset paths resolved relative to the plan file.
+
+    Raises:
+        PlanError: unreadable YAML, a key defined twice, an unknown key, a bad period, language or
+            ``for_each``, a missing notebook. The message names the plan file and the key.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise PlanError(f"{path}: plan file not found")
+    text = path.read_text(encoding="utf-8")
+    try:
+        loader = _UniqueKeyLoader(text)
+        loader.name = str(path)
+        try:
+            raw = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as error:
+        raise PlanError(f"{path}: not valid YAML: {error}") from None
+    if not isinstance(raw, dict):
+        raise PlanError(f"{path}: expected a mapping with keys {sorted(PLAN_KEYS)}")
+    unknown = sorted(set(map(str, raw)) - PLAN_KEYS)
+    if unknown:
+        raise _plan_error(path, unknown[0], f"unknown key; expected one of {sorted(PLAN_KEYS)}")
+    base = path.parent
+    dataset = raw.get("dataset")
+    period = str(raw.get("period", "latest")).strip()
+    _check_period(path, period)
+    languages = raw.get("languages", ["vi"])
+    if isinstance(languages, str):
+        languages = [languages]
+    if not isinstance(languages, list) or not languages:
+        raise _plan_error(path, "languages", f"expected a list of {list(LANGUAGES)}")
+    for lang in languages:
+        if lang not in LANGUAGES:
+            raise _plan_error(path, "languages", f"unknown language {lang!r}; expected one of {list(LANGUAGES)}")
+    notebooks_dir = base / str(raw.get("notebooks", "../notebooks"))
+    entries = raw.get("reports")
+    if not isinstance(entries, list) or not entries:
+        raise _plan_error(path, "reports", "expected a non-empty list of reports")
+    reports = [_load_report(path, i, entry, base, notebooks_dir) for i, entry in enumerate(entries)]
+    names = [r.name for r in reports]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise _plan_error(path, "reports", f"report name {duplicates[0]!r} used twice; give one a `name:`")
+    return Plan(
+        path=path,
+        dataset=(base / str(dataset)) if dataset else None,
+        period=period,
+        languages=tuple(dict.fromkeys(languages)),
+        reports=tuple(reports),
+    )
+
+
+def _check_period(path: Path, period: str) -> None:
+    if period.lower() == "latest":
+        return
+    try:
+        resolve_period(period)
+    except PeriodError as error:
+        raise _plan_error(path, "period", f"{error}, `previous-month` or `latest`") from None
+
+
+def _load_report(path: Path, index: int, entry: Any, base: Path, notebooks_dir: Path) -> ReportSpec:
+    where = f"reports[{index}]"
+    if isinstance(entry, str):
+        entry = {"notebook": entry}
+    if not isinstance(entry, dict) or "notebook" not in entry:
+        raise _plan_error(path, where, "expected a mapping with a `notebook:` key")
+    unknown = sorted(set(map(str, entry)) - REPORT_KEYS)
+    if unknown:
+        raise _plan_error(path, f"{where}.{unknown[0]}", f"unknown key; expected one of {sorted(REPORT_KEYS)}")
+    notebook_text = str(entry["notebook"])
+    if notebook_text.endswith(".ipynb") or "/" in notebook_text:
+        notebook = base / notebook_text
+    else:
+        notebook = notebooks_dir / f"{notebook_text}.ipynb"
+    if not notebook.is_file():
+        raise _plan_error(path, f"{where}.notebook", f"notebook {notebook_text!r} not found (looked for {notebook})")
+    name = str(entry.get("name", notebook.stem))
+    if not _NAME.match(name):
+        raise _plan_error(path, f"{where}.name", f"{name!r}: use letters, digits and _ only")
+    for_each = entry.get("for_each")
+    if for_each is not None and for_each not in FOR_EACH:
+        raise _plan_error(path, f"{where}.for_each", f"{for_each!r}: expected one of {sorted(FOR_EACH)}")
+    parameters = entry.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise _plan_error(path, f"{where}.parameters", "expected a mapping name: value")
+    for key in parameters:
+        if key in RUN_PARAMETERS:
+            raise _plan_error(path, f"{where}.parameters.{key}", "set by the run itself; use the plan's key or a flag")
+    group = str(entry.get("group") or _default_group(notebook.stem, for_each))
+    if group not in GROUPS:
+        raise _plan_error(path, f"{where}.group", f"{group!r}: expected one of {list(GROUPS)}")
+    only = entry.get("only") or []
+    if not isinstance(only, list):
+        only = [only]
+    return ReportSpec(
+        name=name,
+        notebook=notebook.resolve(),
+        for_each=for_each,
+        parameters=dict(parameters),
+        group=group,
+        key_parameter=entry.get("key_parameter") or (FOR_EACH[for_each] if for_each else None),
+        only=tuple(_key_text(v) for v in only),
+    )
+
+
+def _key_text(value: Any) -> str:
+    # YAML reads 01234 as an int (and drops the zero); unit codes are 5-digit strings.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:05d}"
+    return str(value)
+
+
+def _default_group(stem: str, for_each: str | None) -> str:
+    if for_each:
+        return _GROUP_BY_FOR_EACH[for_each]
+    return _GROUP_BY_NOTEBOOK.get(stem, "other")
+
+
+def validate_plan(plan: Plan) -> None:
+    """Check every report's parameters against its notebook's ``parameters`` cell.
+
+    The cell is read with papermill's own parser (``nrd.run.execute.notebook_parameters``, which is what
+    ``papermill.inspect_notebook`` does, without needing kernel metadata in the notebook).
+
+    Raises:
+        PlanError: a notebook without a ``parameters`` cell, or a plan (or ``for_each``) parameter the
+            notebook does not declare. Nothing has run when this raises.
+    """
+    from nrd.run.execute import notebook_parameters
+
+    for index, report in enumerate(plan.reports):
+        declared = set(notebook_parameters(report.notebook))
+        if not declared:
+            raise _plan_error(
+                plan.path, f"reports[{index}].notebook", f"{report.notebook} has no cell tagged `parameters`"
+            )
+        wanted = [(f"reports[{index}].parameters.{k}", k) for k in report.parameters]
+        wanted += [(f"reports[{index}]", k) for k in RUN_PARAMETERS]
+        if report.key_parameter:
+            wanted.append((f"reports[{index}].for_each", report.key_parameter))
+        for where, name in wanted:
+            if name not in declared:
+                raise _plan_error(
+                    plan.path,
+                    where,
+                    f"notebook {report.notebook.name} has no parameter {name!r}; it declares {sorted(declared)}",
+                )
+
+
+def resolve_plan_period(value: str, latest_period: str | None) -> str:
+    """Turn a plan or flag period (``YYYY-MM``, ``previous-month``, ``latest``) into ``YYYY-MM``."""
+    if str(value).strip().lower() == "latest":
+        if not latest_period:
+            raise PlanError("period `latest`: the dataset holds no period; pass --period YYYY-MM")
+        return latest_period
+    return resolve_period(value)
+
+
+def expand_plan(
+    plan: Plan,
+    *,
+    period: str,
+    data_dir: Path,
+    keys: dict[str, list[str]],
+    languages: tuple[str, ...] | None = None,
+    only: tuple[str, ...] = (),
+    units: tuple[str, ...] = (),
+) -> list[Job]:
+    """The jobs of one run, in plan order (pure: no I/O).
+
+    Args:
+        plan: the loaded plan.
+        period: the resolved ``YYYY-MM`` period.
+        data_dir: the dataset folder every notebook reads (passed as an absolute path).
+        keys: for each ``for_each`` kind, its keys in display order (``commune`` -> unit codes, ...).
+        languages: overrides the plan's languages.
+        only: report names to keep (empty = all).
+        units: unit codes or department ids to keep among the ``for_each`` keys (empty = all).
+
+    Raises:
+        PlanError: ``only`` names an unknown report, or the selection leaves nothing to run.
+    """
+    langs = languages or plan.languages
+    known = [r.name for r in plan.reports]
+    for name in only:
+        if name not in known:
+            raise PlanError(f"{plan.path}: --only {name!r}: no such report; the plan has {known}")
+    jobs: list[Job] = []
+    for report in plan.reports:
+        if only and report.name not in only:
+            continue
+        if report.for_each:
+            report_keys = list(keys.get(report.for_each, []))
+            if report.only:
+                report_keys = [k for k in report_keys if k in report.only]
+            if units:
+                report_keys = [k for k in report_keys if k in units]
+        else:
+            report_keys = [None]
+        for key in report_keys:
+            for lang in langs:
+                parameters = {**report.parameters, "period": period, "data_dir": str(data_dir), "lang": lang}
+                if key is not None:
+                    parameters[report.key_parameter] = key
+                stem = report.name + (f"-{key}" if key is not None else "") + (f".{lang}" if len(langs) > 1 else "")
+                jobs.append(Job(report.name, report.notebook, parameters, lang, report.group, key, stem))
+    if not jobs:
+        raise PlanError(f"{plan.path}: the selection (--only / --unit) leaves no report to run")
+    return jobs
