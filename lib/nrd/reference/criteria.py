@@ -132,8 +132,7 @@ def _as_period(value: Any, where: str) -> str:
         raise ReferenceDataError(f"{where}: expected a period YYYY-MM, found {value!r}") from exc
 
 
-def _parse_set(filename: str, departments: set[str]) -> dict[str, Any]:
-    content = read_yaml(filename)
+def _parse_set(content: dict[str, Any], filename: str, departments: set[str]) -> dict[str, Any]:
     require(content, ("id", "names", "in_force", "applies_from_period", "legal_basis", "criteria"), filename)
     set_id = str(content["id"])
     names = content["names"]
@@ -222,13 +221,19 @@ def _check_sequence(parsed: list[dict[str, Any]]) -> None:
             raise ReferenceDataError(f"{p['file']}: applies_to_period is before applies_from_period")
 
 
-@lru_cache(maxsize=None)
-def _criteria_sets() -> tuple[CriteriaSet, ...]:
-    departments = set(_departments()["department"])
-    files = data_files("criteria_*.yaml")
-    if not files:
+def build_criteria_sets(contents: dict[str, dict[str, Any]], departments: set[str]) -> tuple[CriteriaSet, ...]:
+    """Check and build criteria sets from parsed YAML mappings (file name -> content), in time order.
+
+    Raises:
+        ReferenceDataError: a set is malformed, names an unknown department, repeats an id, or the sets
+            leave a gap, overlap, or start a set in a month that contradicts its in-force date.
+    """
+    if not contents:
         raise ReferenceDataError("no criteria set files (criteria_*.yaml) in nrd/reference/data")
-    parsed = sorted((_parse_set(f, departments) for f in files), key=lambda p: p["applies_from_period"])
+    parsed = sorted(
+        (_parse_set(content, name, departments) for name, content in contents.items()),
+        key=lambda p: p["applies_from_period"],
+    )
     _check_sequence(parsed)
     sets = []
     for p, following in zip(parsed, [*parsed[1:], None]):
@@ -239,6 +244,12 @@ def _criteria_sets() -> tuple[CriteriaSet, ...]:
             legal_basis=p["legal_basis"], _criteria=p["criteria"], _indicators=p["indicators"], _groups=p["groups"],
         ))
     return tuple(sets)
+
+
+@lru_cache(maxsize=None)
+def _criteria_sets() -> tuple[CriteriaSet, ...]:
+    contents = {name: read_yaml(name) for name in data_files("criteria_*.yaml")}
+    return build_criteria_sets(contents, set(_departments()["department"]))
 
 
 def load_criteria_sets() -> dict[str, CriteriaSet]:

@@ -9,6 +9,7 @@ See ``data/README.md``.
 from __future__ import annotations
 
 import difflib
+import numbers
 import re
 import unicodedata
 from functools import lru_cache
@@ -56,11 +57,26 @@ def fold_name(text: object) -> str:
     return re.sub(r"[\s_]+", " ", bare).strip().lower()
 
 
+def _exact_name(text: object) -> str:
+    """``text`` in NFC, lower-cased, with single spaces: diacritics kept ("Tân Thành" != "Tân Thanh")."""
+    return re.sub(r"[\s_]+", " ", unicodedata.normalize("NFC", str(text))).strip().lower()
+
+
 def _strip_prefix(folded: str) -> str:
     for prefix in _PREFIXES:
         if folded.startswith(prefix) and len(folded) > len(prefix):
             return folded[len(prefix):]
     return folded
+
+
+def _name_keys(text: object) -> dict[str, str]:
+    """Lookup keys of a name: ``exact``/``folded`` forms, each ``full`` and without its type word (``base``)."""
+    exact, folded = _exact_name(text), fold_name(text)
+    folded_base = _strip_prefix(folded)
+    # Folding keeps word boundaries, so the type word has as many words in both forms.
+    dropped = len(folded.split()) - len(folded_base.split())
+    exact_base = " ".join(exact.split()[dropped:])
+    return {"exact_full": exact, "exact_base": exact_base, "folded_full": folded, "folded_base": folded_base}
 
 
 def _normalize_province(province_code: object) -> str:
@@ -142,16 +158,14 @@ class UnitRegistry:
         codes = self._units["unit_code"].tolist()
         names = self._units["name"].tolist()
         self._names: dict[str, str] = dict(zip(codes, names))
-        self._by_full: dict[str, list[str]] = {}
-        self._by_base: dict[str, list[str]] = {}
-        self._legacy_by_full: dict[str, list[str]] = {}
-        self._legacy_by_base: dict[str, list[str]] = {}
+        # (source, key kind) -> key -> codes; source is "name" (current) or "legacy name".
+        self._index: dict[tuple[str, str], dict[str, list[str]]] = {}
         legacy = self._units["legacy_sources"].tolist() if "legacy_sources" in self._units else [""] * len(codes)
         for code, name, sources in zip(codes, names, legacy):
-            self._index(self._by_full, self._by_base, name, code)
+            self._add("name", name, code)
             for source in str(sources or "").split(";"):
                 if source.strip():
-                    self._index(self._legacy_by_full, self._legacy_by_base, source, code)
+                    self._add("legacy name", source, code)
         self._types: dict[str, str] = dict(zip(codes, self._units["unit_type"].tolist()))
         self._legacy: dict[str, str] = dict(zip(codes, legacy))
 
@@ -170,11 +184,9 @@ class UnitRegistry:
         """A copy of the units of type ``ward``."""
         return self._units[self._units["unit_type"] == "ward"].reset_index(drop=True)
 
-    @staticmethod
-    def _index(full: dict[str, list[str]], base: dict[str, list[str]], name: str, code: str) -> None:
-        folded = fold_name(name)
-        for index, key in ((full, folded), (base, _strip_prefix(folded))):
-            codes = index.setdefault(key, [])
+    def _add(self, source: str, name: str, code: str) -> None:
+        for kind, key in _name_keys(name).items():
+            codes = self._index.setdefault((source, kind), {}).setdefault(key, [])
             if code not in codes:
                 codes.append(code)
 
@@ -204,32 +216,41 @@ class UnitRegistry:
 
     @staticmethod
     def _normalize_code(value: object) -> str | None:
+        # Spreadsheets hand codes over as numbers (13504, 13504.0) with the leading zero lost.
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            value = int(value)
+        elif isinstance(value, numbers.Real) and float(value).is_integer():
+            value = int(value)
         text = str(value).strip()
-        if isinstance(value, int) or (text.isdigit() and len(text) <= 5):
+        if text.isdigit() and len(text) <= 5:
             return text.zfill(5)
         return None
 
     def candidates(self, text: object) -> tuple[str, list[str]]:
         """Every unit ``text`` may denote, and how it matched (``code``, ``name``, ``legacy name``, ``none``).
 
-        Tries, in order, a unit code, the full current name, the current name without its type word
-        ("Xã", "Phường", "Đặc khu"), a full legacy name, a legacy name without its type word; the first
-        step with any match decides.
+        Tries a unit code, then names with their diacritics as written, then names folded (without
+        diacritics); within each, the full current name, the current name without its type word ("Xã",
+        "Phường", "Đặc khu"), a full legacy name, a legacy name without its type word. The first step
+        with any match decides, so a current name beats a legacy one and "Tân Thành" never falls back to
+        "Tân Thanh" while some unit is written exactly "Tân Thành".
         """
         code = self._normalize_code(text)
         if code is not None:
             return ("code", [code] if code in self._names else [])
-        folded = fold_name(text)
-        for how, index, key in (
-            ("name", self._by_full, folded),
-            ("name", self._by_base, folded),
-            ("legacy name", self._legacy_by_full, folded),
-            ("legacy name", self._legacy_by_base, folded),
-            ("legacy name", self._legacy_by_base, _strip_prefix(folded)),
-        ):
-            found = index.get(key)
-            if found:
-                return (how, sorted(found))
+        keys = _name_keys(text)
+        for form in ("exact", "folded"):
+            full, base = keys[f"{form}_full"], keys[f"{form}_base"]
+            for source, kind, key in (
+                ("name", "full", full),
+                ("name", "base", full),
+                ("legacy name", "full", full),
+                ("legacy name", "base", full),
+                ("legacy name", "base", base),
+            ):
+                found = self._index.get((source, f"{form}_{kind}"), {}).get(key)
+                if found:
+                    return (source, sorted(found))
         return ("none", [])
 
     def resolve(self, text: object) -> str:
@@ -262,9 +283,9 @@ class UnitRegistry:
         return [s.strip() for s in str(value or "").split(";") if s.strip()]
 
     def _suggest(self, text: str) -> list[str]:
-        folded = _strip_prefix(fold_name(text))
-        close = difflib.get_close_matches(folded, list(self._by_base), n=5, cutoff=0.75)
-        return [f"{code} {self._names[code]}" for key in close for code in sorted(self._by_base[key])]
+        bases = self._index.get(("name", "folded_base"), {})
+        close = difflib.get_close_matches(_name_keys(text)["folded_base"], list(bases), n=5, cutoff=0.75)
+        return [f"{code} {self._names[code]}" for key in close for code in sorted(bases[key])]
 
 
 @lru_cache(maxsize=8)
