@@ -60,7 +60,7 @@ def plan_year_position(
 
 
 def previous_plan_year_position(plan, disbursement, period: str, province_code: str) -> pd.DataFrame:
-    """The previous plan year's final position known at ``period`` (as of min(P, January of year of P))."""
+    """The previous plan year's latest position known at ``period`` (its rows run into year+1)."""
     year, as_of = timeline.previous_plan_year_final_period(period)
     return plan_year_position(plan, disbursement, year, as_of, province_code)
 
@@ -157,7 +157,7 @@ register(Indicator(
                                                 "previous plan year", "Taux de décaissement de l'année précédente"),
     "percent", "province", "higher_is_better", _rate_prev_year, _PD, numerator="disbursed (plan year - 1)",
     denominator="plan (plan year - 1)",
-    definition="Plan year = year of P - 1, disbursement as of min(P, January of year of P) (31 January rule).",
+    definition="Plan year = year of P - 1, disbursement as of P (31 January rule and extensions).",
 ))
 register(Indicator(
     "capital.mobilized_cumulative", _lbl("Lũy kế vốn huy động", "Capital mobilised (cumulative)",

@@ -105,14 +105,13 @@ def plan_year(period: str) -> int:
 
 
 def previous_plan_year_final_period(period: str) -> tuple[int, str]:
-    """The previous plan year and the as-of month of its final position known at ``period``.
+    """The previous plan year and the as-of month of its latest known position at ``period``.
 
-    A plan year may be disbursed until 31 January of the next year, so the position of plan year Y-1
-    is read as of ``min(P, January Y)``: for P = 2026-01 that is plan year 2025 as of 2026-01.
+    A plan year may be disbursed until 31 January of the next year (or later when extended), so the
+    position of plan year Y-1 is read as of P itself: for P = 2026-01 that is plan year 2025 as of 2026-01
+    (its January disbursement counts for 2025, not 2026).
     """
-    year = plan_year(period) - 1
-    january_next = f"{year + 1:04d}-01"
-    return year, min(periods.parse_period(period), january_next)
+    return plan_year(period) - 1, periods.parse_period(period)
 
 
 def expected_pace_share(period: str, target: float, *, start_month: int = 1, end_month: int = 12) -> float:
