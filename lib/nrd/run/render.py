@@ -1,0 +1,101 @@
+"""One report, end to end: execute the notebook with papermill, then export the offline HTML page."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nrd.errors import ReportError, UsageError
+from nrd.log import logger
+from nrd.periods import parse_period
+from nrd.run.execute import DEFAULT_TIMEOUT_S, execute_notebook
+from nrd.run.html import LANGS, export_html, resolve_generated_on
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What one report run produced.
+
+    Attributes:
+        name: output stem (notebook name, plus the unit code or department when given).
+        html_path: the page, or ``None`` when the run failed.
+        ipynb_path: the executed notebook (kept on failure: it holds papermill's error cell).
+        status: ``"ok"`` or ``"failed"``.
+        error: the failure message, ``None`` when ok.
+        duration_s: wall time of execution and export.
+    """
+
+    name: str
+    html_path: Path | None
+    ipynb_path: Path | None
+    status: str
+    error: str | None
+    duration_s: float
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+_KEY_PARAMETERS = ("unit_code", "department")
+
+
+def report_name(notebook: str | Path, parameters: dict[str, Any] | None = None) -> str:
+    """The output stem: ``commune_scorecard-37001`` (the key parameter appended when present)."""
+    stem = Path(notebook).stem
+    for key in _KEY_PARAMETERS:
+        value = (parameters or {}).get(key)
+        if value not in (None, ""):
+            return f"{stem}-{value}"
+    return stem
+
+
+def render_report(
+    notebook: str | Path,
+    *,
+    period: str,
+    parameters: dict[str, Any] | None = None,
+    out_dir: str | Path,
+    lang: str = "vi",
+    data_dir: str | Path | None = None,
+    title: str | None = None,
+    generated_on: _dt.date | str | None = None,
+    engine_name: str | None = None,
+    timeout: int | None = DEFAULT_TIMEOUT_S,
+) -> ReportResult:
+    """Run one report notebook and render it to ``out_dir/<name>.html`` (executed notebook beside it).
+
+    ``period``, ``lang`` and ``data_dir`` are passed to the notebook as parameters (``data_dir`` as an
+    absolute path, since the kernel runs in the notebook's folder); ``parameters`` adds the rest (unit
+    code, department...). A failing notebook does not raise: the result says ``failed`` and keeps the
+    executed notebook with its error cell.
+
+    Raises:
+        UsageError: bad period or language, or the notebook does not exist (nothing was run).
+    """
+    started = time.perf_counter()
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise UsageError(f"notebook not found: {notebook}")
+    if lang not in LANGS:
+        raise UsageError(f"language {lang!r}: expected one of {', '.join(LANGS)}")
+    values: dict[str, Any] = {**(parameters or {}), "period": parse_period(period), "lang": lang}
+    if data_dir is not None:
+        values["data_dir"] = str(Path(data_dir).resolve())
+    generated = resolve_generated_on(generated_on)
+    name = report_name(notebook, values)
+    out_dir = Path(out_dir)
+    ipynb_path, html_path = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
+    try:
+        execute_notebook(notebook, values, ipynb_path, engine_name=engine_name, timeout=timeout)
+        export_html(ipynb_path, html_path, title=title, lang=lang, meta={"period": values["period"]},
+                    generated_on=generated)
+    except ReportError as error:
+        html_path.unlink(missing_ok=True)  # a stale page from an earlier run must not pass for this one
+        logger.error("report %s failed: %s", name, error)
+        return ReportResult(name, None, ipynb_path if ipynb_path.exists() else None, "failed", str(error),
+                            round(time.perf_counter() - started, 3))
+    return ReportResult(name, html_path, ipynb_path, "ok", None, round(time.perf_counter() - started, 3))
