@@ -112,4 +112,6 @@ class Dataset:
         unknown = set(tables) - set(TABLE_NAMES)
         for name in sorted(unknown):
             get_table(name)  # raises UnknownNameError
-        return cls(data_dir=None, province_code=str(province_code).zfill(2), tables=typed)
+        from nrd.io.validate import apply_defaults
+
+        return cls(data_dir=None, province_code=str(province_code).zfill(2), tables=apply_defaults(typed))

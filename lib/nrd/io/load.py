@@ -1,0 +1,95 @@
+"""``read_dataset``: locate, read, parse, validate, cache — the one entry point to a dataset folder."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import asdict
+
+import pandas as pd
+
+from nrd.contract import TABLE_NAMES
+from nrd.io import cache, read
+from nrd.io.dataset import Dataset, TableStats
+from nrd.io.findings import ERROR, sort_findings
+from nrd.io.schemas import ROW, SOURCE, get_table
+from nrd.io.validate import apply_defaults, validate_tables
+from nrd.log import logger
+
+
+def _drop_error_rows(frames: dict[str, pd.DataFrame], findings) -> dict[str, pd.DataFrame]:
+    bad: dict[str, set[tuple[str, int]]] = {}
+    for f in findings:
+        if f.severity == ERROR and f.row is not None and f.table:
+            label = f"{f.file}:{f.sheet}" if f.sheet else f.file
+            bad.setdefault(f.table, set()).add((label, f.row))
+    out = {}
+    for name, frame in frames.items():
+        rows = bad.get(name)
+        if rows:
+            keep = [(s, r) not in rows for s, r in zip(frame[SOURCE], frame[ROW])]
+            frame = frame[keep].reset_index(drop=True)
+        out[name] = frame
+    return out
+
+
+def read_dataset(data_dir, *, tables: list[str] | None = None, use_cache: bool = True,
+                 today: _dt.date | None = None) -> Dataset:
+    """Read and validate the dataset folder ``data_dir``.
+
+    Args:
+        data_dir: folder holding ``<table>.csv``/``<table>.xlsx`` files or a ``dataset.xlsx`` workbook,
+            and optionally ``dataset.yaml`` with ``province_code``.
+        tables: the tables to read (default: all nine); absent tables are simply not in ``Dataset.tables``.
+        use_cache: reuse (and store) the validated frames under ``<data_dir>/.cache/``.
+        today: the date the "no future period" rule compares against (default: today).
+
+    Returns:
+        A ``Dataset`` whose frames hold only rows without error findings; ``findings`` lists every error
+        and warning (sorted by file, sheet, row).
+
+    Raises:
+        UsageError: ``data_dir`` is not a folder. UnknownNameError: a table name is not in the contract.
+        ReferenceDataError: ``dataset.yaml`` is unreadable.
+    """
+    from nrd.reference import UnitRegistry, load_units
+
+    data_dir = read.check_data_dir(data_dir)
+    wanted = list(tables) if tables else list(TABLE_NAMES)
+    for name in wanted:
+        get_table(name)
+    province = read.read_province_code(data_dir)
+    sources, findings = read.locate_tables(data_dir, wanted)
+    hashes = read.hash_inputs(data_dir, sources)
+    today = today or _dt.date.today()
+    month = f"{today.year:04d}-{today.month:02d}"
+    key = cache.cache_key(hashes, province_code=province, tables=wanted, current_month=month)
+    if use_cache:
+        entry = cache.load_entry(data_dir, key)
+        if entry is not None:
+            logger.info("dataset %s read from cache %s", data_dir, key)
+            return Dataset(
+                data_dir=data_dir, province_code=province, tables=entry["frames"], findings=entry["findings"],
+                files=entry["files"], input_hashes=entry["input_hashes"],
+                stats={k: TableStats(**v) for k, v in entry["stats"].items()},
+            )
+
+    units = load_units(province)
+    registry = UnitRegistry(units)
+    frames, read_findings, raw_stats = read.read_tables(data_dir, sources, registry)
+    findings = findings + read_findings
+    findings += validate_tables(frames, units, today=today)
+    findings = sort_findings(findings)
+    frames = apply_defaults(_drop_error_rows(frames, findings))
+    stats = {
+        name: TableStats(sources[name].file, sheet, rows_read, rows_read - len(frames[name]))
+        for name, (sheet, rows_read) in raw_stats.items()
+    }
+    dataset = Dataset(
+        data_dir=data_dir, province_code=province, tables=frames, findings=findings,
+        files={name: s.file for name, s in sources.items()}, input_hashes=hashes, stats=stats, _units=units,
+    )
+    if use_cache:
+        meta = {"findings": findings, "files": dataset.files, "input_hashes": hashes,
+                "stats": {k: asdict(v) for k, v in stats.items()}}
+        cache.store_entry(data_dir, key, frames, meta)
+    return dataset

@@ -1,0 +1,365 @@
+"""Read a dataset folder: locate each table's file, read every cell as the user wrote it, and parse it
+per the contract into typed frames; each rejected cell becomes a ``Finding`` naming file, sheet, row and
+column. Cross-table rules live in ``nrd.io.validate``; the cache in ``nrd.io.cache``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io as _io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from nrd.contract import TABLE_NAMES, Column, Table
+from nrd.errors import ReferenceDataError, UsageError
+from nrd.io import cells
+from nrd.io.dataset import DEFAULT_PROVINCE
+from nrd.io.findings import ERROR, WARNING, Finding
+from nrd.io.schemas import RANGES, ROW, SOURCE, empty_frame, get_table, range_text, schema_failures, typed_series
+from nrd.log import logger
+
+WORKBOOK = "dataset.xlsx"
+DATASET_YAML = "dataset.yaml"
+_HEADER_SEARCH_ROWS = 10
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where one table is read from: a CSV file, or one sheet of an XLSX workbook."""
+
+    table: str
+    path: Path
+    file: str  # relative to the dataset folder
+    sheet: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.file}:{self.sheet}" if self.sheet else self.file
+
+
+@dataclass
+class RawTable:
+    """A table as written: its header cells and its data rows with their row numbers as the user sees them."""
+
+    source: TableSource
+    header_row: int
+    headers: list
+    rows: list[tuple[int, list]]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# locating files
+
+
+def read_province_code(data_dir: Path) -> str:
+    """``province_code`` of ``dataset.yaml`` when present, else ``"37"``; ``ReferenceDataError`` when bad."""
+    path = data_dir / DATASET_YAML
+    if not path.exists():
+        return DEFAULT_PROVINCE
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise ReferenceDataError(f"{path}: not valid YAML ({error})") from None
+    if not isinstance(data, dict):
+        raise ReferenceDataError(f"{path}: expected a mapping with province_code")
+    code = str(data.get("province_code", DEFAULT_PROVINCE)).strip()
+    if not code.isdigit() or len(code) > 2:
+        raise ReferenceDataError(f"{path}: province_code {code!r} is not a 2-digit province code, e.g. 37")
+    return code.zfill(2)
+
+
+def _sheet_names(path: Path) -> list[str]:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    try:
+        return list(workbook.sheet_names)
+    finally:
+        workbook.close()
+
+
+def _matches_table(name: str, table: Table) -> bool:
+    key = cells.normalize_header(name)
+    return key in {cells.normalize_header(table.name), cells.normalize_header(table.label_vi)}
+
+
+def locate_tables(data_dir: Path, tables: list[str] | None = None) -> tuple[dict[str, TableSource], list[Finding]]:
+    """Find the file (and sheet) of each table in ``data_dir``.
+
+    Order of precedence: ``<table>.csv``, ``<table>.xlsx``, a sheet of ``dataset.xlsx``; a table found in
+    more than one place is read from the first, with a warning.
+    """
+    wanted = list(tables) if tables is not None else list(TABLE_NAMES)
+    found: dict[str, TableSource] = {}
+    findings: list[Finding] = []
+    files = {p.name.lower(): p for p in data_dir.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))}
+    workbook_sheets: list[str] = []
+    if WORKBOOK in files:
+        try:
+            workbook_sheets = _sheet_names(files[WORKBOOK])
+        except Exception as error:  # a corrupt workbook is the user's file, not our bug
+            findings.append(Finding(ERROR, "unreadable_file", "", files[WORKBOOK].name, message=f"cannot open: {error}"))
+    for name in wanted:
+        table = get_table(name)
+        candidates: list[TableSource] = []
+        for ext in ("csv", "xlsx"):
+            path = files.get(f"{name}.{ext}")
+            if path is not None:
+                candidates.append(TableSource(name, path, path.name))
+        for sheet in workbook_sheets:
+            if _matches_table(sheet, table):
+                candidates.append(TableSource(name, files[WORKBOOK], files[WORKBOOK].name, sheet))
+                break
+        if not candidates:
+            continue
+        found[name] = candidates[0]
+        for other in candidates[1:]:
+            findings.append(
+                Finding(
+                    WARNING, "duplicate_source", name, other.file, other.sheet,
+                    message=f"table {name!r} is also in {candidates[0].label}; that one is read, this one ignored",
+                )
+            )
+    return found, findings
+
+
+def hash_inputs(data_dir: Path, sources: dict[str, TableSource]) -> dict[str, str]:
+    """sha256 of every file the dataset is read from (and ``dataset.yaml``), keyed by relative name."""
+    paths = {s.path for s in sources.values()}
+    if (data_dir / DATASET_YAML).exists():
+        paths.add(data_dir / DATASET_YAML)
+    hashes = {}
+    for path in sorted(paths):
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        hashes[path.name] = digest.hexdigest()
+    return hashes
+
+
+# ---------------------------------------------------------------------------------------------------------
+# reading cells
+
+
+def _read_csv_rows(path: Path) -> list[list[str]]:
+    text = path.read_bytes().decode("utf-8-sig")
+    first_line = text.split("\n", 1)[0]
+    # Excel in a Vietnamese locale (decimal comma) saves CSV with semicolons.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return [list(r) for r in csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _read_sheet_rows(path: Path, sheet: str) -> tuple[str, list[list]]:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    try:
+        names = list(workbook.sheet_names)
+        chosen = sheet or names[0]
+        return chosen, workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    finally:
+        workbook.close()
+
+
+def _header_key_map(table: Table) -> dict[str, str]:
+    keys = {}
+    for column in table.columns:
+        keys[cells.normalize_header(column.name)] = column.name
+        keys[cells.normalize_header(column.label_vi)] = column.name
+    return keys
+
+
+def read_raw(source: TableSource) -> RawTable:
+    """Every cell of the table's file as written; ``ValueError``/``OSError`` when the file is unreadable.
+
+    For XLSX, the sheet named after the table (canonical name or Vietnamese label) is read, else the first
+    sheet. The header is the first of the first rows that names the most contract columns (templates may
+    carry a title above it); row numbers are those of the sheet.
+    """
+    sheet = source.sheet
+    if source.path.suffix.lower() == ".csv":
+        rows = _read_csv_rows(source.path)
+    else:
+        if not sheet:
+            table = get_table(source.table)
+            named = [s for s in _sheet_names(source.path) if _matches_table(s, table)]
+            sheet = named[0] if named else ""
+        sheet, rows = _read_sheet_rows(source.path, sheet)
+        source = TableSource(source.table, source.path, source.file, sheet)
+    keys = _header_key_map(get_table(source.table))
+    best_row, best_count = 0, 0
+    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+        count = sum(1 for cell in row if not cells.is_blank(cell) and cells.normalize_header(cell) in keys)
+        if count > best_count:
+            best_row, best_count = index, count
+    headers = rows[best_row] if rows else []
+    data = [(i + 1, list(r)) for i, r in enumerate(rows) if i > best_row and any(not cells.is_blank(c) for c in r)]
+    return RawTable(source, best_row + 1, list(headers), data)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# parsing
+
+
+def _expected(column: Column) -> str:
+    if column.type == "enum":
+        return ", ".join(f"{code} ({word})" for code, word in column.enum.items())
+    return {
+        "code": "a 5-digit unit code of the province, or a unit name",
+        "period": "a month YYYY-MM",
+        "date": "a date dd/mm/yyyy or YYYY-MM-DD",
+        "money": "an amount in million VND, e.g. 1.234,5",
+        "number": "a number",
+        "int": "a whole number",
+        "bool": "có/không (yes/no)",
+        "text": "text",
+    }[column.type]
+
+
+def _cell_parser(column: Column, registry):
+    """A function cell -> typed value (``None`` for blank) raising ``CellError``."""
+    if column.type == "code":
+
+        def parse_code(cell):
+            if cells.is_blank(cell):
+                return None
+            digits = cells.parse_code_digits(cell)
+            try:
+                return registry.resolve(digits or cells.cell_text(cell))
+            except KeyError as error:  # UnknownNameError and AmbiguousNameError are KeyErrors
+                raise cells.CellError(f"{_expected(column)} ({error})") from None
+
+        return parse_code
+    if column.type == "enum":
+        lookup = cells.enum_lookup(column.enum)
+        expected = _expected(column)
+        return lambda cell: cells.parse_enum(cell, lookup, expected)
+    if column.type == "text":
+        return lambda cell: None if cells.is_blank(cell) else cells.cell_text(cell)
+    return {
+        "period": cells.parse_month,
+        "date": cells.parse_date,
+        "money": cells.parse_number,
+        "number": cells.parse_number,
+        "int": cells.parse_int,
+        "bool": cells.parse_bool,
+    }[column.type]
+
+
+def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding]]:
+    """The typed frame of a raw table and the findings of its cells; rows with an error are left out."""
+    source = raw.source
+    table = get_table(source.table)
+    findings: list[Finding] = []
+
+    def finding(severity, rule, row=None, column="", value="", expected="", message=""):
+        findings.append(Finding(severity, rule, table.name, source.file, source.sheet, row, column, value, expected, message))
+
+    keys = _header_key_map(table)
+    positions: dict[str, tuple[int, str]] = {}
+    for index, header in enumerate(raw.headers):
+        if cells.is_blank(header):
+            continue
+        name = keys.get(cells.normalize_header(header))
+        written = cells.cell_text(header)
+        if name is None:
+            finding(WARNING, "unknown_column", raw.header_row, written, message=f"column {written!r} is not part of table {table.name!r}; ignored")
+        elif name in positions:
+            finding(ERROR, "duplicate_column", raw.header_row, written, message=f"column {name!r} appears twice; the first is read")
+        else:
+            positions[name] = (index, written)
+    missing = [c for c in table.columns if c.required and c.name not in positions]
+    for column in missing:
+        finding(
+            ERROR, "missing_column", raw.header_row, column.name,
+            expected=f"a column {column.name!r} or {column.label_vi!r}",
+            message=f"required column {column.name!r} ({column.label_vi}) is missing; the table cannot be read",
+        )
+    if missing:
+        return empty_frame(table.name), findings
+
+    row_numbers = [number for number, _ in raw.rows]
+    bad_rows: set[int] = set()
+    columns: dict[str, list] = {}
+    for column in table.columns:
+        if column.name not in positions:
+            columns[column.name] = [None] * len(raw.rows)
+            continue
+        index, written = positions[column.name]
+        parse = _cell_parser(column, registry)
+        memo: dict = {}
+        values = []
+        for number, row in raw.rows:
+            cell = row[index] if index < len(row) else None
+            key = (type(cell), cell)
+            try:
+                result = memo[key]
+            except KeyError:
+                try:
+                    result = parse(cell)
+                except cells.CellError as error:
+                    result = error
+                memo[key] = result
+            if isinstance(result, cells.CellError):
+                finding(ERROR, "bad_value", number, written, cells.cell_text(cell), result.expected,
+                        f"{written!r} cannot be read as {column.type}")
+                bad_rows.add(number)
+                result = None
+            elif result is None and column.required:
+                finding(ERROR, "required_missing", number, written, "", _expected(column), f"{written!r} is required")
+                bad_rows.add(number)
+            values.append(result)
+        columns[column.name] = values
+
+    frame = pd.DataFrame({c.name: typed_series(columns[c.name], c) for c in table.columns})
+    frame[ROW] = pd.Series(row_numbers, dtype="int64")
+    frame[SOURCE] = pd.Series([source.label] * len(frame), dtype="str")
+    frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
+
+    failures = schema_failures(table.name, frame)
+    for case in failures.itertuples(index=False):
+        if case.index is None or pd.isna(case.index):
+            continue
+        number = int(frame.at[int(case.index), ROW])
+        name = str(case.column)
+        written = positions.get(name, (0, name))[1]
+        expected = range_text(table.name, name) if (table.name, name) in RANGES else str(case.check)
+        finding(ERROR, "out_of_range", number, written, cells.cell_text(case.failure_case), expected,
+                f"{written!r} is outside the allowed range")
+        bad_rows.add(number)
+    frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
+    return frame, findings
+
+
+def read_tables(data_dir: Path, sources: dict[str, TableSource], registry) -> tuple[dict, list[Finding], dict]:
+    """Parse every located table; returns (frames, findings, stats as (sheet, rows_read))."""
+    frames: dict[str, pd.DataFrame] = {}
+    findings: list[Finding] = []
+    stats: dict[str, tuple[str, int]] = {}
+    for name, source in sources.items():
+        try:
+            raw = read_raw(source)
+        except Exception as error:  # corrupt/locked/not-a-workbook: the user's file, reported, not raised
+            logger.warning("cannot read %s: %s", source.label, error)
+            findings.append(Finding(ERROR, "unreadable_file", name, source.file, source.sheet,
+                                    message=f"cannot read the file: {error}"))
+            continue
+        frame, table_findings = parse_table(raw, registry)
+        frames[name] = frame
+        findings.extend(table_findings)
+        stats[name] = (raw.source.sheet, len(raw.rows))
+    return frames, findings, stats
+
+
+def check_data_dir(data_dir) -> Path:
+    """``data_dir`` as a Path; ``UsageError`` when it is not an existing folder."""
+    path = Path(data_dir)
+    if not path.is_dir():
+        raise UsageError(f"dataset folder not found: {path} (expected a folder holding <table>.csv/.xlsx files)")
+    return path

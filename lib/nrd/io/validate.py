@@ -1,0 +1,261 @@
+"""Cross-table rules over typed frames, and ``validate_dataset``.
+
+Every rule is a pure function: typed frames (and the registry, ``today``) in, a list of findings out. A
+finding points at the offending row through the ``_row``/``_source`` columns the reader adds.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from types import SimpleNamespace
+
+import pandas as pd
+
+from nrd.contract import LEVEL_RANK, TABLES
+from nrd.io.findings import ERROR, WARNING, Finding
+from nrd.io.schemas import ROW, SOURCE
+
+# Tables whose rows concern NRA communes only (NRA criteria do not apply to wards).
+COMMUNE_ONLY = {"criteria_status": ERROR, "recognitions": ERROR, "organization": WARNING}
+
+
+def _where(row) -> tuple[str, str]:
+    source = str(getattr(row, SOURCE))
+    file, sep, sheet = source.rpartition(":")
+    return (file, sheet) if sep else (source, "")
+
+
+def _finding(severity, rule, table, row, column, value, expected, message) -> Finding:
+    file, sheet = _where(row)
+    value_text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    return Finding(severity, rule, table, file, sheet, int(getattr(row, ROW)), column, value_text, expected, message)
+
+
+def _rows(frame: pd.DataFrame):
+    """Rows as attribute objects (``row.period``, ``row._row``); only call on the few offending rows."""
+    return (SimpleNamespace(**record) for record in frame.to_dict("records"))
+
+
+def _current_month(today: _dt.date | None) -> str:
+    today = today or _dt.date.today()
+    return f"{today.year:04d}-{today.month:02d}"
+
+
+def check_duplicate_keys(tables: dict[str, pd.DataFrame]) -> list[Finding]:
+    """No two rows of a table share the contract key (blank cells count as equal)."""
+    findings = []
+    for name, frame in tables.items():
+        key = list(TABLES[name].key)
+        if not key or frame.empty:
+            continue
+        filled = frame[key].astype("object").where(frame[key].notna(), "")
+        repeated = filled.duplicated(keep="first")
+        if not repeated.any():
+            continue
+        first_row = frame.groupby([filled[c] for c in key], sort=False)[ROW].transform("first")
+        for row, first in zip(_rows(frame[repeated]), first_row[repeated]):
+            value = " / ".join("" if pd.isna(getattr(row, c)) else str(getattr(row, c)) for c in key)
+            findings.append(_finding(
+                ERROR, "duplicate_key", name, row, ", ".join(key), value, "one row per " + ", ".join(key),
+                f"same {', '.join(key)} as row {int(first)}",
+            ))
+    return findings
+
+
+def check_future_periods(tables: dict[str, pd.DataFrame], today: _dt.date | None = None) -> list[Finding]:
+    """No period later than the current month (``today`` injectable for tests)."""
+    current = _current_month(today)
+    findings = []
+    for name, frame in tables.items():
+        if "period" not in frame.columns:
+            continue
+        late = frame[frame["period"].notna() & (frame["period"] > current)]
+        for row in _rows(late):
+            findings.append(_finding(ERROR, "future_period", name, row, "period", row.period,
+                                     f"a month not after {current}", "the period is in the future"))
+    return findings
+
+
+def check_entities_exist(tables: dict[str, pd.DataFrame]) -> list[Finding]:
+    """``entity_id`` of products and registrations exists in ``ocop_entities``."""
+    findings = []
+    users = [t for t in ("ocop_products", "ocop_registrations") if t in tables and not tables[t].empty]
+    if not users:
+        return findings
+    if "ocop_entities" not in tables:
+        for name in users:
+            row = next(_rows(tables[name].head(1)))
+            file, sheet = _where(row)
+            findings.append(Finding(WARNING, "entity_unchecked", name, file, sheet, None, "entity_id",
+                                    message="ocop_entities is not present: entity_id cannot be checked"))
+        return findings
+    known = set(tables["ocop_entities"]["entity_id"].dropna())
+    for name in users:
+        frame = tables[name]
+        for row in _rows(frame[~frame["entity_id"].isin(known)]):
+            findings.append(_finding(ERROR, "unknown_entity", name, row, "entity_id", row.entity_id,
+                                     "an entity_id of ocop_entities", "no such entity in ocop_entities"))
+    return findings
+
+
+def check_stars_band(tables: dict[str, pd.DataFrame]) -> list[Finding]:
+    """OCOP stars agree with the score's band (3★ 50-69, 4★ 70-89, 5★ 90-100)."""
+    from nrd.reference import STAR_BANDS, stars_for_score
+
+    frame = tables.get("ocop_products")
+    if frame is None or frame.empty:
+        return []
+    findings = []
+    for row in _rows(frame[frame["score"].notna() & frame["stars"].notna()]):
+        band = stars_for_score(float(row.score))
+        if band != int(row.stars):
+            expected = f"{band} stars for score {row.score:g}" if band else "a score of at least 50 for 3-5 stars"
+            low, high = STAR_BANDS.get(int(row.stars), (None, None))
+            findings.append(_finding(ERROR, "stars_band", "ocop_products", row, "stars", int(row.stars), expected,
+                                     f"{int(row.stars)} stars need a score of {low}-{high}, the row has {row.score:g}"))
+    return findings
+
+
+def _set_in_force(periods) -> dict[str, str | None]:
+    from nrd.reference import criteria_set_for
+
+    result = {}
+    for period in periods:
+        try:
+            result[period] = criteria_set_for(period).id
+        except Exception:  # NoCriteriaSetError: reported by check_criteria
+            result[period] = None
+    return result
+
+
+def check_criteria(tables: dict[str, pd.DataFrame]) -> list[Finding]:
+    """criteria_status: some set covers the period; a set given is the one in force for the period; the
+    criterion exists in the set (an unknown indicator is a warning: indicator lists are less certain)."""
+    from nrd.reference import load_criteria_sets
+
+    frame = tables.get("criteria_status")
+    if frame is None or frame.empty:
+        return []
+    sets = load_criteria_sets()
+    in_force = frame["period"].map(_set_in_force(frame["period"].dropna().unique().tolist()))
+    no_set = in_force.isna()
+    wrong_set = ~no_set & frame["criteria_set"].notna() & (frame["criteria_set"] != in_force)
+    set_id = frame["criteria_set"].fillna(in_force)
+    checked = ~no_set & ~wrong_set
+    pairs = {(sid, c) for sid, s in sets.items() for c in s.criterion_ids}
+    known_indicators = {(sid, str(i)) for sid, s in sets.items() for i in s.indicators["indicator"]}
+    criterion_ok = pd.Series([(a, b) in pairs for a, b in zip(set_id, frame["criterion"])], index=frame.index)
+    indicator_ok = pd.Series(
+        [pd.isna(i) or (a, i) in known_indicators for a, i in zip(set_id, frame["indicator"])], index=frame.index
+    )
+    findings = []
+    for row in _rows(frame[no_set]):
+        findings.append(_finding(ERROR, "no_criteria_set", "criteria_status", row, "period", row.period,
+                                 "a month covered by a criteria set", "no criteria set is in force for this period"))
+    for row, expected in zip(_rows(frame[wrong_set]), in_force[wrong_set]):
+        findings.append(_finding(ERROR, "criteria_set_not_in_force", "criteria_status", row, "criteria_set",
+                                 row.criteria_set, expected, f"{row.criteria_set} is not in force in {row.period}"))
+    for row, sid in zip(_rows(frame[checked & ~criterion_ok]), set_id[checked & ~criterion_ok]):
+        findings.append(_finding(ERROR, "unknown_criterion", "criteria_status", row, "criterion", row.criterion,
+                                 f"a criterion of {sid}: {', '.join(sets[sid].criterion_ids)}",
+                                 f"criterion {row.criterion} is not in set {sid}"))
+    for row, sid in zip(_rows(frame[checked & criterion_ok & ~indicator_ok]), set_id[checked & criterion_ok & ~indicator_ok]):
+        findings.append(_finding(WARNING, "unknown_indicator", "criteria_status", row, "indicator", row.indicator,
+                                 f"an indicator of criterion {row.criterion} in {sid}",
+                                 f"indicator {row.indicator} is not listed in set {sid}"))
+    return findings
+
+
+def check_communes_only(tables: dict[str, pd.DataFrame], units: pd.DataFrame) -> list[Finding]:
+    """criteria_status and recognitions rows concern communes, not wards (organization: a warning)."""
+    types = dict(zip(units["unit_code"], units["unit_type"]))
+    findings = []
+    for name, severity in COMMUNE_ONLY.items():
+        frame = tables.get(name)
+        if frame is None or frame.empty:
+            continue
+        not_commune = frame["unit_code"].map(types).fillna("commune") != "commune"
+        for row in _rows(frame[not_commune]):
+            findings.append(_finding(severity, "not_a_commune", name, row, "unit_code", row.unit_code,
+                                     "a commune (NRA criteria do not apply to wards)",
+                                     f"unit {row.unit_code} is a {types[row.unit_code]}"))
+    return findings
+
+
+def check_recognition_order(tables: dict[str, pd.DataFrame]) -> list[Finding]:
+    """A recognition above ``nra`` needs an earlier (or same-day) ``nra`` of the unit, not revoked by then."""
+    frame = tables.get("recognitions")
+    if frame is None or frame.empty:
+        return []
+    nra = frame[frame["level"] == "nra"]
+    by_unit = {unit: group for unit, group in nra.groupby("unit_code")}
+    findings = []
+    for row in _rows(frame[frame["level"].map(LEVEL_RANK).fillna(0) > 1]):
+        base = by_unit.get(row.unit_code)
+        ok = False
+        if base is not None:
+            earlier = base[base["decision_date"] <= row.decision_date]
+            ok = bool((earlier["revoked_on"].isna() | (earlier["revoked_on"] > row.decision_date)).any())
+        if not ok:
+            findings.append(_finding(ERROR, "recognition_without_nra", "recognitions", row, "level", row.level,
+                                     "an nra recognition of the unit dated on or before this decision, not revoked",
+                                     f"{row.level} recognised before the unit held nra"))
+    return findings
+
+
+def check_disbursed_within_plan(tables: dict[str, pd.DataFrame]) -> list[Finding]:
+    """Latest cumulative disbursement per (year, source, unit) does not exceed the plan (a warning)."""
+    plan, paid = tables.get("capital_plan"), tables.get("capital_disbursement")
+    if plan is None or paid is None or paid.empty:
+        return []
+    key = ["year", "source", "unit_code"]
+    planned = plan.assign(unit_code=plan["unit_code"].fillna("")).groupby(key)["amount_mvnd"].sum()
+    latest = (paid.assign(unit_code=paid["unit_code"].fillna(""))
+              .sort_values(["period", ROW]).groupby(key, sort=True).tail(1))
+    findings = []
+    for row in _rows(latest):
+        limit = planned.get((row.year, row.source, row.unit_code))
+        if limit is not None and row.disbursed_mvnd > limit + 1e-9:
+            findings.append(_finding(WARNING, "disbursed_above_plan", "capital_disbursement", row, "disbursed_mvnd",
+                                     f"{row.disbursed_mvnd:g}", f"at most the plan, {limit:g}",
+                                     "cumulative disbursement exceeds the capital plan"))
+    return findings
+
+
+def validate_tables(tables: dict[str, pd.DataFrame], units: pd.DataFrame, *, today: _dt.date | None = None) -> list[Finding]:
+    """Every cross-table rule over typed frames; the findings of all of them."""
+    return [
+        *check_duplicate_keys(tables),
+        *check_future_periods(tables, today),
+        *check_entities_exist(tables),
+        *check_stars_band(tables),
+        *check_criteria(tables),
+        *check_communes_only(tables, units),
+        *check_recognition_order(tables),
+        *check_disbursed_within_plan(tables),
+    ]
+
+
+def apply_defaults(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """New frames with the contract's defaults filled: ``criteria_set`` = the set in force for the period,
+    ``expires_on`` = ``recognized_on`` + 36 months."""
+    from nrd.reference import OCOP_VALIDITY_MONTHS
+
+    out = dict(tables)
+    frame = out.get("criteria_status")
+    if frame is not None and frame["criteria_set"].isna().any():
+        in_force = _set_in_force(frame["period"].dropna().unique().tolist())
+        filled = frame["criteria_set"].fillna(frame["period"].map(in_force))
+        out["criteria_status"] = frame.assign(criteria_set=filled.astype("str"))
+    frame = out.get("ocop_products")
+    if frame is not None and frame["expires_on"].isna().any():
+        default = frame["recognized_on"] + pd.DateOffset(months=OCOP_VALIDITY_MONTHS)
+        out["ocop_products"] = frame.assign(expires_on=frame["expires_on"].fillna(default).astype("datetime64[ns]"))
+    return out
+
+
+def validate_dataset(data_dir, *, tables: list[str] | None = None, today: _dt.date | None = None) -> list[Finding]:
+    """Every finding of reading and validating the dataset folder ``data_dir`` (errors and warnings)."""
+    from nrd.io.load import read_dataset
+
+    return read_dataset(data_dir, tables=tables, today=today).findings
