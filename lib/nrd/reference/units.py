@@ -231,26 +231,25 @@ class UnitRegistry:
 
         Tries a unit code, then names with their diacritics as written, then names folded (without
         diacritics); within each, the full current name, the current name without its type word ("Xã",
-        "Phường", "Đặc khu"), a full legacy name, a legacy name without its type word. The first step
-        with any match decides, so a current name beats a legacy one and "Tân Thành" never falls back to
+        "Phường", "Đặc khu"), a full legacy name, a legacy name without its type word; last, a legacy
+        name written with another type word. The first step with any match decides, so a current name beats a legacy one and "Tân Thành" never falls back to
         "Tân Thanh" while some unit is written exactly "Tân Thành".
         """
         code = self._normalize_code(text)
         if code is not None:
             return ("code", [code] if code in self._names else [])
         keys = _name_keys(text)
+        steps = []
         for form in ("exact", "folded"):
-            full, base = keys[f"{form}_full"], keys[f"{form}_base"]
-            for source, kind, key in (
-                ("name", "full", full),
-                ("name", "base", full),
-                ("legacy name", "full", full),
-                ("legacy name", "base", full),
-                ("legacy name", "base", base),
-            ):
-                found = self._index.get((source, f"{form}_{kind}"), {}).get(key)
-                if found:
-                    return (source, sorted(found))
+            full = keys[f"{form}_full"]
+            steps += [("name", f"{form}_full", full), ("name", f"{form}_base", full),
+                      ("legacy name", f"{form}_full", full), ("legacy name", f"{form}_base", full)]
+        # Last resort: a legacy name written with another type word ("Phường Tràng An" for "Xã Tràng An").
+        steps += [("legacy name", f"{form}_base", keys[f"{form}_base"]) for form in ("exact", "folded")]
+        for source, kind, key in steps:
+            found = self._index.get((source, kind), {}).get(key)
+            if found:
+                return (source, sorted(found))
         return ("none", [])
 
     def resolve(self, text: object) -> str:
