@@ -1,3 +1,99 @@
-"""CLI commands of this area (owned by the helper building it)."""
+"""``nrd indicators``: write the indicator table of one period (or a range) as CSV and Parquet."""
 
-from nrd.cli import app  # noqa: F401
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from nrd.cli import app, fail
+from nrd.errors import NrdError, UsageError
+
+HEADLINE = [
+    "nra.recognized", "nra.advanced", "nra.model", "criteria.avg_met", "ocop.products_active",
+    "ocop.entities_active", "ocop.registrations_cycle", "capital.central_allocated_2021_2025",
+    "capital.disbursement_rate_year", "capital.mobilized_cumulative",
+]
+
+
+def format_number(x: float) -> str:
+    """A deterministic CSV rendering: integers without decimals, others with at most 6, blank for NaN."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+def write_indicator_table(table: pd.DataFrame, out: Path) -> tuple[Path, Path]:
+    """Write ``table`` to ``out`` (CSV, UTF-8, fixed number format) and the same rows as Parquet beside it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = table.copy()
+    for column in ("value", "numerator", "denominator"):
+        text[column] = table[column].map(format_number)
+    text.to_csv(out, index=False, lineterminator="\n")
+    parquet = out.with_suffix(".parquet")
+    table.reset_index(drop=True).to_parquet(parquet, index=False)
+    return out, parquet
+
+
+def _summary(table: pd.DataFrame, province_code: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from nrd.indicators import get_indicator
+
+    last = table["period"].max()
+    rows = table[(table["period"] == last) & (table["unit_code"] == province_code)]
+    view = Table(title=f"{province_code} — {last}")
+    view.add_column("indicator")
+    view.add_column("value", justify="right")
+    for indicator in HEADLINE:
+        hit = rows[rows["indicator"] == indicator]
+        if hit.empty:
+            continue
+        r = hit.iloc[0]
+        shown = format_number(round(float(r["value"]), 2))
+        if not math.isnan(r["denominator"]):
+            shown += f" ({format_number(r['numerator'])}/{format_number(r['denominator'])})"
+        view.add_row(f"{get_indicator(indicator).label_for('en')} [dim]{indicator}[/]", shown)
+    Console().print(view)
+
+
+@app.command("indicators")
+def indicators_command(
+    data: Path = typer.Option(..., "--data", help="dataset folder"),
+    period: str = typer.Option(None, "--period", help="one period YYYY-MM"),
+    start: str = typer.Option(None, "--from", help="first period of a range YYYY-MM"),
+    end: str = typer.Option(None, "--to", help="last period of a range YYYY-MM"),
+    out: Path = typer.Option(..., "--out", help="CSV file to write (Parquet is written beside it)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no summary"),
+) -> None:
+    """Write the indicator table (CSV + Parquet) for one period or a range of periods."""
+    from nrd import periods
+    from nrd.indicators import build_indicator_table
+
+    try:
+        if period and (start or end):
+            raise UsageError("give either --period or --from/--to, not both")
+        if period:
+            wanted = [periods.parse_period(period)]
+        elif start and end:
+            wanted = periods.period_range(start, end)
+        else:
+            raise UsageError("give --period YYYY-MM, or --from YYYY-MM and --to YYYY-MM")
+        if not data.is_dir():
+            raise UsageError(f"dataset folder not found: {data}")
+        from nrd.io import read_dataset
+
+        ds = read_dataset(data)
+        table = build_indicator_table(ds, wanted)
+        csv_path, parquet_path = write_indicator_table(table, out)
+    except NrdError as error:
+        fail(error)
+        return
+    if not quiet:
+        _summary(table, ds.province_code)
+        typer.echo(f"wrote {csv_path} and {parquet_path} ({len(table)} rows)")
