@@ -264,11 +264,12 @@ def _add_toc(page: str, toc_label: str) -> str:
     head, mark, body = page.partition(_TOC_MARK)
     if not mark:
         return page
+    body = _ANCHOR_LINK.sub("", body)  # nbconvert's ¶ links beside every heading would print
     entries: list[tuple[str, str, str]] = []
     seen: set[str] = set()
 
     def _heading(match: re.Match) -> str:
-        level, attrs, inner = match.group(1), match.group(2), _ANCHOR_LINK.sub("", match.group(3))
+        level, attrs, inner = match.groups()
         found = _ID.search(attrs)
         anchor = found.group(1) if found else ""
         if not anchor or anchor in seen:

@@ -1,0 +1,250 @@
+"""nrd.run.html on hand-built notebooks (no kernel): template, title block, TOC, sanitizing, determinism."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from nrd.errors import UsageError
+from nrd.run.html import (
+    export_html,
+    format_period,
+    prepare_notebook,
+    render_page,
+    resolve_generated_on,
+    sanitize_html,
+)
+from nrd.run.meta import REPORT_META_MIME, report_meta_bundle
+
+HOSTILE = "<script>alert(1)</script>"
+# a 1x1 PNG, enough for the template's image block
+PNG_1PX = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    )
+).decode()
+
+
+def _notebook(*cells, metadata=None):
+    nb = new_notebook(cells=list(cells), metadata=metadata or {})
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"c{index}"
+    return nb
+
+
+def _code(*outputs, source="x = 1"):
+    cell = new_code_cell(source)
+    cell.execution_count = 7
+    cell.outputs = list(outputs)
+    return cell
+
+
+def _display(data):
+    return new_output("display_data", data=data)
+
+
+def _meta_output(**fields):
+    return _display(report_meta_bundle(**fields))
+
+
+@pytest.fixture()
+def report_nb():
+    return _notebook(
+        new_markdown_cell("Intro paragraph."),
+        _code(_meta_output(title="Tổng hợp Nông thôn mới", subtitle="Toàn tỉnh", unit="Tỉnh Ninh Bình",
+                           period="2025-09", as_of="2025-10-03", lang="vi"),
+              source="import pandas as pd\nshow_meta()"),
+        new_markdown_cell("## Kết quả đạt chuẩn\n\nText."),
+        _code(new_output("execute_result", data={"text/html": "<table><tr><td>1</td></tr></table>",
+                                                 "text/plain": "x"}, execution_count=7),
+              source="frame"),
+        new_markdown_cell("### Biểu đồ"),
+        _code(_display({"image/png": PNG_1PX, "text/plain": "<Figure>"})),
+        _code(new_output("stream", name="stderr", text="FutureWarning: noise\n")),
+        new_markdown_cell("## Phụ lục"),
+    )
+
+
+def _page(nb, **kwargs):
+    kwargs.setdefault("generated_on", "2025-10-05")
+    return render_page(nb, name="province_overview", **kwargs)
+
+
+def _body(page):
+    return page.split("<main>", 1)[1]
+
+
+def test_page_has_no_code_inputs_prompts_or_scripts(report_nb):
+    page = _page(report_nb)
+    assert "<main>" in page
+    assert "import pandas" not in page and "show_meta" not in page
+    assert "<code" not in page and "jp-InputArea-editor" not in page and "highlight" not in page
+    assert "In&nbsp;[" not in page and "Out[" not in page and "In [" not in page
+    assert "<script" not in page.lower()
+    assert "FutureWarning" not in page  # stderr noise is not for readers
+
+
+def test_page_has_no_external_urls(report_nb):
+    page = _page(report_nb)
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert "@import" not in page
+    assert "http://" not in page and "https://" not in page
+
+
+def test_title_block_reads_the_metadata_output_and_drops_it(report_nb):
+    page = _page(report_nb)
+    header = page.split("<header", 1)[1].split("</header>", 1)[0]
+    assert "<h1>Tổng hợp Nông thôn mới</h1>" in header
+    assert "Tỉnh Ninh Bình" in header and "Toàn tỉnh" in header
+    assert "tháng 9/2025" in header
+    assert "03/10/2025" in header  # data as-of
+    assert "05/10/2025" in header  # generated on
+    assert REPORT_META_MIME not in page and "as_of" not in page
+    assert "<title>Tổng hợp Nông thôn mới — Tỉnh Ninh Bình — 2025-09</title>" in page
+
+
+def test_title_and_meta_arguments_override_the_notebook(report_nb):
+    page = _page(report_nb, title="Bảng điểm", meta={"unit": "Xã Gia Viễn"})
+    assert "<h1>Bảng điểm</h1>" in page and "Xã Gia Viễn" in page
+
+
+def test_without_metadata_the_title_falls_back_to_the_notebook_name():
+    page = _page(_notebook(new_markdown_cell("## A")), lang="en")
+    assert "<h1>Report province overview</h1>" in page
+
+
+def test_lang_attribute_and_labels_follow_the_language(report_nb):
+    assert '<html lang="vi">' in _page(report_nb)
+    english = _page(report_nb, lang="en")
+    assert '<html lang="en">' in english and "September 2025" in english and "Contents" in english
+    french = _page(report_nb, lang="fr")
+    assert '<html lang="fr">' in french and "septembre 2025" in french and "Sommaire" in french
+
+
+def test_unknown_language_is_a_usage_error(report_nb):
+    with pytest.raises(UsageError, match="expected one of vi, en, fr"):
+        _page(report_nb, lang="de")
+
+
+def test_toc_lists_h2_and_h3_in_order_with_working_anchors(report_nb):
+    page = _page(report_nb)
+    toc = page.split('<nav class="nrd-toc"', 1)[1].split("</nav>", 1)[0]
+    entries = re.findall(r'<li class="toc-(h[23])"><a href="#([^"]+)">([^<]+)</a>', toc)
+    assert [(level, text) for level, _, text in entries] == [
+        ("h2", "Kết quả đạt chuẩn"), ("h3", "Biểu đồ"), ("h2", "Phụ lục")]
+    body = _body(page)
+    for _, anchor, _ in entries:
+        assert f'id="{anchor}"' in body
+    assert "anchor-link" not in page  # the ¶ links would print
+
+
+def test_toc_numbers_headings_without_ids():
+    nb = _notebook(_code(_display({"text/html": "<h2>Bảng A</h2><h2>Bảng A</h2>"})))
+    page = _page(nb)
+    assert '<a href="#section-1">Bảng A</a>' in page and '<a href="#section-2">Bảng A</a>' in page
+    assert '<h2 id="section-1">' in page and '<h2 id="section-2">' in page
+
+
+def test_images_are_inline_png(report_nb):
+    images = re.findall(r'<img[^>]*src="([^"]+)"', _page(report_nb))
+    assert images == [f"data:image/png;base64,{PNG_1PX}"]
+
+
+def test_css_is_small_with_print_rules(report_nb):
+    page = _page(report_nb)
+    css = "".join(re.findall(r"<style[^>]*>(.*?)</style>", page, re.S))
+    assert len(css) < 6000
+    assert "@page{size:A4" in css and "break-before:page" in css and "break-inside:avoid" in css
+
+
+def test_escaped_values_stay_text_and_raw_scripts_are_removed():
+    escaped = _display({"text/html": "<table><tr><td>&lt;script&gt;alert(1)&lt;/script&gt;</td></tr></table>"})
+    unescaped = _display({"text/html": f'<table id="T_x"><tr><td class="data">{HOSTILE}</td>'
+                                       '<td onclick="steal()">ok</td></tr></table>'})
+    page = _page(_notebook(_code(escaped), _code(unescaped)))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script" not in page.lower() and "alert(1)</" not in page and "onclick" not in page
+    # defense in depth keeps the table itself, its ids and classes
+    assert '<table id="T_x"><tr><td class="data"></td><td>ok</td></tr></table>' in page
+
+
+def test_sanitize_keeps_styled_table_and_local_links_drops_remote_ones():
+    styled = ('<style type="text/css">#T_a_row0_col0 {background-color: #f1f1f1;}'
+              '@import url("https://evil.example/x.css");</style>'
+              '<table id="T_a"><thead><tr><th class="col_heading level0 col0">Sản phẩm</th></tr></thead>'
+              '<tbody><tr><td id="T_a_row0_col0" class="data row0 col0" style="color: red">Chè &amp; "trà"</td>'
+              '</tr></tbody></table><a href="#top">lên</a><a href="https://evil.example">x</a>'
+              '<img src="http://evil.example/p.png"><iframe src="https://evil.example"><p>in</p></iframe>'
+              '<a href="javascript:alert(1)">j</a><p style="background:url(http://evil.example/b.png)">b</p>')
+    clean = sanitize_html(styled)
+    assert "#T_a_row0_col0 {background-color: #f1f1f1;}" in clean
+    assert '<td class="data row0 col0" id="T_a_row0_col0" style="color: red">' in clean or \
+        '<td id="T_a_row0_col0" class="data row0 col0" style="color: red">Chè &amp; "trà"</td>' in clean
+    assert '<a href="#top">lên</a>' in clean
+    assert "evil.example/x.css" not in clean.split("@import")[0] and "@import" not in clean
+    assert not re.search(r"(src|href)=\"(https?:|javascript:)", clean)
+    assert "<iframe" not in clean and "<p>in</p>" not in clean
+    assert "url(http" not in clean
+
+
+def test_prepare_notebook_does_not_mutate_its_input(report_nb):
+    before = nbformat.writes(report_nb)
+    _, meta = prepare_notebook(report_nb)
+    assert nbformat.writes(report_nb) == before
+    assert meta["title"] == "Tổng hợp Nông thôn mới" and meta["as_of"] == "2025-10-03"
+
+
+def test_notebook_metadata_is_read_below_the_output():
+    nb = _notebook(_code(_meta_output(title="From output")),
+                   metadata={"nrd": {"title": "From metadata", "unit": "Xã Yên Mô"}})
+    _, meta = prepare_notebook(nb)
+    assert meta == {"title": "From output", "unit": "Xã Yên Mô"}
+
+
+def test_meta_bundle_rejects_unknown_fields_and_formats_dates():
+    assert report_meta_bundle(as_of=dt.date(2025, 10, 3), unit=None) == {REPORT_META_MIME: {"as_of": "2025-10-03"}}
+    with pytest.raises(TypeError, match="titel"):
+        report_meta_bundle(titel="x")
+
+
+def test_same_notebook_gives_the_same_bytes(report_nb, tmp_path):
+    ipynb = tmp_path / "r.ipynb"
+    nbformat.write(report_nb, ipynb)
+    first = export_html(ipynb, tmp_path / "a.html", generated_on="2025-10-05").read_bytes()
+    second = export_html(ipynb, tmp_path / "b.html", generated_on="2025-10-05").read_bytes()
+    assert first == second
+    assert not re.search(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}", first)  # no uuid4 ids
+
+
+def test_papermill_metadata_never_reaches_the_page(report_nb):
+    report_nb.metadata["papermill"] = {"start_time": "2025-10-05T01:02:03.456789", "duration": 2.5,
+                                       "parameters": {"unit_code": "37001"}}
+    for cell in report_nb.cells:
+        cell.metadata["papermill"] = {"start_time": "2025-10-05T01:02:03.456789", "duration": 0.123456}
+    page = _page(report_nb)
+    assert "01:02:03" not in page and "0.123456" not in page and "T01" not in page
+
+
+def test_generated_on_sources(monkeypatch):
+    monkeypatch.delenv("NRD_GENERATED_ON", raising=False)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert resolve_generated_on("2025-10-05") == dt.date(2025, 10, 5)
+    assert resolve_generated_on() == dt.date.today()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1759622400")  # 2025-10-05T00:00:00Z
+    assert resolve_generated_on() == dt.date(2025, 10, 5)
+    monkeypatch.setenv("NRD_GENERATED_ON", "2025-11-01")
+    assert resolve_generated_on() == dt.date(2025, 11, 1)
+    with pytest.raises(UsageError, match="YYYY-MM-DD"):
+        resolve_generated_on("05/10/2025")
+
+
+def test_format_period():
+    assert format_period("2025-09", "vi") == "tháng 9/2025"
+    assert format_period("2026-02", "en") == "February 2026"
+    assert format_period("2026-02", "fr") == "février 2026"
