@@ -120,7 +120,8 @@ def test_resolve_binh_luc_by_code_name_or_unique_legacy_name(registry, text):
     ("code", "name"),
     [("13285", "Phường Phủ Lý"), ("13291", "Phường Phù Vân"), ("13318", "Phường Châu Sơn"),
      ("13324", "Phường Duy Tiên"), ("13330", "Phường Duy Tân"), ("13456", "Xã Liêm Hà"),
-     ("13474", "Xã Tân Thanh"), ("13483", "Xã Thanh Bình"), ("13489", "Xã Thanh Lâm"), ("13504", "Xã Bình Lục")],
+     ("13474", "Xã Tân Thanh"), ("13483", "Xã Thanh Bình"), ("13489", "Xã Thanh Lâm"),
+     ("13504", "Xã Bình Lục")],
 )
 def test_names_of_the_ten_documented_examples(registry, code, name):
     assert registry.name(code) == name
@@ -194,7 +195,8 @@ def test_unknown_code_for_name_is_a_typed_error(registry):
 
 def test_national_duplicate_names_are_ambiguous():
     raw = _raw_csv("vietnam_units_2025.csv")
-    same_name = raw.loc[raw["name"].str.replace(r"^(Xã|Phường|Đặc khu) ", "", regex=True) == "Tân Thành", "unit_code"]
+    bare_names = raw["name"].str.replace(r"^(Xã|Phường|Đặc khu) ", "", regex=True)
+    same_name = raw.loc[bare_names == "Tân Thành", "unit_code"]
     assert len(same_name) >= 2
     with pytest.raises(AmbiguousNameError) as caught:
         unit_registry("all").resolve("Tân Thành")
@@ -243,7 +245,8 @@ def test_two_sets_with_19_and_10_criteria():
 
 @pytest.mark.parametrize(
     ("period", "expected"),
-    [("2021-01", "qd318_2022"), ("2022-03", "qd318_2022"), ("2025-12", "qd318_2022"), ("2026-01", "qd318_2022"),
+    [("2021-01", "qd318_2022"), ("2022-03", "qd318_2022"), ("2025-12", "qd318_2022"),
+     ("2026-01", "qd318_2022"),
      ("2026-02", "qd51_2025"), ("2026-2", "qd51_2025"), ("2030-12", "qd51_2025")],
 )
 def test_set_in_force_at_end_of_period(period, expected):
@@ -329,7 +332,8 @@ def _shipped_contents() -> dict:
 
 def test_shipped_files_build_the_same_sets():
     departments = set(load_departments()["department"])
-    assert [s.id for s in build_criteria_sets(_shipped_contents(), departments)] == ["qd318_2022", "qd51_2025"]
+    built = build_criteria_sets(_shipped_contents(), departments)
+    assert [s.id for s in built] == ["qd318_2022", "qd51_2025"]
 
 
 def test_unknown_department_in_a_set_is_a_reference_error():
@@ -391,16 +395,16 @@ def test_capital_sources_follow_the_contract():
     assert sources["source"].tolist() == list(contract.SOURCE)
     assert sources["name_vi"].tolist() == list(contract.SOURCE.values())
     flags = sources.set_index("source")
-    assert flags.loc[flags["state_budget"], :].index.tolist() == ["central_investment", "central_recurrent", "local_budget"]
+    state_budget = flags.loc[flags["state_budget"], :].index.tolist()
+    assert state_budget == ["central_investment", "central_recurrent", "local_budget"]
     assert flags.loc[flags["central"], :].index.tolist() == ["central_investment", "central_recurrent"]
     assert (sources["name_en"].str.len() > 0).all() and (sources["name_fr"].str.len() > 0).all()
 
 
 def test_assumptions_are_stated_in_three_languages():
     assumptions = load_assumptions()
-    assert {"department_mapping", "qd318_indicators", "qd51_tiers", "share_denominator", "demo_synthetic"} <= set(
-        assumptions["id"]
-    )
+    expected = {"department_mapping", "qd318_indicators", "qd51_tiers", "share_denominator", "demo_synthetic"}
+    assert expected <= set(assumptions["id"])
     assert assumptions["id"].is_unique
     assert set(assumptions["tag"]) <= {"R", "I"}
     for lang in ("vi", "en", "fr"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping
 
 import pandas as pd
 
@@ -25,12 +27,18 @@ def _departments() -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["department", *_NAMES, "short_vi"])
     duplicated = sorted(set(frame.loc[frame["department"].duplicated(), "department"]))
     if duplicated or frame.empty:
-        raise ReferenceDataError(f"departments.yaml: department ids must be unique and present, duplicates: {duplicated}")
+        raise ReferenceDataError(
+            f"departments.yaml: department ids must be unique and present, duplicates: {duplicated}"
+        )
     return frame
 
 
 def load_departments() -> pd.DataFrame:
-    """Provincial departments that lead criteria: ``department`` (short id, e.g. ``so_xd``), names, ``short_vi``."""
+    """Provincial departments that lead criteria.
+
+    Returns:
+        A new frame: ``department`` (short id, e.g. ``so_xd``), ``name_vi/en/fr``, ``short_vi``.
+    """
     return _departments().copy()
 
 
@@ -63,7 +71,8 @@ def ocop_groups() -> pd.DataFrame:
     return frame
 
 
-STAR_BANDS: dict[int, tuple[int, int]] = dict(_ocop()["bands"])
+# Read-only: a caller cannot move a band for every other caller.
+STAR_BANDS: Mapping[int, tuple[int, int]] = MappingProxyType(dict(_ocop()["bands"]))
 OCOP_VALIDITY_MONTHS: int = _ocop()["validity_months"]
 OCOP_EXPIRY_WINDOW_DAYS: int = _ocop()["expiry_window_days"]
 
@@ -130,7 +139,8 @@ def _assumptions() -> pd.DataFrame:
             raise ReferenceDataError(f"assumptions.yaml, assumption {record['id']!r}: tag must be R or I")
     frame = pd.DataFrame([{c: str(r[c]) for c in columns} for r in records], columns=columns)
     if frame["id"].duplicated().any():
-        raise ReferenceDataError(f"assumptions.yaml: duplicate ids {list(frame.loc[frame['id'].duplicated(), 'id'])}")
+        duplicated = frame.loc[frame["id"].duplicated(), "id"].tolist()
+        raise ReferenceDataError(f"assumptions.yaml: duplicate ids {duplicated}")
     return frame
 
 

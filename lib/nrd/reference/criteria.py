@@ -21,7 +21,9 @@ from nrd.reference._files import data_files, read_yaml, require
 from nrd.reference.catalogs import LANGS, _departments
 
 _NAMES = tuple(f"name_{lang}" for lang in LANGS)
-CRITERIA_COLUMNS = ["criterion", *_NAMES, "department", "co_leads", "group", "department_tag", "department_note"]
+CRITERIA_COLUMNS = [
+    "criterion", *_NAMES, "department", "co_leads", "group", "department_tag", "department_note",
+]
 INDICATOR_COLUMNS = ["criterion", "indicator", *_NAMES, "tag"]
 
 
@@ -113,7 +115,8 @@ class CriteriaSet:
 
     def applies_to(self, period: str) -> bool:
         p = parse_period(period)
-        return self.applies_from_period <= p and (self.applies_to_period is None or p <= self.applies_to_period)
+        until = self.applies_to_period
+        return self.applies_from_period <= p and (until is None or p <= until)
 
 
 def _as_date(value: Any, where: str) -> _dt.date:
@@ -138,6 +141,8 @@ def _parse_set(content: dict[str, Any], filename: str, departments: set[str]) ->
     names = content["names"]
     if not isinstance(names, dict) or any(not names.get(lang) for lang in LANGS):
         raise ReferenceDataError(f"{filename}: names must give {', '.join(LANGS)}")
+    if not isinstance(content["criteria"], list):
+        raise ReferenceDataError(f"{filename}: criteria must be a list")
     criteria_rows, indicator_rows = [], []
     for i, record in enumerate(content["criteria"], start=1):
         where = f"{filename}, criterion #{i}"
@@ -179,14 +184,18 @@ def _parse_set(content: dict[str, Any], filename: str, departments: set[str]) ->
     groups = pd.DataFrame(content.get("groups") or [], columns=["group", *_NAMES]).astype("str")
     unknown_groups = sorted(set(criteria["group"].dropna()) - set(groups["group"]))
     if unknown_groups:
-        raise ReferenceDataError(f"{filename}: criteria name groups {unknown_groups} not declared under groups")
+        raise ReferenceDataError(
+            f"{filename}: criteria name groups {unknown_groups} not declared under groups"
+        )
     to_period = content.get("applies_to_period")
     return {
         "id": set_id,
         "names": {lang: str(names[lang]) for lang in LANGS},
         "in_force": _as_date(content["in_force"], f"{filename}, in_force"),
         "applies_from_period": _as_period(content["applies_from_period"], f"{filename}, applies_from_period"),
-        "applies_to_period": None if to_period in (None, "") else _as_period(to_period, f"{filename}, applies_to_period"),
+        "applies_to_period": (
+            None if to_period in (None, "") else _as_period(to_period, f"{filename}, applies_to_period")
+        ),
         "legal_basis": str(content["legal_basis"]),
         "criteria": criteria,
         "indicators": indicators,
@@ -205,8 +214,8 @@ def _check_sequence(parsed: list[dict[str, Any]]) -> None:
             raise ReferenceDataError(f"{earlier['file']}: only the last set may leave applies_to_period open")
         if shift_period(earlier["applies_to_period"], 1) != later["applies_from_period"]:
             raise ReferenceDataError(
-                f"criteria sets {earlier['id']} and {later['id']} are not contiguous: {earlier['applies_to_period']} "
-                f"is followed by {later['applies_from_period']}"
+                f"criteria sets {earlier['id']} and {later['id']} are not contiguous: "
+                f"{earlier['applies_to_period']} is followed by {later['applies_from_period']}"
             )
         # The rule "in force at the end of the period": the first month of a later set is the first whose
         # last day is on or after the in-force date.
@@ -221,7 +230,9 @@ def _check_sequence(parsed: list[dict[str, Any]]) -> None:
             raise ReferenceDataError(f"{p['file']}: applies_to_period is before applies_from_period")
 
 
-def build_criteria_sets(contents: dict[str, dict[str, Any]], departments: set[str]) -> tuple[CriteriaSet, ...]:
+def build_criteria_sets(
+    contents: dict[str, dict[str, Any]], departments: set[str]
+) -> tuple[CriteriaSet, ...]:
     """Check and build criteria sets from parsed YAML mappings (file name -> content), in time order.
 
     Raises:
@@ -241,7 +252,8 @@ def build_criteria_sets(contents: dict[str, dict[str, Any]], departments: set[st
         sets.append(CriteriaSet(
             id=p["id"], names=MappingProxyType(p["names"]), valid_from=p["in_force"], valid_to=valid_to,
             applies_from_period=p["applies_from_period"], applies_to_period=p["applies_to_period"],
-            legal_basis=p["legal_basis"], _criteria=p["criteria"], _indicators=p["indicators"], _groups=p["groups"],
+            legal_basis=p["legal_basis"], _criteria=p["criteria"], _indicators=p["indicators"],
+            _groups=p["groups"],
         ))
     return tuple(sets)
 
@@ -273,7 +285,9 @@ def get_criteria_set(set_id: str) -> CriteriaSet:
 
 
 def criteria_set_for(period: str) -> CriteriaSet:
-    """The criteria set in force at the end of ``period`` (``"2026-01"`` -> qd318_2022, ``"2026-02"`` -> qd51_2025).
+    """The criteria set in force on the last day of ``period``.
+
+    ``"2026-01"`` gives qd318_2022 (31/01/2026 is before 15/02/2026), ``"2026-02"`` gives qd51_2025.
 
     Raises:
         PeriodError: ``period`` is not a month.

@@ -47,7 +47,7 @@ class AmbiguousNameError(UnknownNameError):
 
 
 def fold_name(text: object) -> str:
-    """Return ``text`` lower-cased, without diacritics, with single spaces (``"Xã  Bình Lục"`` -> ``"xa binh luc"``).
+    """Return ``text`` lower-case, without diacritics, single-spaced (``"Xã  Bình Lục"``, ``"xa binh luc"``).
 
     NFKD splits most Vietnamese letters into base + combining marks; "đ" has no decomposition, so it is
     mapped to "d" explicitly. Underscores count as spaces so package codenames (``xa_binh_luc``) fold too.
@@ -70,7 +70,7 @@ def _strip_prefix(folded: str) -> str:
 
 
 def _name_keys(text: object) -> dict[str, str]:
-    """Lookup keys of a name: ``exact``/``folded`` forms, each ``full`` and without its type word (``base``)."""
+    """Lookup keys of a name: ``exact``/``folded`` forms, each ``full`` and without its type word."""
     exact, folded = _exact_name(text), fold_name(text)
     folded_base = _strip_prefix(folded)
     # Folding keeps word boundaries, so the type word has as many words in both forms.
@@ -120,10 +120,13 @@ def _check_units(frame: pd.DataFrame, province_code: str) -> None:
     if len(bad_codes):
         raise ReferenceDataError(f"{where}: unit codes must be 5 digits, found {list(bad_codes[:5])}")
     if frame["unit_code"].duplicated().any():
-        raise ReferenceDataError(f"{where}: duplicate unit codes {list(frame.loc[frame['unit_code'].duplicated(), 'unit_code'][:5])}")
+        duplicated = frame.loc[frame["unit_code"].duplicated(), "unit_code"].tolist()
+        raise ReferenceDataError(f"{where}: duplicate unit codes {duplicated[:5]}")
     bad_types = sorted(set(frame["unit_type"]) - set(UNIT_TYPES))
     if bad_types:
-        raise ReferenceDataError(f"{where}: unknown unit types {bad_types}, expected one of {list(UNIT_TYPES)}")
+        raise ReferenceDataError(
+            f"{where}: unknown unit types {bad_types}, expected one of {list(UNIT_TYPES)}"
+        )
 
 
 def load_units(province_code: str = NINH_BINH) -> pd.DataFrame:
@@ -160,7 +163,8 @@ class UnitRegistry:
         self._names: dict[str, str] = dict(zip(codes, names))
         # (source, key kind) -> key -> codes; source is "name" (current) or "legacy name".
         self._index: dict[tuple[str, str], dict[str, list[str]]] = {}
-        legacy = self._units["legacy_sources"].tolist() if "legacy_sources" in self._units else [""] * len(codes)
+        has_legacy = "legacy_sources" in self._units
+        legacy = self._units["legacy_sources"].tolist() if has_legacy else [""] * len(codes)
         for code, name, sources in zip(codes, names, legacy):
             self._add("name", name, code)
             for source in str(sources or "").split(";"):
@@ -202,7 +206,7 @@ class UnitRegistry:
         return sorted(self._names)
 
     def name(self, code: str) -> str:
-        """The current official name of the unit ``code``, e.g. ``"Xã Bình Lục"``; UnknownNameError if none."""
+        """The current official name of unit ``code`` (``"Xã Bình Lục"``); UnknownNameError if none."""
         normalized = self._normalize_code(code)
         if normalized is None or normalized not in self._names:
             raise UnknownNameError("unit code", code, self._suggest(str(code)))
@@ -232,8 +236,9 @@ class UnitRegistry:
         Tries a unit code, then names with their diacritics as written, then names folded (without
         diacritics); within each, the full current name, the current name without its type word ("Xã",
         "Phường", "Đặc khu"), a full legacy name, a legacy name without its type word; last, a legacy
-        name written with another type word. The first step with any match decides, so a current name beats a legacy one and "Tân Thành" never falls back to
-        "Tân Thanh" while some unit is written exactly "Tân Thành".
+        name written with another type word. The first step with any match decides, so a current name
+        beats a legacy one and "Tân Thành" never falls back to "Tân Thanh" while some unit is written
+        exactly "Tân Thành".
         """
         code = self._normalize_code(text)
         if code is not None:
@@ -244,7 +249,7 @@ class UnitRegistry:
             full = keys[f"{form}_full"]
             steps += [("name", f"{form}_full", full), ("name", f"{form}_base", full),
                       ("legacy name", f"{form}_full", full), ("legacy name", f"{form}_base", full)]
-        # Last resort: a legacy name written with another type word ("Phường Tràng An" for "Xã Tràng An").
+        # Last resort: a legacy name written with another type word ("Phường Tràng An", "Xã Tràng An").
         steps += [("legacy name", f"{form}_base", keys[f"{form}_base"]) for form in ("exact", "folded")]
         for source, kind, key in steps:
             found = self._index.get((source, kind), {}).get(key)
