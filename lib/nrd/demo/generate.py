@@ -1,0 +1,181 @@
+"""Assemble the demo dataset: build every table from one seed, then write the office's files.
+
+``build_demo_tables`` is pure (seed and parameters in, frames out); ``generate_demo_dataset`` writes them.
+Each table family draws from its own generator (``default_rng([seed, family])``), so changing one
+family never shifts the numbers of another.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nrd.contract import TABLES
+from nrd.demo._common import CALENDAR_END, CALENDAR_START, MONTH_INDEX
+from nrd.demo.capital import build_capital_disbursement, build_capital_mobilized, build_capital_plan
+from nrd.demo.nra import build_criteria_and_recognitions, build_organization
+from nrd.demo.ocop import build_ocop
+from nrd.demo.targets import DemoTargets, targets_for
+from nrd.demo.write import office_frame, vn_number, write_csv, write_xlsx
+from nrd.errors import UsageError
+from nrd.log import logger
+from nrd.periods import parse_period, period_end
+
+DEFAULT_SEED = 37
+CSV_TABLES = ("capital_mobilized",)  # the one table the office receives as CSV
+_FAMILIES = {"nra": 1, "organization": 2, "ocop": 3, "plan": 4, "disbursement": 5, "mobilized": 6}
+_DATE_COLUMNS = {"recognitions": "decision_date", "ocop_products": "recognized_on", "ocop_registrations": "registered_on"}
+
+
+def _rng(seed: int, family: str) -> np.random.Generator:
+    return np.random.default_rng([seed, _FAMILIES[family]])
+
+
+def _indicator_detail(criteria_status: pd.DataFrame, indicators: pd.DataFrame, period: str,
+                      n_communes: int = 8) -> pd.DataFrame:
+    """A few indicator rows (criterion 2 of qd318) for some communes at ``period``, consistent with the
+    criterion row: all met when it is met, else the second indicator carries its status."""
+    detail = indicators[indicators["criterion"] == "2"]["indicator"].tolist()
+    rows = criteria_status[(criteria_status["period"] == period) & (criteria_status["criterion"] == "2")
+                           & criteria_status["criteria_set"].isna()].head(n_communes)
+    extra = []
+    for _, row in rows.iterrows():
+        for position, indicator in enumerate(detail):
+            status = row["status"] if position == 1 else "met"
+            extra.append({**row.to_dict(), "indicator": indicator, "status": status, "note": None})
+    return pd.DataFrame(extra, columns=criteria_status.columns)
+
+
+def build_demo_tables(province: str = "37", seed: int = DEFAULT_SEED,
+                      end: str = CALENDAR_END) -> tuple[dict[str, pd.DataFrame], DemoTargets]:
+    """Every contract table for ``province`` (``"37"``, another code, or ``"all"``), canonical form.
+
+    Args:
+        province: whose units the data covers.
+        seed: the generator seed; the same seed gives the same tables.
+        end: last period written (``CALENDAR_START``..``CALENDAR_END``); rows after it are left out.
+
+    Returns:
+        The tables by name and the figures they reproduce at the reference period.
+    """
+    from nrd.reference import load_criteria_sets, load_units
+
+    end = parse_period(end)
+    if end not in MONTH_INDEX:
+        raise UsageError(f"demo data end period {end!r}: expected a month from {CALENDAR_START} to {CALENDAR_END}")
+    units = load_units(province)
+    communes = units[units["unit_type"] == "commune"].reset_index(drop=True)
+    province_code = "all" if str(province).lower() == "all" else units["province_code"].iloc[0]
+    targets = targets_for(len(communes), len(units), province_code)
+    sets = load_criteria_sets()
+    qd318, qd51 = sets["qd318_2022"], sets["qd51_2025"]
+
+    criteria_status, recognitions, _ = build_criteria_and_recognitions(
+        _rng(seed, "nra"), communes, targets, qd318.criteria["criterion"].tolist(), qd51.criteria["criterion"].tolist())
+    detail = _indicator_detail(criteria_status, qd318.indicators, "2025-09")
+    criteria_status = pd.concat([criteria_status, detail], ignore_index=True).sort_values(
+        ["period", "unit_code", "criteria_set", "criterion", "indicator"], kind="stable",
+        key=lambda s: s.map(_criterion_key) if s.name in ("criterion", "indicator") else s,
+        na_position="first").reset_index(drop=True)
+    id_prefix = "VN" if province_code == "all" else province_code
+    products, entities, registrations = build_ocop(_rng(seed, "ocop"), units, targets, id_prefix)
+    plan = build_capital_plan(_rng(seed, "plan"), communes, targets)
+    tables = {
+        "criteria_status": criteria_status,
+        "recognitions": recognitions,
+        "capital_plan": plan,
+        "capital_disbursement": build_capital_disbursement(_rng(seed, "disbursement"), plan),
+        "capital_mobilized": build_capital_mobilized(_rng(seed, "mobilized"), targets),
+        "ocop_products": products,
+        "ocop_entities": entities,
+        "ocop_registrations": registrations,
+        "organization": build_organization(_rng(seed, "organization"), communes),
+    }
+    return _cut_at(tables, end), targets
+
+
+def _criterion_key(value: object) -> object:
+    # Criteria sort as numbers ("2" before "10"); indicators by their parts ("2.1" before "2.10").
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return ".".join(part.zfill(3) for part in str(value).split("."))
+
+
+def _cut_at(tables: dict[str, pd.DataFrame], end: str) -> dict[str, pd.DataFrame]:
+    """Leave out what happened after ``end``: later periods, decisions, plan years, revocations."""
+    last_day = period_end(end)
+    out = {}
+    for name, frame in tables.items():
+        keep = pd.Series(True, index=frame.index)
+        if "period" in frame.columns:
+            keep &= frame["period"] <= end
+        if name in _DATE_COLUMNS:
+            keep &= frame[_DATE_COLUMNS[name]] <= last_day
+        if name == "capital_plan":
+            keep &= frame["year"] <= int(end[:4])
+        frame = frame[keep].copy()
+        if "revoked_on" in frame.columns:
+            frame["revoked_on"] = frame["revoked_on"].where(frame["revoked_on"] <= last_day)
+        out[name] = frame.reset_index(drop=True)
+    return out
+
+
+def _office_touches(name: str, cells: pd.DataFrame, frame: pd.DataFrame, unit_names: dict[str, str]) -> pd.DataFrame:
+    """What hand-kept files look like: a few Vietnamese-format amounts typed as text, a few units written
+    by name, a few dates typed as text dd/mm/yyyy."""
+    cells = cells.copy()
+    if name == "capital_plan":
+        label = TABLES[name].column("amount_mvnd").label_vi
+        typed = frame["amount_mvnd"] % 1 != 0
+        cells.loc[typed, label] = [vn_number(v) for v in frame.loc[typed, "amount_mvnd"]]
+    if name == "organization":
+        label = TABLES[name].column("unit_code").label_vi
+        by_name = (frame["period"] == "2025-07") & (np.arange(len(frame)) % 10 == 0)
+        cells.loc[by_name, label] = [unit_names[c] for c in frame.loc[by_name, "unit_code"]]
+    if name == "ocop_registrations":
+        label = TABLES[name].column("registered_on").label_vi
+        typed = np.arange(len(frame)) % 25 == 0
+        cells.loc[typed, label] = [d.strftime("%d/%m/%Y") for d in frame.loc[typed, "registered_on"]]
+    return cells
+
+
+def generate_demo_dataset(out_dir: str | Path, *, province: str = "37", seed: int = DEFAULT_SEED,
+                          end: str = CALENDAR_END, fmt: str = "xlsx") -> dict[str, Path]:
+    """Write the demo dataset into ``out_dir``: one file per table and a ``dataset.yaml``.
+
+    Args:
+        out_dir: folder (created when missing; files of the same names are replaced).
+        province: ``"37"`` (the committed demo), another province code, or ``"all"`` (national).
+        seed: generator seed.
+        end: last period written.
+        fmt: ``"xlsx"`` (Excel files, with ``capital_mobilized`` as CSV, as the office receives them) or
+            ``"csv"`` (every table as CSV; fast at national size).
+
+    Returns:
+        The written file of each table.
+    """
+    if fmt not in ("xlsx", "csv"):
+        raise UsageError(f"demo data format {fmt!r}: expected xlsx or csv")
+    tables, _ = build_demo_tables(province, seed, end)
+    from nrd.reference import load_units
+
+    units = load_units(province)
+    unit_names = dict(zip(units["unit_code"], units["name"]))
+    province_code = "all" if str(province).lower() == "all" else units["province_code"].iloc[0]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "dataset.yaml").write_text(
+        f'# Synthetic demo dataset written by `nrd demo-data` (seed {seed}); not real figures.\n'
+        f'province_code: "{province_code}"\n', encoding="utf-8")
+    paths = {}
+    for name, frame in tables.items():
+        table = TABLES[name]
+        as_csv = fmt == "csv" or name in CSV_TABLES
+        cells = _office_touches(name, office_frame(table, frame, dates_as="iso" if as_csv else "date"), frame, unit_names)
+        for stale in (out / f"{name}.csv", out / f"{name}.xlsx"):
+            stale.unlink(missing_ok=True)
+        paths[name] = write_csv(cells, out / f"{name}.csv") if as_csv else write_xlsx(table, cells, out / f"{name}.xlsx")
+        logger.info("demo data: %s, %d rows -> %s", name, len(frame), paths[name].name)
+    return paths
