@@ -26,7 +26,7 @@ def _drop_error_rows(frames: dict[str, pd.DataFrame], findings) -> dict[str, pd.
     for name, frame in frames.items():
         rows = bad.get(name)
         if rows:
-            keep = [(s, r) not in rows for s, r in zip(frame[SOURCE], frame[ROW])]
+            keep = pd.Series([(s, r) not in rows for s, r in zip(frame[SOURCE], frame[ROW])], index=frame.index, dtype=bool)
             frame = frame[keep].reset_index(drop=True)
         out[name] = frame
     return out
