@@ -90,6 +90,15 @@ def test_other_province_comes_from_national_registry():
     assert load_units(1)["unit_code"].tolist() == hanoi["unit_code"].tolist()
 
 
+def test_ninh_binh_file_agrees_with_the_national_registry():
+    raw = _raw_csv("vietnam_units_2025.csv")
+    national = raw[raw["province_code"] == "37"].sort_values("unit_code")
+    local = load_units("37")
+    assert local["unit_code"].tolist() == national["unit_code"].tolist()
+    assert local["name"].tolist() == national["name"].tolist()
+    assert local["unit_type"].tolist() == national["unit_type"].tolist()
+
+
 def test_unknown_province_is_a_typed_error():
     with pytest.raises(UnknownNameError, match="province code"):
         load_units("99")
