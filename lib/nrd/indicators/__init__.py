@@ -6,16 +6,56 @@ Everything here is pure: a ``Dataset`` (or frames) and parameters in, a new fram
 # Import order is the catalog's (and the table's) order: NRA, criteria, OCOP, capital, organization.
 from nrd.indicators import nra, criteria, ocop, capital, organization  # noqa: F401,I001
 from nrd.indicators.catalog import CATALOG, Indicator, get_indicator, indicator_catalog, register
+from nrd.indicators.department import DepartmentView, department_view
+from nrd.indicators.profile import CommuneProfile, commune_profile
+from nrd.indicators.quality import stale_counts, submission_grid, value_outliers
 from nrd.indicators.table import TABLE_COLUMNS, build_indicator_table, compute_indicators, indicator_value
+from nrd.indicators.targets import Target, TargetError, compare, load_targets, parse_targets
+from nrd.indicators.views import (
+    active_products,
+    capital_position,
+    commune_levels,
+    criteria_matrix,
+    criteria_met_distribution,
+    disbursement_pace,
+    level_history,
+    mobilized_by_source,
+    ocop_new_recognitions,
+    registrations_by_stage,
+)
+from nrd.indicators.watch import watch_lists
 
 __all__ = [
     "CATALOG",
+    "CommuneProfile",
+    "DepartmentView",
     "Indicator",
     "TABLE_COLUMNS",
+    "Target",
+    "TargetError",
+    "active_products",
     "build_indicator_table",
+    "capital_position",
+    "commune_levels",
+    "commune_profile",
+    "compare",
     "compute_indicators",
+    "criteria_matrix",
+    "criteria_met_distribution",
+    "department_view",
+    "disbursement_pace",
     "get_indicator",
     "indicator_catalog",
     "indicator_value",
+    "level_history",
+    "load_targets",
+    "mobilized_by_source",
+    "ocop_new_recognitions",
+    "parse_targets",
     "register",
+    "registrations_by_stage",
+    "stale_counts",
+    "submission_grid",
+    "value_outliers",
+    "watch_lists",
 ]
