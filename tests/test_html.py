@@ -248,3 +248,10 @@ def test_format_period():
     assert format_period("2025-09", "vi") == "tháng 9/2025"
     assert format_period("2026-02", "en") == "February 2026"
     assert format_period("2026-02", "fr") == "février 2026"
+
+
+def test_toc_nests_h3_under_their_h2(report_nb):
+    toc = _page(report_nb).split('<nav class="nrd-toc"', 1)[1].split("</nav>", 1)[0]
+    compact = re.sub(r'<a href="#[^"]+">', "<a>", toc).replace("\n", "")
+    assert ('<ol><li class="toc-h2"><a>Kết quả đạt chuẩn</a><ol><li class="toc-h3"><a>Biểu đồ</a></li></ol></li>'
+            '<li class="toc-h2"><a>Phụ lục</a></li></ol>') in compact

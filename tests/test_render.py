@@ -77,7 +77,7 @@ def test_title_block_and_toc(rendered_twice):
     assert "<h1>Báo cáo tổng hợp Nông thôn mới</h1>" in header
     assert "tháng 9/2025" in header and "03/10/2025" in header and "05/10/2025" in header
     toc = page.split('<nav class="nrd-toc"', 1)[1].split("</nav>", 1)[0]
-    assert re.findall(r">([^<>]+)</a></li>", toc) == ["Tổng quan tiến độ", "Biểu đồ tỷ lệ đạt", "Sản phẩm OCOP",
+    assert re.findall(r">([^<>]+)</a>", toc) == ["Tổng quan tiến độ", "Biểu đồ tỷ lệ đạt", "Sản phẩm OCOP",
                                                       "Ghi chú"]
 
 

@@ -284,10 +284,31 @@ def _add_toc(page: str, toc_label: str) -> str:
     body = _HEADING.sub(_heading, body)
     if not entries:
         return head + body
-    items = "\n".join(f'<li class="toc-h{level}"><a href="#{escape(anchor)}">{text}</a></li>'
-                      for level, anchor, text in entries)
-    toc = f'<nav class="nrd-toc" aria-label="{escape(toc_label)}">\n<h2>{escape(toc_label)}</h2>\n<ol>\n{items}\n</ol>\n</nav>'
+    toc = (f'<nav class="nrd-toc" aria-label="{escape(toc_label)}">\n<h2>{escape(toc_label)}</h2>\n'
+           f"{_toc_list(entries)}\n</nav>")
     return head + toc + body
+
+
+def _toc_list(entries: list[tuple[str, str, str]]) -> str:
+    """Nested ordered lists: h3 entries go in a sub-list of the h2 before them."""
+    lines, in_sub = ["<ol>"], False
+    for index, (level, anchor, text) in enumerate(entries):
+        link = f'<a href="#{escape(anchor)}">{text}</a>'
+        if level == "3" and index > 0:
+            if not in_sub:
+                lines[-1] = lines[-1].removesuffix("</li>")
+                lines.append("<ol>")
+                in_sub = True
+            lines.append(f'<li class="toc-h3">{link}</li>')
+            continue
+        if in_sub:
+            lines.append("</ol></li>")
+            in_sub = False
+        lines.append(f'<li class="toc-h{level}">{link}</li>')
+    if in_sub:
+        lines.append("</ol></li>")
+    lines.append("</ol>")
+    return "\n".join(lines)
 
 
 # Elements a report never needs and that could run code or load from the network.
