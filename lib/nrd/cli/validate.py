@@ -22,7 +22,7 @@ def _print_table(findings, console) -> None:
 
     table = Table(title="Findings", show_lines=False)
     for name in _COLUMNS:
-        table.add_column(name, overflow="fold")
+        table.add_column(name, overflow="fold", no_wrap=name in ("severity", "file", "sheet", "row"))
     for f in findings:
         style = "red" if f.severity == "error" else "yellow"
         detail = f.message + (f" — expected {f.expected}" if f.expected else "")
@@ -66,7 +66,9 @@ def validate(
     from nrd.errors import UsageError
     from nrd.io import read_dataset
 
-    console = Console(highlight=False, soft_wrap=False)
+    console = Console(highlight=False)
+    if not console.is_terminal:  # piped or captured: wide lines beat a wrapped table
+        console = Console(highlight=False, width=max(console.width, 200))
     try:
         if output_format not in FORMATS:
             raise UsageError(f"unknown --format {output_format!r}: expected one of {', '.join(FORMATS)}")
