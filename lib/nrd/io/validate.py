@@ -142,12 +142,10 @@ def check_criteria(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     wrong_set = ~no_set & frame["criteria_set"].notna() & (frame["criteria_set"] != in_force)
     set_id = frame["criteria_set"].fillna(in_force)
     checked = ~no_set & ~wrong_set
-    pairs = {(sid, c) for sid, s in sets.items() for c in s.criterion_ids}
-    known_indicators = {(sid, str(i)) for sid, s in sets.items() for i in s.indicators["indicator"]}
-    criterion_ok = pd.Series([(a, b) in pairs for a, b in zip(set_id, frame["criterion"])], index=frame.index)
-    indicator_ok = pd.Series(
-        [pd.isna(i) or (a, i) in known_indicators for a, i in zip(set_id, frame["indicator"])], index=frame.index
-    )
+    pairs = [f"{sid}|{c}" for sid, s in sets.items() for c in s.criterion_ids]
+    known_indicators = [f"{sid}|{i}" for sid, s in sets.items() for i in s.indicators["indicator"]]
+    criterion_ok = (set_id.fillna("") + "|" + frame["criterion"].fillna("")).isin(pairs)
+    indicator_ok = frame["indicator"].isna() | (set_id.fillna("") + "|" + frame["indicator"].fillna("")).isin(known_indicators)
     findings = []
     for row in _rows(frame[no_set]):
         findings.append(_finding(ERROR, "no_criteria_set", "criteria_status", row, "period", row.period,
