@@ -116,3 +116,13 @@ def test_errors_and_warnings_are_distinct(tmp_path):
         [["2025-09", 2025, "central_investment", COMMUNE, "5000"], ["2025-09", 2025, "credit", COMMUNE, "abc"]])))
     assert [f.rule for f in ds.warnings] == ["disbursed_above_plan"]
     assert [f.rule for f in ds.errors] == ["bad_value"]
+
+
+def test_cross_table_findings_name_the_header_as_written(tmp_path):
+    ds = _read(write_valid_dataset(tmp_path, ocop_products=(
+        ["Mã sản phẩm", "Tên sản phẩm", "Mã chủ thể", "Mã đơn vị", "Nhóm sản phẩm", "Điểm", "Hạng sao",
+         "Ngày công nhận", "Số quyết định"],
+        [["P1", "Gạo", "E1", COMMUNE, 1, "95,5", 3, "01/03/2024", "5"]])))
+    f = _only(ds, "stars_band")
+    assert (f.row, f.column, f.value) == (2, "Hạng sao", "3")
+    assert "5 stars for score 95.5" in f.expected

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pandas as pd
 
@@ -77,12 +77,16 @@ def read_dataset(data_dir, *, tables: list[str] | None = None, use_cache: bool =
     registry = UnitRegistry(units)
     frames, read_findings, raw_stats = read.read_tables(data_dir, sources, registry)
     findings = findings + read_findings
-    findings += validate_tables(frames, units, today=today)
+    # Cross-table rules name canonical columns; show the header as the user wrote it.
+    findings += [
+        replace(f, column=raw_stats[f.table][2].get(f.column, f.column)) if f.table in raw_stats else f
+        for f in validate_tables(frames, units, today=today)
+    ]
     findings = sort_findings(findings)
     frames = apply_defaults(_drop_error_rows(frames, findings))
     stats = {
         name: TableStats(sources[name].file, sheet, rows_read, rows_read - len(frames[name]))
-        for name, (sheet, rows_read) in raw_stats.items()
+        for name, (sheet, rows_read, _) in raw_stats.items()
     }
     dataset = Dataset(
         data_dir=data_dir, province_code=province, tables=frames, findings=findings,

@@ -259,8 +259,9 @@ def _cell_parser(column: Column, registry):
     }[column.type]
 
 
-def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding]]:
-    """The typed frame of a raw table and the findings of its cells; rows with an error are left out."""
+def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], dict[str, str]]:
+    """The typed frame of a raw table, the findings of its cells (rows with an error are left out), and
+    the header as written for each canonical column found."""
     source = raw.source
     table = get_table(source.table)
     findings: list[Finding] = []
@@ -288,8 +289,9 @@ def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding]]:
             expected=f"a column {column.name!r} or {column.label_vi!r}",
             message=f"required column {column.name!r} ({column.label_vi}) is missing; the table cannot be read",
         )
+    written_headers = {name: written for name, (_, written) in positions.items()}
     if missing:
-        return empty_frame(table.name), findings
+        return empty_frame(table.name), findings, written_headers
 
     row_numbers = [number for number, _ in raw.rows]
     bad_rows: set[int] = set()
@@ -341,11 +343,11 @@ def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding]]:
                 f"{written!r} is outside the allowed range")
         bad_rows.add(number)
     frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
-    return frame, findings
+    return frame, findings, written_headers
 
 
 def read_tables(data_dir: Path, sources: dict[str, TableSource], registry) -> tuple[dict, list[Finding], dict]:
-    """Parse every located table; returns (frames, findings, stats as (sheet, rows_read))."""
+    """Parse every located table; returns (frames, findings, stats as (sheet, rows_read, written headers))."""
     frames: dict[str, pd.DataFrame] = {}
     findings: list[Finding] = []
     stats: dict[str, tuple[str, int]] = {}
@@ -357,10 +359,10 @@ def read_tables(data_dir: Path, sources: dict[str, TableSource], registry) -> tu
             findings.append(Finding(ERROR, "unreadable_file", name, source.file, source.sheet,
                                     message=f"cannot read the file: {error}"))
             continue
-        frame, table_findings = parse_table(raw, registry)
+        frame, table_findings, headers = parse_table(raw, registry)
         frames[name] = frame
         findings.extend(table_findings)
-        stats[name] = (raw.source.sheet, len(raw.rows))
+        stats[name] = (raw.source.sheet, len(raw.rows), headers)
     return frames, findings, stats
 
 
