@@ -39,7 +39,7 @@ def run_command(
 
     from nrd.run.batch import run_plan
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     progress, on_start, on_result = _progress(console, quiet)
     try:
         if progress is not None:

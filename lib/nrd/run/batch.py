@@ -63,6 +63,7 @@ class JobResult:
     xlsx: str | None = None
     error: str | None = None
     duration_s: float = 0.0
+    outside_selection: bool = False  # kept from the previous publication, not part of this run's selection
 
 
 @dataclass
@@ -75,11 +76,12 @@ class RunResult:
 
     @property
     def failed(self) -> list[JobResult]:
-        return [r for r in self.results if r.status == "failed"]
+        """This run's failed reports (a failure kept from an earlier run outside the selection is not one)."""
+        return [r for r in self.results if r.status == "failed" and not r.outside_selection]
 
     @property
     def exit_code(self) -> int:
-        if not self.results:
+        if not [r for r in self.results if not r.outside_selection]:
             return 2
         return 1 if self.failed else 0
 
@@ -324,7 +326,8 @@ def _run_into(
         for job in prepared.jobs
     }
     previous_dir = out / prepared.period
-    previous = {} if force else previous_successes(read_manifest(previous_dir))
+    previous_manifest = read_manifest(previous_dir)
+    previous = {} if force else previous_successes(previous_manifest)
     if on_start:
         on_start(len(prepared.jobs))
 
@@ -357,6 +360,7 @@ def _run_into(
                     on_result(result)
 
     ordered = [results[job.stem] for job in prepared.jobs]
+    ordered += _keep_unselected(previous_manifest, set(results), previous_dir, staging)
     departments = _department_folders(staging, ordered)
     from nrd.run.index import write_index
 
@@ -378,7 +382,7 @@ def _run_into(
         "versions": _versions(),
         "workers": workers,
         "departments": departments,
-        "reports": [_manifest_entry(r, notebook_hashes[r.job.notebook]) for r in ordered],
+        "reports": [_manifest_entry(r, notebook_hashes.get(r.job.notebook, "")) for r in ordered],
     }
     write_manifest(staging, manifest)
     failed = [r for r in ordered if r.status == "failed"]
@@ -474,6 +478,42 @@ def _carry_over(
     )
 
 
+def _keep_unselected(
+    manifest: dict[str, Any] | None, selected: set[str], previous_dir: Path, staging: Path
+) -> list[JobResult]:
+    """Reports of the previous publication outside this run's selection (--only, --unit), kept as they were.
+
+    Without this, a partial run would swap in a publication holding only the reports it ran.
+    """
+    kept: list[JobResult] = []
+    for entry in (manifest or {}).get("reports", []):
+        stem = entry.get("stem")
+        if not stem or stem in selected:
+            continue
+        files = {kind: entry.get(kind) for kind in ("html", "ipynb", "xlsx")}
+        for relative in files.values():
+            if relative and (previous_dir / relative).is_file():
+                link_or_copy(previous_dir / relative, staging / relative)
+        job = Job(
+            report=entry["report"],
+            notebook=Path(entry.get("notebook", "")),
+            parameters=dict(entry.get("parameters") or {}),
+            lang=entry.get("lang", "vi"),
+            group=entry.get("group", "other"),
+            key=entry.get("key"),
+            stem=stem,
+        )
+        status = "failed" if entry.get("status") == "failed" else "skipped"
+        kept.append(
+            JobResult(job=job, status=status, fingerprint=entry.get("fingerprint", ""), error=entry.get("error"),
+                      duration_s=0.0, outside_selection=True, **files)
+        )
+        selected.add(stem)
+    if kept:
+        logger.info("%d report(s) outside this run's selection kept from the previous publication", len(kept))
+    return kept
+
+
 def _department_folders(staging: Path, results: list[JobResult]) -> dict[str, list[str]]:
     own: dict[str, list[str]] = {}
     shared: list[str] = []
@@ -504,6 +544,7 @@ def _manifest_entry(r: JobResult, notebook_sha256: str) -> dict[str, Any]:
         "ipynb": r.ipynb,
         "xlsx": r.xlsx,
         "duration_s": r.duration_s,
+        "outside_selection": r.outside_selection,
     }
 
 

@@ -3,13 +3,14 @@
 Where the tables come from: a notebook cannot easily hand its frames back to the run, so the workbook holds
 the rows of the run's indicator table that the report is about (computed once per run by
 ``nrd.indicators``, the same numbers the report shows), plus, for a department brief, the department's
-commune list from ``nrd.indicators.department_view``:
+criteria and lagging communes from ``nrd.indicators.department_view``:
 
 - province overview and data quality: every province-level indicator;
 - OCOP portfolio / capital disbursement: the province-level ``ocop.*`` / ``capital.*`` indicators;
 - a commune (or OCOP unit) report: that unit's indicators;
 - a department brief: the province-level ``criteria.met_share.<n>`` of the criteria the department owns
-  under the set in force, and its commune list.
+  under the set in force, and ``department_view``'s two frames: its criteria (met / reporting / share) and
+  the communes not meeting one of them.
 
 Cells are written safely: a text starting with ``= + - @`` (or tab / carriage return) is stored as an
 explicit string cell, so Excel never evaluates it as a formula. Headers are Vietnamese. The file's bytes
@@ -44,9 +45,18 @@ HEADERS_VI = {
     "level": "Mức đạt chuẩn",
     "department": "Sở, ngành",
     "met_count": "Số tiêu chí đạt",
+    "name_vi": "Tên tiêu chí",
+    "name_en": "Tên tiêu chí (tiếng Anh)",
+    "name_fr": "Tên tiêu chí (tiếng Pháp)",
+    "met": "Số xã đạt",
+    "reporting": "Số xã báo cáo",
+    "share": "Tỷ lệ đạt (%)",
+    "submission_period": "Kỳ báo cáo gần nhất",
+    "stale": "Số liệu cũ",
 }
 SHEET_INDICATORS = "Chỉ tiêu"
-SHEET_COMMUNES = "Danh sách xã"
+SHEET_CRITERIA = "Tiêu chí phụ trách"
+SHEET_COMMUNES = "Xã chưa đạt"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FIXED_TIME = _dt.datetime(2000, 1, 1)
 _HEADER_FILL = "1F5130"
@@ -73,9 +83,8 @@ def report_tables(job: Any, indicators: pd.DataFrame, ds: Any, period: str) -> d
     )[["period", "unit_code", "unit_name", "indicator", "indicator_label", "value", "numerator", "denominator"]]
     tables = {SHEET_INDICATORS: _vietnamese_headers(table.reset_index(drop=True))}
     if job.group == "departments" and job.key is not None:
-        communes = _department_communes(ds, period, job.key)
-        if communes is not None:
-            tables[SHEET_COMMUNES] = _vietnamese_headers(communes)
+        for name, frame in _department_frames(ds, period, job.key).items():
+            tables[name] = _vietnamese_headers(frame)
     return tables
 
 
@@ -86,21 +95,16 @@ def _department_criteria(department: str, period: str) -> set[str]:
     return set(criteria.loc[criteria["department"].astype(str) == department, "criterion"].astype(str))
 
 
-def _department_communes(ds: Any, period: str, department: str) -> pd.DataFrame | None:
+def _department_frames(ds: Any, period: str, department: str) -> dict[str, pd.DataFrame]:
     try:
         from nrd.indicators import department_view
 
         view = department_view(ds, period, department)
     except Exception as error:  # the indicator rows still make a useful workbook
         logger.warning("department %s: commune list not exported: %s", department, error)
-        return None
-    if isinstance(view, pd.DataFrame):
-        return view.reset_index(drop=True)
-    for attribute in ("communes", "frame", "table"):
-        frame = getattr(view, attribute, None)
-        if isinstance(frame, pd.DataFrame):
-            return frame.reset_index(drop=True)
-    return None
+        return {}
+    frames = {SHEET_CRITERIA: getattr(view, "criteria", None), SHEET_COMMUNES: getattr(view, "lagging", None)}
+    return {name: frame.reset_index(drop=True) for name, frame in frames.items() if isinstance(frame, pd.DataFrame)}
 
 
 def _indicator_label(indicator_id: str) -> str:
