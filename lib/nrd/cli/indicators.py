@@ -49,6 +49,7 @@ def _summary(table: pd.DataFrame, province_code: str) -> None:
     rows = table[(table["period"] == last) & (table["unit_code"] == province_code)]
     view = Table(title=f"{province_code} — {last}")
     view.add_column("indicator")
+    view.add_column("id", style="dim")
     view.add_column("value", justify="right")
     for indicator in HEADLINE:
         hit = rows[rows["indicator"] == indicator]
@@ -58,7 +59,7 @@ def _summary(table: pd.DataFrame, province_code: str) -> None:
         shown = format_number(round(float(r["value"]), 2))
         if not math.isnan(r["denominator"]):
             shown += f" ({format_number(r['numerator'])}/{format_number(r['denominator'])})"
-        view.add_row(f"{get_indicator(indicator).label_for('en')} [dim]{indicator}[/]", shown)
+        view.add_row(get_indicator(indicator).label_for("en"), indicator, shown)
     Console().print(view)
 
 
