@@ -255,3 +255,10 @@ def test_toc_nests_h3_under_their_h2(report_nb):
     compact = re.sub(r'<a href="#[^"]+">', "<a>", toc).replace("\n", "")
     assert ('<ol><li class="toc-h2"><a>Kết quả đạt chuẩn</a><ol><li class="toc-h3"><a>Biểu đồ</a></li></ol></li>'
             '<li class="toc-h2"><a>Phụ lục</a></li></ol>') in compact
+
+
+def test_cells_tagged_for_the_notebook_only_are_left_out():
+    title_cell = new_markdown_cell("# Tiêu đề trong notebook")
+    title_cell.metadata["tags"] = ["nrd-notebook-only"]
+    page = _page(_notebook(title_cell, new_markdown_cell("Đoạn văn.")))
+    assert "Tiêu đề trong notebook" not in page and "Đoạn văn." in page

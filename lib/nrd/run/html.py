@@ -28,6 +28,8 @@ from nrd.run.meta import REPORT_META_FIELDS, REPORT_META_MIME
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "nrd"
 LANGS = ("vi", "en", "fr")
+#: Cell tags that keep a cell out of the page (nbconvert's TagRemovePreprocessor convention, plus ours).
+REMOVE_TAGS = frozenset({"remove_cell", "nrd-notebook-only"})
 
 _LABELS = {
     "vi": {
@@ -125,7 +127,8 @@ def render_page(
 def prepare_notebook(nb: Any) -> tuple[Any, dict[str, str]]:
     """Copy ``nb`` keeping only what a reader sees, and pull out the report metadata.
 
-    Drops report metadata outputs (returned instead), stderr streams, JavaScript and widget outputs,
+    Drops cells tagged with one of ``REMOVE_TAGS`` (e.g. a notebook's own ``# Title`` Markdown cell, which
+    the title block replaces), report metadata outputs (returned instead), stderr streams, JavaScript and widget outputs,
     code cells left without outputs (parameters, imports); cell ids become positional (papermill gives
     its injected cell a random one). ``nb.metadata["nrd"]`` is read first, outputs override it in cell order.
     """
@@ -137,6 +140,8 @@ def prepare_notebook(nb: Any) -> tuple[Any, dict[str, str]]:
     cells = []
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{index}"  # the template shows no ids; this keeps nbformat's validator quiet
+        if REMOVE_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
         if cell.cell_type != "code":
             cells.append(cell)
             continue
