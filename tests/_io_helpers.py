@@ -15,7 +15,9 @@ COMMUNE_2 = "13456"  # Xã Liêm Hà
 WARD = "13285"  # Phường Phủ Lý
 
 
-def write_csv(folder: Path, table: str, header: list, rows: list[list], *, delimiter: str = ",", bom: bool = False) -> Path:
+def write_csv(
+    folder: Path, table: str, header: list, rows: list[list], *, delimiter: str = ",", bom: bool = False
+) -> Path:
     path = folder / f"{table}.csv"
     with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
@@ -42,7 +44,11 @@ def valid_tables() -> dict[str, tuple[list, list[list]]]:
     return {
         "criteria_status": (
             ["period", "unit_code", "criterion", "status"],
-            [["2025-09", COMMUNE, "1", "met"], ["2025-09", COMMUNE, "2", "not_met"], ["2025-08", COMMUNE_2, "1", "met"]],
+            [
+                ["2025-09", COMMUNE, "1", "met"],
+                ["2025-09", COMMUNE, "2", "not_met"],
+                ["2025-08", COMMUNE_2, "1", "met"],
+            ],
         ),
         "recognitions": (
             ["unit_code", "level", "decision_no", "decision_date"],
@@ -54,7 +60,10 @@ def valid_tables() -> dict[str, tuple[list, list[list]]]:
         ),
         "capital_disbursement": (
             ["period", "year", "source", "unit_code", "disbursed_mvnd"],
-            [["2025-06", 2025, "central_investment", COMMUNE, "400"], ["2025-09", 2025, "central_investment", COMMUNE, "900"]],
+            [
+                ["2025-06", 2025, "central_investment", COMMUNE, "400"],
+                ["2025-09", 2025, "central_investment", COMMUNE, "900"],
+            ],
         ),
         "capital_mobilized": (["period", "source", "cumulative_mvnd"], [["2025-09", "credit", "12000"]]),
         "ocop_entities": (
@@ -62,7 +71,17 @@ def valid_tables() -> dict[str, tuple[list, list[list]]]:
             [["E1", "HTX Bình Lục", "cooperative", COMMUNE, "0912345678", "Nguyễn Văn A"]],
         ),
         "ocop_products": (
-            ["product_id", "product_name", "entity_id", "unit_code", "group", "score", "stars", "recognized_on", "decision_no"],
+            [
+                "product_id",
+                "product_name",
+                "entity_id",
+                "unit_code",
+                "group",
+                "score",
+                "stars",
+                "recognized_on",
+                "decision_no",
+            ],
             [["P1", "Gạo", "E1", COMMUNE, 1, 75, 4, "2024-03-01", "5/QĐ"]],
         ),
         "ocop_registrations": (
@@ -77,7 +96,7 @@ def valid_tables() -> dict[str, tuple[list, list[list]]]:
 
 
 def write_valid_dataset(folder: Path, **overrides: tuple[list, list[list]]) -> Path:
-    """All nine tables as CSV in ``folder``; ``overrides`` replace (header, rows) of a table, None drops it."""
+    """All nine tables as CSV in ``folder``; ``overrides`` replace (header, rows) of a table; None drops it"""
     folder.mkdir(parents=True, exist_ok=True)
     tables = valid_tables()
     tables.update(overrides)

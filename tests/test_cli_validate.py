@@ -26,8 +26,13 @@ def test_valid_dataset_exits_0(tmp_path):
 
 
 def test_errors_exit_1_and_the_table_names_file_row_column(tmp_path):
-    write_valid_dataset(tmp_path, organization=(["period", "unit_code", "steering_committee", "nrd_officials"],
-                                                [["2025-09", COMMUNE, "có", "-1"]]))
+    write_valid_dataset(
+        tmp_path,
+        organization=(
+            ["period", "unit_code", "steering_committee", "nrd_officials"],
+            [["2025-09", COMMUNE, "có", "-1"]],
+        ),
+    )
     result = _run(tmp_path, "--format", "csv")
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
@@ -37,7 +42,9 @@ def test_errors_exit_1_and_the_table_names_file_row_column(tmp_path):
 
 def test_rich_table_output_and_summary(tmp_path):
     write_valid_dataset(tmp_path, organization=None)
-    write_csv(tmp_path, "capital_mobilized", ["period", "source", "cumulative_mvnd"], [["2025-09", "credit", "x"]])
+    write_csv(
+        tmp_path, "capital_mobilized", ["period", "source", "cumulative_mvnd"], [["2025-09", "credit", "x"]]
+    )
     result = runner.invoke(app, ["validate", str(tmp_path), "--summary"], terminal_width=200)
     assert result.exit_code == 1
     assert "capital_mobilized.csv" in result.output and "cumulative_mvnd" in result.output
@@ -46,8 +53,13 @@ def test_rich_table_output_and_summary(tmp_path):
 
 
 def test_warnings_only_exit_0_and_json(tmp_path):
-    write_valid_dataset(tmp_path, criteria_status=(["period", "unit_code", "criterion", "status", "extra"],
-                                                   [["2025-09", COMMUNE, "1", "met", "?"]]))
+    write_valid_dataset(
+        tmp_path,
+        criteria_status=(
+            ["period", "unit_code", "criterion", "status", "extra"],
+            [["2025-09", COMMUNE, "1", "met", "?"]],
+        ),
+    )
     result = _run(tmp_path, "--format", "json", "--table", "criteria_status")
     assert result.exit_code == 0
     payload = json.loads(result.output)

@@ -18,12 +18,20 @@ def _read(folder, **kwargs):
 
 
 def test_vietnamese_headers_match_ignoring_case_spaces_and_diacritics(tmp_path):
-    write_csv(tmp_path, "criteria_status",
-              ["  KỲ BÁO CÁO ", "ma don vi", "Tiêu chí", "ket qua", "Cột lạ"],
-              [["2025-09", COMMUNE, "2", "Đạt", "x"]])
+    write_csv(
+        tmp_path,
+        "criteria_status",
+        ["  KỲ BÁO CÁO ", "ma don vi", "Tiêu chí", "ket qua", "Cột lạ"],
+        [["2025-09", COMMUNE, "2", "Đạt", "x"]],
+    )
     ds = _read(tmp_path)
     frame = ds.table("criteria_status")
-    assert frame[["period", "unit_code", "criterion", "status"]].iloc[0].tolist() == ["2025-09", COMMUNE, "2", "met"]
+    assert frame[["period", "unit_code", "criterion", "status"]].iloc[0].tolist() == [
+        "2025-09",
+        COMMUNE,
+        "2",
+        "met",
+    ]
     unknown = [f for f in ds.findings if f.rule == "unknown_column"]
     assert [(f.severity, f.column, f.row) for f in unknown] == [("warning", "Cột lạ", 1)]
     assert ds.errors == []
@@ -31,34 +39,60 @@ def test_vietnamese_headers_match_ignoring_case_spaces_and_diacritics(tmp_path):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("1.234.567,5", 1234567.5), ("1234.5", 1234.5), ("1234,5", 1234.5), ("1,234,567.5", 1234567.5),
-     ("12", 12.0), (" 1 234 ", 1234.0), (1234, 1234.0), (12.5, 12.5)],
+    [
+        ("1.234.567,5", 1234567.5),
+        ("1234.5", 1234.5),
+        ("1234,5", 1234.5),
+        ("1,234,567.5", 1234567.5),
+        ("12", 12.0),
+        (" 1 234 ", 1234.0),
+        (1234, 1234.0),
+        (12.5, 12.5),
+    ],
 )
 def test_numbers_in_vietnamese_and_plain_formats(text, expected):
     assert cells.parse_number(text) == expected
 
 
 def test_money_column_reads_vietnamese_text_and_rejects_garbage(tmp_path):
-    write_csv(tmp_path, "capital_mobilized", ["Kỳ báo cáo", "Nguồn vốn", "Lũy kế huy động (triệu đồng)"],
-              [["2025-09", "tín dụng", "1.234.567,5"], ["2025-09", "cộng đồng, người dân", "12 triệu"]])
+    write_csv(
+        tmp_path,
+        "capital_mobilized",
+        ["Kỳ báo cáo", "Nguồn vốn", "Lũy kế huy động (triệu đồng)"],
+        [["2025-09", "tín dụng", "1.234.567,5"], ["2025-09", "cộng đồng, người dân", "12 triệu"]],
+    )
     ds = _read(tmp_path)
     assert ds.table("capital_mobilized")["cumulative_mvnd"].tolist() == [1234567.5]
     (bad,) = ds.errors
-    assert (bad.file, bad.row, bad.column, bad.value) == ("capital_mobilized.csv", 3, "Lũy kế huy động (triệu đồng)", "12 triệu")
+    assert (bad.file, bad.row, bad.column, bad.value) == (
+        "capital_mobilized.csv",
+        3,
+        "Lũy kế huy động (triệu đồng)",
+        "12 triệu",
+    )
 
 
 @pytest.mark.parametrize(
     "cell, expected",
-    [("2024-03-01", "2024-03-01"), ("01/03/2024", "2024-03-01"), ("1/3/2024", "2024-03-01"),
-     (dt.datetime(2024, 3, 1), "2024-03-01"), (dt.date(2024, 3, 1), "2024-03-01")],
+    [
+        ("2024-03-01", "2024-03-01"),
+        ("01/03/2024", "2024-03-01"),
+        ("1/3/2024", "2024-03-01"),
+        (dt.datetime(2024, 3, 1), "2024-03-01"),
+        (dt.date(2024, 3, 1), "2024-03-01"),
+    ],
 )
 def test_dates_iso_day_first_and_excel(cell, expected):
     assert cells.parse_date(cell) == pd.Timestamp(expected)
 
 
 def test_bad_date_names_row_and_column(tmp_path):
-    write_csv(tmp_path, "recognitions", ["unit_code", "level", "decision_no", "decision_date"],
-              [[COMMUNE, "nra", "1", "31/02/2024"]])
+    write_csv(
+        tmp_path,
+        "recognitions",
+        ["unit_code", "level", "decision_no", "decision_date"],
+        [[COMMUNE, "nra", "1", "31/02/2024"]],
+    )
     (bad,) = _read(tmp_path).errors
     assert (bad.rule, bad.row, bad.column, bad.value) == ("bad_value", 2, "decision_date", "31/02/2024")
     assert "dd/mm/yyyy" in bad.expected
@@ -70,25 +104,54 @@ def test_periods_in_every_accepted_form(cell):
 
 
 def test_unit_names_legacy_names_and_excel_numeric_codes_resolve(tmp_path):
-    write_xlsx(tmp_path / "organization.xlsx", {"organization": (
-        ["Kỳ báo cáo", "Mã đơn vị", "Ban chỉ đạo", "Số cán bộ phụ trách NTM"],
-        [["2025-09", 13504, "có", 1], ["2025-08", "13504.0", "không", 2], ["2025-07", "Xã Bình Lục", "yes", 3],
-         ["2025-06", "binh luc", "no", 4], ["2025-05", "Tràng An", True, 5], ["2025-04", "Xã Không Có", "có", 6]],
-    )})
+    write_xlsx(
+        tmp_path / "organization.xlsx",
+        {
+            "organization": (
+                ["Kỳ báo cáo", "Mã đơn vị", "Ban chỉ đạo", "Số cán bộ phụ trách NTM"],
+                [
+                    ["2025-09", 13504, "có", 1],
+                    ["2025-08", "13504.0", "không", 2],
+                    ["2025-07", "Xã Bình Lục", "yes", 3],
+                    ["2025-06", "binh luc", "no", 4],
+                    ["2025-05", "Tràng An", True, 5],
+                    ["2025-04", "Xã Không Có", "có", 6],
+                ],
+            )
+        },
+    )
     ds = _read(tmp_path)
     frame = ds.table("organization")
     assert frame["unit_code"].tolist() == [COMMUNE] * 5
     assert frame["steering_committee"].tolist() == [True, False, True, False, True]
     (bad,) = ds.errors
     assert (bad.file, bad.sheet, bad.row, bad.column, bad.value) == (
-        "organization.xlsx", "organization", 7, "Mã đơn vị", "Xã Không Có")
+        "organization.xlsx",
+        "organization",
+        7,
+        "Mã đơn vị",
+        "Xã Không Có",
+    )
 
 
 def test_excel_date_cells_and_period_cells(tmp_path):
-    write_xlsx(tmp_path / "ocop_registrations.xlsx", {"Sheet1": (
-        ["registration_id", "product_name", "entity_id", "unit_code", "cycle", "registered_on", "stage"],
-        [["R1", "Mật ong", "E1", COMMUNE, 2025, dt.datetime(2025, 4, 2), "đã đăng ký"]],
-    )})
+    write_xlsx(
+        tmp_path / "ocop_registrations.xlsx",
+        {
+            "Sheet1": (
+                [
+                    "registration_id",
+                    "product_name",
+                    "entity_id",
+                    "unit_code",
+                    "cycle",
+                    "registered_on",
+                    "stage",
+                ],
+                [["R1", "Mật ong", "E1", COMMUNE, 2025, dt.datetime(2025, 4, 2), "đã đăng ký"]],
+            )
+        },
+    )
     frame = _read(tmp_path, tables=["ocop_registrations"]).table("ocop_registrations")
     assert frame["registered_on"].tolist() == [pd.Timestamp("2025-04-02")]
     assert frame["stage"].tolist() == ["registered"]
@@ -96,17 +159,31 @@ def test_excel_date_cells_and_period_cells(tmp_path):
 
 
 def test_dataset_workbook_with_one_sheet_per_table(tmp_path):
-    write_xlsx(tmp_path / "dataset.xlsx", {
-        "Hướng dẫn": (["Đọc kỹ"], [["..."]]),
-        "capital_mobilized": (["period", "source", "cumulative_mvnd"], [["2025-09", "credit", 10], ["2025-10", "credit", "x"]]),
-        "Tổ chức bộ máy": (["period", "unit_code", "steering_committee", "nrd_officials"], [["2025-09", COMMUNE, "có", 1]]),
-    })
+    write_xlsx(
+        tmp_path / "dataset.xlsx",
+        {
+            "Hướng dẫn": (["Đọc kỹ"], [["..."]]),
+            "capital_mobilized": (
+                ["period", "source", "cumulative_mvnd"],
+                [["2025-09", "credit", 10], ["2025-10", "credit", "x"]],
+            ),
+            "Tổ chức bộ máy": (
+                ["period", "unit_code", "steering_committee", "nrd_officials"],
+                [["2025-09", COMMUNE, "có", 1]],
+            ),
+        },
+    )
     ds = _read(tmp_path)
     assert set(ds.tables) == {"capital_mobilized", "organization"}
     assert ds.files == {"capital_mobilized": "dataset.xlsx", "organization": "dataset.xlsx"}
     assert ds.table("organization")["_source"].tolist() == ["dataset.xlsx:Tổ chức bộ máy"]
     (bad,) = ds.errors
-    assert (bad.file, bad.sheet, bad.row, bad.column) == ("dataset.xlsx", "capital_mobilized", 3, "cumulative_mvnd")
+    assert (bad.file, bad.sheet, bad.row, bad.column) == (
+        "dataset.xlsx",
+        "capital_mobilized",
+        3,
+        "cumulative_mvnd",
+    )
 
 
 def test_row_numbers_follow_the_file_with_title_rows_and_blank_lines(tmp_path):
@@ -124,12 +201,23 @@ def test_row_numbers_follow_the_file_with_title_rows_and_blank_lines(tmp_path):
     ds = _read(tmp_path)
     assert ds.table("capital_mobilized")["_row"].tolist() == [3]
     (bad,) = ds.errors
-    assert (bad.rule, bad.row, bad.column, bad.value) == ("out_of_range", 5, "Lũy kế huy động (triệu đồng)", "-5")
+    assert (bad.rule, bad.row, bad.column, bad.value) == (
+        "out_of_range",
+        5,
+        "Lũy kế huy động (triệu đồng)",
+        "-5",
+    )
 
 
 def test_csv_with_bom_and_semicolons(tmp_path):
-    write_csv(tmp_path, "capital_mobilized", ["Kỳ báo cáo", "Nguồn vốn", "Lũy kế huy động (triệu đồng)"],
-              [["2025-09", "tín dụng", "1.234,5"]], delimiter=";", bom=True)
+    write_csv(
+        tmp_path,
+        "capital_mobilized",
+        ["Kỳ báo cáo", "Nguồn vốn", "Lũy kế huy động (triệu đồng)"],
+        [["2025-09", "tín dụng", "1.234,5"]],
+        delimiter=";",
+        bom=True,
+    )
     frame = _read(tmp_path).table("capital_mobilized")
     assert frame["cumulative_mvnd"].tolist() == [1234.5]
 
@@ -163,7 +251,9 @@ def test_typed_dtypes_and_public_table_drops_personal_columns(tmp_path):
     assert not {"phone", "representative"} & set(ds.public_table("ocop_entities").columns)
     products = ds.table("ocop_products")
     assert str(products["recognized_on"].dtype) == "datetime64[ns]"
-    assert products["expires_on"].tolist() == [pd.Timestamp("2027-03-01")]  # default: recognized_on + 36 months
+    assert products["expires_on"].tolist() == [
+        pd.Timestamp("2027-03-01")
+    ]  # default: recognized_on + 36 months
     assert ds.table("capital_plan")["unit_code"].isna().tolist() == [False, True]
     assert ds.table("criteria_status")["criteria_set"].unique().tolist() == ["qd318_2022"]
     assert ds.latest_period == "2025-09"
@@ -172,8 +262,12 @@ def test_typed_dtypes_and_public_table_drops_personal_columns(tmp_path):
 
 def test_province_code_from_dataset_yaml(tmp_path):
     (tmp_path / "dataset.yaml").write_text("province_code: 1\n", encoding="utf-8")
-    write_csv(tmp_path, "organization", ["period", "unit_code", "steering_committee", "nrd_officials"],
-              [["2025-09", "Phường Ba Đình", "có", 1], ["2025-09", COMMUNE, "có", 1]])
+    write_csv(
+        tmp_path,
+        "organization",
+        ["period", "unit_code", "steering_committee", "nrd_officials"],
+        [["2025-09", "Phường Ba Đình", "có", 1], ["2025-09", COMMUNE, "có", 1]],
+    )
     ds = _read(tmp_path)
     assert ds.province_code == "01"
     assert ds.table("organization")["unit_code"].tolist() == ["00004"]
@@ -181,15 +275,22 @@ def test_province_code_from_dataset_yaml(tmp_path):
 
 
 def test_from_frames_coerces_and_adds_row_and_source():
-    ds = Dataset.from_frames({"criteria_status": pd.DataFrame(
-        {"period": ["2025-09"], "unit_code": [13504], "criterion": [2], "status": ["Đạt"]})})
+    ds = Dataset.from_frames(
+        {
+            "criteria_status": pd.DataFrame(
+                {"period": ["2025-09"], "unit_code": [13504], "criterion": [2], "status": ["Đạt"]}
+            )
+        }
+    )
     frame = ds.table("criteria_status")
     assert frame.iloc[0][["unit_code", "criterion", "status", "_row"]].tolist() == [COMMUNE, "2", "met", 2]
     assert ds.findings == []
 
 
 def test_cache_hit_returns_equal_frames_and_findings(tmp_path):
-    write_valid_dataset(tmp_path, capital_mobilized=(["period", "source", "cumulative_mvnd"], [["2025-09", "credit", "x"]]))
+    write_valid_dataset(
+        tmp_path, capital_mobilized=(["period", "source", "cumulative_mvnd"], [["2025-09", "credit", "x"]])
+    )
     first = read_dataset(tmp_path, today=TODAY)
     entries = list((tmp_path / ".cache" / "nrd").iterdir())
     assert len(entries) == 1
@@ -207,6 +308,8 @@ def test_corrupt_cache_is_ignored_and_a_changed_file_misses(tmp_path):
     (entry / "criteria_status.parquet").write_bytes(b"not parquet")
     again = read_dataset(tmp_path, today=TODAY)
     pd.testing.assert_frame_equal(again.table("criteria_status"), first.table("criteria_status"))
-    write_csv(tmp_path, "capital_mobilized", ["period", "source", "cumulative_mvnd"], [["2025-09", "credit", "7"]])
+    write_csv(
+        tmp_path, "capital_mobilized", ["period", "source", "cumulative_mvnd"], [["2025-09", "credit", "7"]]
+    )
     changed = read_dataset(tmp_path, today=TODAY)
     assert changed.table("capital_mobilized")["cumulative_mvnd"].tolist() == [7.0]

@@ -1,4 +1,4 @@
-"""``nrd validate DATA_DIR``: read a dataset folder and show every finding; exit 0 valid, 1 errors, 2 usage."""
+"""``nrd validate DATA_DIR``: read a dataset folder, show every finding; exit 0 valid, 1 errors, 2 usage."""
 
 from __future__ import annotations
 
@@ -26,8 +26,15 @@ def _print_table(findings, console) -> None:
     for f in findings:
         style = "red" if f.severity == "error" else "yellow"
         detail = f.message + (f" — expected {f.expected}" if f.expected else "")
-        table.add_row(f"[{style}]{f.severity}[/]", f.file, f.sheet, "" if f.row is None else str(f.row),
-                      f.column, f.value, detail)
+        table.add_row(
+            f"[{style}]{f.severity}[/]",
+            f.file,
+            f.sheet,
+            "" if f.row is None else str(f.row),
+            f.column,
+            f.value,
+            detail,
+        )
     console.print(table)
 
 
@@ -56,7 +63,9 @@ def validate(
     data_dir: Path = typer.Argument(..., help="Dataset folder (<table>.csv/.xlsx files or dataset.xlsx)."),
     table: list[str] = typer.Option(None, "--table", "-t", help="Only these tables (repeatable)."),
     output_format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
-    summary: bool = typer.Option(False, "--summary", help="Also show rows read/rejected and periods per table."),
+    summary: bool = typer.Option(
+        False, "--summary", help="Also show rows read/rejected and periods per table."
+    ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Read the files even when a cached read exists."),
 ) -> None:
     """Check a dataset folder against the data contract; list every error and warning with its row."""
@@ -83,20 +92,41 @@ def validate(
     findings = dataset.findings
     missing = [t for t in wanted if t not in dataset.stats]
     if output_format == "json":
-        typer.echo(json.dumps({
-            "data_dir": str(data_dir),
-            "errors": len(dataset.errors), "warnings": len(dataset.warnings),
-            "not_present": missing,
-            "tables": {k: asdict(v) for k, v in dataset.stats.items()},
-            "findings": [asdict(f) for f in findings],
-        }, ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "data_dir": str(data_dir),
+                    "errors": len(dataset.errors),
+                    "warnings": len(dataset.warnings),
+                    "not_present": missing,
+                    "tables": {k: asdict(v) for k, v in dataset.stats.items()},
+                    "findings": [asdict(f) for f in findings],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     elif output_format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["severity", "rule", "table", "file", "sheet", "row", "column", "value", "expected", "message"])
+        writer.writerow(
+            ["severity", "rule", "table", "file", "sheet", "row", "column", "value", "expected", "message"]
+        )
         for f in findings:
-            writer.writerow([f.severity, f.rule, f.table, f.file, f.sheet, "" if f.row is None else f.row,
-                             f.column, f.value, f.expected, f.message])
+            writer.writerow(
+                [
+                    f.severity,
+                    f.rule,
+                    f.table,
+                    f.file,
+                    f.sheet,
+                    "" if f.row is None else f.row,
+                    f.column,
+                    f.value,
+                    f.expected,
+                    f.message,
+                ]
+            )
         typer.echo(buffer.getvalue(), nl=False)
     else:
         if findings:
@@ -106,6 +136,8 @@ def validate(
         if missing:
             console.print(f"not present: {', '.join(missing)}")
         verdict = "[red]invalid[/]" if dataset.errors else "[green]valid[/]"
-        console.print(f"{verdict}: {len(dataset.errors)} error(s), {len(dataset.warnings)} warning(s) "
-                      f"in {len(dataset.stats)} table(s) of {data_dir}")
+        console.print(
+            f"{verdict}: {len(dataset.errors)} error(s), {len(dataset.warnings)} warning(s) "
+            f"in {len(dataset.stats)} table(s) of {data_dir}"
+        )
     raise typer.Exit(1 if dataset.errors else 0)

@@ -31,8 +31,13 @@ def code_fingerprint() -> str:
     package = Path(nrd.__file__).parent
     digest = hashlib.sha256(f"{nrd.__version__}/{_FORMAT}".encode())
     paths = sorted(
-        [package / "contract.py", package / "periods.py", *(package / "io").glob("*.py"),
-         *(package / "reference").rglob("*.py"), *(package / "reference" / "data").rglob("*.*")]
+        [
+            package / "contract.py",
+            package / "periods.py",
+            *(package / "io").glob("*.py"),
+            *(package / "reference").rglob("*.py"),
+            *(package / "reference" / "data").rglob("*.*"),
+        ]
     )
     for path in paths:
         if path.is_file():
@@ -41,11 +46,18 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def cache_key(input_hashes: dict[str, str], *, province_code: str, tables: list[str], current_month: str) -> str:
-    """The key of one read: inputs, code, province, tables asked for and the month (the future-period rule)."""
+def cache_key(
+    input_hashes: dict[str, str], *, province_code: str, tables: list[str], current_month: str
+) -> str:
+    """The key of one read: inputs, code, province, tables asked for, the month (future-period rule)."""
     payload = json.dumps(
-        {"inputs": input_hashes, "code": code_fingerprint(), "province": province_code,
-         "tables": sorted(tables), "month": current_month},
+        {
+            "inputs": input_hashes,
+            "code": code_fingerprint(),
+            "province": province_code,
+            "tables": sorted(tables),
+            "month": current_month,
+        },
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
@@ -87,7 +99,9 @@ def store_entry(data_dir: Path, key: str, frames: dict[str, pd.DataFrame], meta:
             temp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
             for name, frame in frames.items():
                 frame.to_parquet(temp / f"{name}.parquet", index=False)
-            (temp / "meta.json").write_text(json.dumps(payload, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            (temp / "meta.json").write_text(
+                json.dumps(payload, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+            )
             os.rename(temp, folder)
             return folder
         except OSError as error:

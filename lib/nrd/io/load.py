@@ -26,14 +26,17 @@ def _drop_error_rows(frames: dict[str, pd.DataFrame], findings) -> dict[str, pd.
     for name, frame in frames.items():
         rows = bad.get(name)
         if rows:
-            keep = pd.Series([(s, r) not in rows for s, r in zip(frame[SOURCE], frame[ROW])], index=frame.index, dtype=bool)
+            keep = pd.Series(
+                [(s, r) not in rows for s, r in zip(frame[SOURCE], frame[ROW])], index=frame.index, dtype=bool
+            )
             frame = frame[keep].reset_index(drop=True)
         out[name] = frame
     return out
 
 
-def read_dataset(data_dir, *, tables: list[str] | None = None, use_cache: bool = True,
-                 today: _dt.date | None = None) -> Dataset:
+def read_dataset(
+    data_dir, *, tables: list[str] | None = None, use_cache: bool = True, today: _dt.date | None = None
+) -> Dataset:
     """Read and validate the dataset folder ``data_dir``.
 
     Args:
@@ -68,8 +71,12 @@ def read_dataset(data_dir, *, tables: list[str] | None = None, use_cache: bool =
         if entry is not None:
             logger.info("dataset %s read from cache %s", data_dir, key)
             return Dataset(
-                data_dir=data_dir, province_code=province, tables=entry["frames"], findings=entry["findings"],
-                files=entry["files"], input_hashes=entry["input_hashes"],
+                data_dir=data_dir,
+                province_code=province,
+                tables=entry["frames"],
+                findings=entry["findings"],
+                files=entry["files"],
+                input_hashes=entry["input_hashes"],
                 stats={k: TableStats(**v) for k, v in entry["stats"].items()},
             )
 
@@ -89,11 +96,21 @@ def read_dataset(data_dir, *, tables: list[str] | None = None, use_cache: bool =
         for name, (sheet, rows_read, _) in raw_stats.items()
     }
     dataset = Dataset(
-        data_dir=data_dir, province_code=province, tables=frames, findings=findings,
-        files={name: s.file for name, s in sources.items()}, input_hashes=hashes, stats=stats, _units=units,
+        data_dir=data_dir,
+        province_code=province,
+        tables=frames,
+        findings=findings,
+        files={name: s.file for name, s in sources.items()},
+        input_hashes=hashes,
+        stats=stats,
+        _units=units,
     )
     if use_cache:
-        meta = {"findings": findings, "files": dataset.files, "input_hashes": hashes,
-                "stats": {k: asdict(v) for k, v in stats.items()}}
+        meta = {
+            "findings": findings,
+            "files": dataset.files,
+            "input_hashes": hashes,
+            "stats": {k: asdict(v) for k, v in stats.items()},
+        }
         cache.store_entry(data_dir, key, frames, meta)
     return dataset

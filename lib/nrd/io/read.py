@@ -18,7 +18,16 @@ from nrd.errors import ReferenceDataError, UsageError
 from nrd.io import cells
 from nrd.io.dataset import DEFAULT_PROVINCE
 from nrd.io.findings import ERROR, WARNING, Finding
-from nrd.io.schemas import RANGES, ROW, SOURCE, empty_frame, get_table, range_text, schema_failures, typed_series
+from nrd.io.schemas import (
+    RANGES,
+    ROW,
+    SOURCE,
+    empty_frame,
+    get_table,
+    range_text,
+    schema_failures,
+    typed_series,
+)
 from nrd.log import logger
 
 WORKBOOK = "dataset.xlsx"
@@ -88,7 +97,9 @@ def _matches_table(name: str, table: Table) -> bool:
     return key in {cells.normalize_header(table.name), cells.normalize_header(table.label_vi)}
 
 
-def locate_tables(data_dir: Path, tables: list[str] | None = None) -> tuple[dict[str, TableSource], list[Finding]]:
+def locate_tables(
+    data_dir: Path, tables: list[str] | None = None
+) -> tuple[dict[str, TableSource], list[Finding]]:
     """Find the file (and sheet) of each table in ``data_dir``.
 
     Order of precedence: ``<table>.csv``, ``<table>.xlsx``, a sheet of ``dataset.xlsx``; a table found in
@@ -97,13 +108,17 @@ def locate_tables(data_dir: Path, tables: list[str] | None = None) -> tuple[dict
     wanted = list(tables) if tables is not None else list(TABLE_NAMES)
     found: dict[str, TableSource] = {}
     findings: list[Finding] = []
-    files = {p.name.lower(): p for p in data_dir.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))}
+    files = {
+        p.name.lower(): p for p in data_dir.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
+    }
     workbook_sheets: list[str] = []
     if WORKBOOK in files:
         try:
             workbook_sheets = _sheet_names(files[WORKBOOK])
         except Exception as error:  # a corrupt workbook is the user's file, not our bug
-            findings.append(Finding(ERROR, "unreadable_file", "", files[WORKBOOK].name, message=f"cannot open: {error}"))
+            findings.append(
+                Finding(ERROR, "unreadable_file", "", files[WORKBOOK].name, message=f"cannot open: {error}")
+            )
     for name in wanted:
         table = get_table(name)
         candidates: list[TableSource] = []
@@ -121,8 +136,12 @@ def locate_tables(data_dir: Path, tables: list[str] | None = None) -> tuple[dict
         for other in candidates[1:]:
             findings.append(
                 Finding(
-                    WARNING, "duplicate_source", name, other.file, other.sheet,
-                    message=f"table {name!r} is also in {candidates[0].label}; that one is read, this one ignored",
+                    WARNING,
+                    "duplicate_source",
+                    name,
+                    other.file,
+                    other.sheet,
+                    message=f"table {name!r} is also in {candidates[0].label}; read from there",
                 )
             )
     return found, findings
@@ -267,7 +286,11 @@ def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], d
     findings: list[Finding] = []
 
     def finding(severity, rule, row=None, column="", value="", expected="", message=""):
-        findings.append(Finding(severity, rule, table.name, source.file, source.sheet, row, column, value, expected, message))
+        findings.append(
+            Finding(
+                severity, rule, table.name, source.file, source.sheet, row, column, value, expected, message
+            )
+        )
 
     keys = _header_key_map(table)
     positions: dict[str, tuple[int, str]] = {}
@@ -277,17 +300,32 @@ def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], d
         name = keys.get(cells.normalize_header(header))
         written = cells.cell_text(header)
         if name is None:
-            finding(WARNING, "unknown_column", raw.header_row, written, message=f"column {written!r} is not part of table {table.name!r}; ignored")
+            finding(
+                WARNING,
+                "unknown_column",
+                raw.header_row,
+                written,
+                message=f"column {written!r} is not part of table {table.name!r}; ignored",
+            )
         elif name in positions:
-            finding(ERROR, "duplicate_column", raw.header_row, written, message=f"column {name!r} appears twice; the first is read")
+            finding(
+                ERROR,
+                "duplicate_column",
+                raw.header_row,
+                written,
+                message=f"column {name!r} appears twice; the first is read",
+            )
         else:
             positions[name] = (index, written)
     missing = [c for c in table.columns if c.required and c.name not in positions]
     for column in missing:
         finding(
-            ERROR, "missing_column", raw.header_row, column.name,
+            ERROR,
+            "missing_column",
+            raw.header_row,
+            column.name,
             expected=f"a column {column.name!r} or {column.label_vi!r}",
-            message=f"required column {column.name!r} ({column.label_vi}) is missing; the table cannot be read",
+            message=f"required column {column.name!r} ({column.label_vi}) is missing; table not read",
         )
     written_headers = {name: written for name, (_, written) in positions.items()}
     if missing:
@@ -316,12 +354,27 @@ def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], d
                     result = error
                 memo[key] = result
             if isinstance(result, cells.CellError):
-                finding(ERROR, "bad_value", number, written, cells.cell_text(cell), result.expected,
-                        f"{written!r} cannot be read as {column.type}")
+                finding(
+                    ERROR,
+                    "bad_value",
+                    number,
+                    written,
+                    cells.cell_text(cell),
+                    result.expected,
+                    f"{written!r} cannot be read as {column.type}",
+                )
                 bad_rows.add(number)
                 result = None
             elif result is None and column.required:
-                finding(ERROR, "required_missing", number, written, "", _expected(column), f"{written!r} is required")
+                finding(
+                    ERROR,
+                    "required_missing",
+                    number,
+                    written,
+                    "",
+                    _expected(column),
+                    f"{written!r} is required",
+                )
                 bad_rows.add(number)
             values.append(result)
         columns[column.name] = values
@@ -339,14 +392,23 @@ def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], d
         name = str(case.column)
         written = positions.get(name, (0, name))[1]
         expected = range_text(table.name, name) if (table.name, name) in RANGES else str(case.check)
-        finding(ERROR, "out_of_range", number, written, cells.cell_text(case.failure_case), expected,
-                f"{written!r} is outside the allowed range")
+        finding(
+            ERROR,
+            "out_of_range",
+            number,
+            written,
+            cells.cell_text(case.failure_case),
+            expected,
+            f"{written!r} is outside the allowed range",
+        )
         bad_rows.add(number)
     frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
     return frame, findings, written_headers
 
 
-def read_tables(data_dir: Path, sources: dict[str, TableSource], registry) -> tuple[dict, list[Finding], dict]:
+def read_tables(
+    data_dir: Path, sources: dict[str, TableSource], registry
+) -> tuple[dict, list[Finding], dict]:
     """Parse every located table; returns (frames, findings, stats as (sheet, rows_read, written headers))."""
     frames: dict[str, pd.DataFrame] = {}
     findings: list[Finding] = []
@@ -356,8 +418,16 @@ def read_tables(data_dir: Path, sources: dict[str, TableSource], registry) -> tu
             raw = read_raw(source)
         except Exception as error:  # corrupt/locked/not-a-workbook: the user's file, reported, not raised
             logger.warning("cannot read %s: %s", source.label, error)
-            findings.append(Finding(ERROR, "unreadable_file", name, source.file, source.sheet,
-                                    message=f"cannot read the file: {error}"))
+            findings.append(
+                Finding(
+                    ERROR,
+                    "unreadable_file",
+                    name,
+                    source.file,
+                    source.sheet,
+                    message=f"cannot read the file: {error}",
+                )
+            )
             continue
         frame, table_findings, headers = parse_table(raw, registry)
         frames[name] = frame
@@ -370,5 +440,7 @@ def check_data_dir(data_dir) -> Path:
     """``data_dir`` as a Path; ``UsageError`` when it is not an existing folder."""
     path = Path(data_dir)
     if not path.is_dir():
-        raise UsageError(f"dataset folder not found: {path} (expected a folder holding <table>.csv/.xlsx files)")
+        raise UsageError(
+            f"dataset folder not found: {path} (expected a folder holding <table>.csv/.xlsx files)"
+        )
     return path

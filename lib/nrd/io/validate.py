@@ -28,7 +28,9 @@ def _where(row) -> tuple[str, str]:
 def _finding(severity, rule, table, row, column, value, expected, message) -> Finding:
     file, sheet = _where(row)
     value_text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    return Finding(severity, rule, table, file, sheet, int(getattr(row, ROW)), column, value_text, expected, message)
+    return Finding(
+        severity, rule, table, file, sheet, int(getattr(row, ROW)), column, value_text, expected, message
+    )
 
 
 def _rows(frame: pd.DataFrame):
@@ -55,10 +57,18 @@ def check_duplicate_keys(tables: dict[str, pd.DataFrame]) -> list[Finding]:
         first_row = frame.groupby([filled[c] for c in key], sort=False)[ROW].transform("first")
         for row, first in zip(_rows(frame[repeated]), first_row[repeated]):
             value = " / ".join("" if pd.isna(getattr(row, c)) else str(getattr(row, c)) for c in key)
-            findings.append(_finding(
-                ERROR, "duplicate_key", name, row, ", ".join(key), value, "one row per " + ", ".join(key),
-                f"same {', '.join(key)} as row {int(first)}",
-            ))
+            findings.append(
+                _finding(
+                    ERROR,
+                    "duplicate_key",
+                    name,
+                    row,
+                    ", ".join(key),
+                    value,
+                    "one row per " + ", ".join(key),
+                    f"same {', '.join(key)} as row {int(first)}",
+                )
+            )
     return findings
 
 
@@ -71,8 +81,18 @@ def check_future_periods(tables: dict[str, pd.DataFrame], today: _dt.date | None
             continue
         late = frame[frame["period"].notna() & (frame["period"] > current)]
         for row in _rows(late):
-            findings.append(_finding(ERROR, "future_period", name, row, "period", row.period,
-                                     f"a month not after {current}", "the period is in the future"))
+            findings.append(
+                _finding(
+                    ERROR,
+                    "future_period",
+                    name,
+                    row,
+                    "period",
+                    row.period,
+                    f"a month not after {current}",
+                    "the period is in the future",
+                )
+            )
     return findings
 
 
@@ -86,15 +106,35 @@ def check_entities_exist(tables: dict[str, pd.DataFrame]) -> list[Finding]:
         for name in users:
             row = next(_rows(tables[name].head(1)))
             file, sheet = _where(row)
-            findings.append(Finding(WARNING, "entity_unchecked", name, file, sheet, None, "entity_id",
-                                    message="ocop_entities is not present: entity_id cannot be checked"))
+            findings.append(
+                Finding(
+                    WARNING,
+                    "entity_unchecked",
+                    name,
+                    file,
+                    sheet,
+                    None,
+                    "entity_id",
+                    message="ocop_entities is not present: entity_id cannot be checked",
+                )
+            )
         return findings
     known = set(tables["ocop_entities"]["entity_id"].dropna())
     for name in users:
         frame = tables[name]
         for row in _rows(frame[~frame["entity_id"].isin(known)]):
-            findings.append(_finding(ERROR, "unknown_entity", name, row, "entity_id", row.entity_id,
-                                     "an entity_id of ocop_entities", "no such entity in ocop_entities"))
+            findings.append(
+                _finding(
+                    ERROR,
+                    "unknown_entity",
+                    name,
+                    row,
+                    "entity_id",
+                    row.entity_id,
+                    "an entity_id of ocop_entities",
+                    "no such entity in ocop_entities",
+                )
+            )
     return findings
 
 
@@ -109,10 +149,22 @@ def check_stars_band(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     for row in _rows(frame[frame["score"].notna() & frame["stars"].notna()]):
         band = stars_for_score(float(row.score))
         if band != int(row.stars):
-            expected = f"{band} stars for score {row.score:g}" if band else "a score of at least 50 for 3-5 stars"
+            expected = (
+                f"{band} stars for score {row.score:g}" if band else "a score of at least 50 for 3-5 stars"
+            )
             low, high = STAR_BANDS.get(int(row.stars), (None, None))
-            findings.append(_finding(ERROR, "stars_band", "ocop_products", row, "stars", int(row.stars), expected,
-                                     f"{int(row.stars)} stars need a score of {low}-{high}, the row has {row.score:g}"))
+            findings.append(
+                _finding(
+                    ERROR,
+                    "stars_band",
+                    "ocop_products",
+                    row,
+                    "stars",
+                    int(row.stars),
+                    expected,
+                    f"{int(row.stars)} stars need a score of {low}-{high}, the row has {row.score:g}",
+                )
+            )
     return findings
 
 
@@ -145,22 +197,64 @@ def check_criteria(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     pairs = [f"{sid}|{c}" for sid, s in sets.items() for c in s.criterion_ids]
     known_indicators = [f"{sid}|{i}" for sid, s in sets.items() for i in s.indicators["indicator"]]
     criterion_ok = (set_id.fillna("") + "|" + frame["criterion"].fillna("")).isin(pairs)
-    indicator_ok = frame["indicator"].isna() | (set_id.fillna("") + "|" + frame["indicator"].fillna("")).isin(known_indicators)
+    indicator_ok = frame["indicator"].isna() | (set_id.fillna("") + "|" + frame["indicator"].fillna("")).isin(
+        known_indicators
+    )
     findings = []
     for row in _rows(frame[no_set]):
-        findings.append(_finding(ERROR, "no_criteria_set", "criteria_status", row, "period", row.period,
-                                 "a month covered by a criteria set", "no criteria set is in force for this period"))
+        findings.append(
+            _finding(
+                ERROR,
+                "no_criteria_set",
+                "criteria_status",
+                row,
+                "period",
+                row.period,
+                "a month covered by a criteria set",
+                "no criteria set is in force for this period",
+            )
+        )
     for row, expected in zip(_rows(frame[wrong_set]), in_force[wrong_set]):
-        findings.append(_finding(ERROR, "criteria_set_not_in_force", "criteria_status", row, "criteria_set",
-                                 row.criteria_set, expected, f"{row.criteria_set} is not in force in {row.period}"))
+        findings.append(
+            _finding(
+                ERROR,
+                "criteria_set_not_in_force",
+                "criteria_status",
+                row,
+                "criteria_set",
+                row.criteria_set,
+                expected,
+                f"{row.criteria_set} is not in force in {row.period}",
+            )
+        )
     for row, sid in zip(_rows(frame[checked & ~criterion_ok]), set_id[checked & ~criterion_ok]):
-        findings.append(_finding(ERROR, "unknown_criterion", "criteria_status", row, "criterion", row.criterion,
-                                 f"a criterion of {sid}: {', '.join(sets[sid].criterion_ids)}",
-                                 f"criterion {row.criterion} is not in set {sid}"))
-    for row, sid in zip(_rows(frame[checked & criterion_ok & ~indicator_ok]), set_id[checked & criterion_ok & ~indicator_ok]):
-        findings.append(_finding(WARNING, "unknown_indicator", "criteria_status", row, "indicator", row.indicator,
-                                 f"an indicator of criterion {row.criterion} in {sid}",
-                                 f"indicator {row.indicator} is not listed in set {sid}"))
+        findings.append(
+            _finding(
+                ERROR,
+                "unknown_criterion",
+                "criteria_status",
+                row,
+                "criterion",
+                row.criterion,
+                f"a criterion of {sid}: {', '.join(sets[sid].criterion_ids)}",
+                f"criterion {row.criterion} is not in set {sid}",
+            )
+        )
+    for row, sid in zip(
+        _rows(frame[checked & criterion_ok & ~indicator_ok]), set_id[checked & criterion_ok & ~indicator_ok]
+    ):
+        findings.append(
+            _finding(
+                WARNING,
+                "unknown_indicator",
+                "criteria_status",
+                row,
+                "indicator",
+                row.indicator,
+                f"an indicator of criterion {row.criterion} in {sid}",
+                f"indicator {row.indicator} is not listed in set {sid}",
+            )
+        )
     return findings
 
 
@@ -174,9 +268,18 @@ def check_communes_only(tables: dict[str, pd.DataFrame], units: pd.DataFrame) ->
             continue
         not_commune = frame["unit_code"].map(types).fillna("commune") != "commune"
         for row in _rows(frame[not_commune]):
-            findings.append(_finding(severity, "not_a_commune", name, row, "unit_code", row.unit_code,
-                                     "a commune (NRA criteria do not apply to wards)",
-                                     f"unit {row.unit_code} is a {types[row.unit_code]}"))
+            findings.append(
+                _finding(
+                    severity,
+                    "not_a_commune",
+                    name,
+                    row,
+                    "unit_code",
+                    row.unit_code,
+                    "a commune (NRA criteria do not apply to wards)",
+                    f"unit {row.unit_code} is a {types[row.unit_code]}",
+                )
+            )
     return findings
 
 
@@ -195,9 +298,18 @@ def check_recognition_order(tables: dict[str, pd.DataFrame]) -> list[Finding]:
             earlier = base[base["decision_date"] <= row.decision_date]
             ok = bool((earlier["revoked_on"].isna() | (earlier["revoked_on"] > row.decision_date)).any())
         if not ok:
-            findings.append(_finding(ERROR, "recognition_without_nra", "recognitions", row, "level", row.level,
-                                     "an nra recognition of the unit dated on or before this decision, not revoked",
-                                     f"{row.level} recognised before the unit held nra"))
+            findings.append(
+                _finding(
+                    ERROR,
+                    "recognition_without_nra",
+                    "recognitions",
+                    row,
+                    "level",
+                    row.level,
+                    "an nra recognition of the unit dated on or before this decision, not revoked",
+                    f"{row.level} recognised before the unit held nra",
+                )
+            )
     return findings
 
 
@@ -208,19 +320,34 @@ def check_disbursed_within_plan(tables: dict[str, pd.DataFrame]) -> list[Finding
         return []
     key = ["year", "source", "unit_code"]
     planned = plan.assign(unit_code=plan["unit_code"].fillna("")).groupby(key)["amount_mvnd"].sum()
-    latest = (paid.assign(unit_code=paid["unit_code"].fillna(""))
-              .sort_values(["period", ROW]).groupby(key, sort=True).tail(1))
+    latest = (
+        paid.assign(unit_code=paid["unit_code"].fillna(""))
+        .sort_values(["period", ROW])
+        .groupby(key, sort=True)
+        .tail(1)
+    )
     findings = []
     for row in _rows(latest):
         limit = planned.get((row.year, row.source, row.unit_code))
         if limit is not None and row.disbursed_mvnd > limit + 1e-9:
-            findings.append(_finding(WARNING, "disbursed_above_plan", "capital_disbursement", row, "disbursed_mvnd",
-                                     f"{row.disbursed_mvnd:g}", f"at most the plan, {limit:g}",
-                                     "cumulative disbursement exceeds the capital plan"))
+            findings.append(
+                _finding(
+                    WARNING,
+                    "disbursed_above_plan",
+                    "capital_disbursement",
+                    row,
+                    "disbursed_mvnd",
+                    f"{row.disbursed_mvnd:g}",
+                    f"at most the plan, {limit:g}",
+                    "cumulative disbursement exceeds the capital plan",
+                )
+            )
     return findings
 
 
-def validate_tables(tables: dict[str, pd.DataFrame], units: pd.DataFrame, *, today: _dt.date | None = None) -> list[Finding]:
+def validate_tables(
+    tables: dict[str, pd.DataFrame], units: pd.DataFrame, *, today: _dt.date | None = None
+) -> list[Finding]:
     """Every cross-table rule over typed frames; the findings of all of them."""
     return [
         *check_duplicate_keys(tables),
@@ -248,11 +375,15 @@ def apply_defaults(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     frame = out.get("ocop_products")
     if frame is not None and frame["expires_on"].isna().any():
         default = frame["recognized_on"] + pd.DateOffset(months=OCOP_VALIDITY_MONTHS)
-        out["ocop_products"] = frame.assign(expires_on=frame["expires_on"].fillna(default).astype("datetime64[ns]"))
+        out["ocop_products"] = frame.assign(
+            expires_on=frame["expires_on"].fillna(default).astype("datetime64[ns]")
+        )
     return out
 
 
-def validate_dataset(data_dir, *, tables: list[str] | None = None, today: _dt.date | None = None) -> list[Finding]:
+def validate_dataset(
+    data_dir, *, tables: list[str] | None = None, today: _dt.date | None = None
+) -> list[Finding]:
     """Every finding of reading and validating the dataset folder ``data_dir`` (errors and warnings)."""
     from nrd.io.load import read_dataset
 
