@@ -33,19 +33,24 @@ def _rng(seed: int, family: str) -> np.random.Generator:
     return np.random.default_rng([seed, _FAMILIES[family]])
 
 
-def _indicator_detail(criteria_status: pd.DataFrame, indicators: pd.DataFrame, period: str,
-                      n_communes: int = 8) -> pd.DataFrame:
-    """A few indicator rows (criterion 2 of qd318) for some communes at ``period``, consistent with the
-    criterion row: all met when it is met, else the second indicator carries its status."""
+def _with_indicator_detail(criteria_status: pd.DataFrame, indicators: pd.DataFrame, period: str,
+                           n_communes: int = 8) -> pd.DataFrame:
+    """Add a few indicator rows (criterion 2 of qd318) for some communes at ``period``, each right after
+    its criterion row and consistent with it: all met when it is met, else the second carries its status."""
     detail = indicators[indicators["criterion"] == "2"]["indicator"].tolist()
-    rows = criteria_status[(criteria_status["period"] == period) & (criteria_status["criterion"] == "2")
-                           & criteria_status["criteria_set"].isna()].head(n_communes)
-    extra = []
-    for _, row in rows.iterrows():
-        for position, indicator in enumerate(detail):
-            status = row["status"] if position == 1 else "met"
-            extra.append({**row.to_dict(), "indicator": indicator, "status": status, "note": None})
-    return pd.DataFrame(extra, columns=criteria_status.columns)
+    anchors = np.nonzero(((criteria_status["period"] == period) & (criteria_status["criterion"] == "2")
+                          & criteria_status["criteria_set"].isna()).to_numpy())[0][:n_communes]
+    rows = criteria_status.iloc[np.repeat(anchors, len(detail))].copy()
+    rows["indicator"] = np.tile(np.asarray(detail, dtype=object), len(anchors))
+    second = np.tile(np.arange(len(detail)) == 1, len(anchors))
+    rows["status"] = np.where(second, rows["status"].to_numpy(dtype=object), "met")
+    rows["note"] = None
+    rows["value"] = np.nan
+    # Integer keys keep every row where it is and put each detail row after its anchor.
+    keys = np.concatenate([np.arange(len(criteria_status)) * 100,
+                           np.repeat(anchors, len(detail)) * 100 + np.tile(np.arange(1, len(detail) + 1), len(anchors))])
+    combined = pd.concat([criteria_status, rows], ignore_index=True)
+    return combined.iloc[np.argsort(keys, kind="stable")].reset_index(drop=True)
 
 
 def build_demo_tables(province: str = "37", seed: int = DEFAULT_SEED,
@@ -74,11 +79,7 @@ def build_demo_tables(province: str = "37", seed: int = DEFAULT_SEED,
 
     criteria_status, recognitions, _ = build_criteria_and_recognitions(
         _rng(seed, "nra"), communes, targets, qd318.criteria["criterion"].tolist(), qd51.criteria["criterion"].tolist())
-    detail = _indicator_detail(criteria_status, qd318.indicators, "2025-09")
-    criteria_status = pd.concat([criteria_status, detail], ignore_index=True).sort_values(
-        ["period", "unit_code", "criteria_set", "criterion", "indicator"], kind="stable",
-        key=lambda s: s.map(_criterion_key) if s.name in ("criterion", "indicator") else s,
-        na_position="first").reset_index(drop=True)
+    criteria_status = _with_indicator_detail(criteria_status, qd318.indicators, "2025-09")
     id_prefix = "VN" if province_code == "all" else province_code
     products, entities, registrations = build_ocop(_rng(seed, "ocop"), units, targets, id_prefix)
     plan = build_capital_plan(_rng(seed, "plan"), communes, targets)
@@ -94,13 +95,6 @@ def build_demo_tables(province: str = "37", seed: int = DEFAULT_SEED,
         "organization": build_organization(_rng(seed, "organization"), communes),
     }
     return _cut_at(tables, end), targets
-
-
-def _criterion_key(value: object) -> object:
-    # Criteria sort as numbers ("2" before "10"); indicators by their parts ("2.1" before "2.10").
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return ".".join(part.zfill(3) for part in str(value).split("."))
 
 
 def _cut_at(tables: dict[str, pd.DataFrame], end: str) -> dict[str, pd.DataFrame]:
@@ -176,6 +170,6 @@ def generate_demo_dataset(out_dir: str | Path, *, province: str = "37", seed: in
         cells = _office_touches(name, office_frame(table, frame, dates_as="iso" if as_csv else "date"), frame, unit_names)
         for stale in (out / f"{name}.csv", out / f"{name}.xlsx"):
             stale.unlink(missing_ok=True)
-        paths[name] = write_csv(cells, out / f"{name}.csv") if as_csv else write_xlsx(table, cells, out / f"{name}.xlsx")
+        paths[name] = write_csv(table, cells, out / f"{name}.csv") if as_csv else write_xlsx(table, cells, out / f"{name}.xlsx")
         logger.info("demo data: %s, %d rows -> %s", name, len(frame), paths[name].name)
     return paths

@@ -148,6 +148,8 @@ def build_criteria_and_recognitions(
         k = len(criteria)
         c_rep, m_rep = np.repeat(c_idx, k), np.repeat(months[m_pos], k)
         k_rep = np.tile(np.arange(k), len(c_idx))
+        order = np.lexsort((k_rep, c_rep, m_rep))  # by period, then commune, then criterion
+        c_rep, m_rep, k_rep = c_rep[order], m_rep[order], k_rep[order]
         values = status[c_rep, m_rep - months[0], k_rep]
         frame = pd.DataFrame({
             "period": np.asarray(MONTHS, dtype=object)[m_rep],

@@ -37,10 +37,10 @@ def office_frame(table: Table, frame: pd.DataFrame, *, dates_as: str = "date") -
     out = {}
     for column in table.columns:
         series = frame[column.name]
-        if column.type == "enum":
-            values = series.map(column.enum)
-        elif column.type == "bool":
-            values = series.map({True: "có", False: "không"})
+        if column.type in ("enum", "bool"):
+            # Mapping plain objects is a hash lookup; pandas' Arrow strings would map cell by cell.
+            words = column.enum if column.type == "enum" else {True: "có", False: "không"}
+            values = pd.Series(series.to_numpy(dtype=object), index=series.index, dtype=object).map(words)
         elif column.type == "date":
             stamps = pd.to_datetime(series)
             if dates_as == "iso":
@@ -85,20 +85,19 @@ def write_xlsx(table: Table, cells: pd.DataFrame, path: Path) -> Path:
     return save_workbook(wb, path)
 
 
-def _csv_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
+def _csv_number_column(values: pd.Series) -> pd.Series:
+    # Typed-in text (a Vietnamese "1.234,5") stays as it is; it does not parse here and is kept.
+    numbers = pd.to_numeric(values, errors="coerce")
+    whole = numbers.notna() & (numbers % 1 == 0)
+    text = values.astype(object).where(values.notna(), None)
+    text[whole] = numbers[whole].astype("int64").astype(str)
+    return text
 
 
-def write_csv(cells: pd.DataFrame, path: Path) -> Path:
+def write_csv(table: Table, cells: pd.DataFrame, path: Path) -> Path:
     """UTF-8 CSV, comma-separated, ``\\n`` line ends; whole numbers without ``.0``."""
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(cells.columns)
-        for column in cells.columns:
-            cells[column] = [_csv_text(v) for v in cells[column]]
-        writer.writerows(cells.itertuples(index=False, name=None))
+    numeric = {c.label_vi for c in table.columns if c.type in ("money", "number")}
+    text = pd.DataFrame({label: _csv_number_column(cells[label]) if label in numeric else cells[label]
+                         for label in cells.columns})
+    text.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     return path

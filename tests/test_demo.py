@@ -1,0 +1,215 @@
+"""The demo dataset: deterministic bytes, the committed files, the published figures, realism.
+
+Figures are computed here with plain pandas from the committed files read through ``nrd.io.read_dataset``,
+following the data contract's definitions, never from the generator's constants.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from nrd.demo import generate_demo_dataset
+from nrd.io import read_dataset
+from nrd.periods import period_end
+from nrd.reference import load_units
+
+DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
+P = "2025-09"
+END_P = period_end(P)
+LEVEL_RANK = {"nra": 1, "advanced": 2, "model": 3}
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return read_dataset(DEMO_DIR, use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def units():
+    return load_units("37")
+
+
+def _levels_at(recognitions: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
+    in_force = recognitions[(recognitions["decision_date"] <= end)
+                            & ~(recognitions["revoked_on"].notna() & (recognitions["revoked_on"] <= end))]
+    return in_force.assign(rank=in_force["level"].map(LEVEL_RANK)).groupby("unit_code")["rank"].max()
+
+
+def _active_products(products: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    expires = products["expires_on"].fillna(products["recognized_on"] + pd.DateOffset(months=36))
+    products = products.assign(expires=expires)
+    latest = (products[products["recognized_on"] <= end].sort_values(["product_id", "recognized_on"])
+              .groupby("product_id").tail(1))
+    revoked = latest["revoked_on"].notna() & (latest["revoked_on"] <= end)
+    return latest[(latest["expires"] > end) & ~revoked]
+
+
+# --- bytes ---------------------------------------------------------------------------------------------
+
+def test_regenerating_gives_the_committed_files_byte_for_byte(tmp_path):
+    generate_demo_dataset(tmp_path)
+    committed, fresh = _files(DEMO_DIR), _files(tmp_path)
+    assert sorted(fresh) == sorted(committed)
+    different = [name for name in fresh if fresh[name] != committed[name]]
+    assert different == []
+
+
+def test_generation_is_deterministic_and_follows_the_seed(tmp_path):
+    generate_demo_dataset(tmp_path / "a", end="2021-06")
+    generate_demo_dataset(tmp_path / "b", end="2021-06")
+    generate_demo_dataset(tmp_path / "c", end="2021-06", seed=38)
+    a, b, c = _files(tmp_path / "a"), _files(tmp_path / "b"), _files(tmp_path / "c")
+    assert a == b
+    assert a["criteria_status.xlsx"] != c["criteria_status.xlsx"]
+
+
+def test_the_demo_reads_without_findings_and_fast(demo):
+    assert demo.findings == []
+    assert set(demo.tables) == {"criteria_status", "recognitions", "capital_plan", "capital_disbursement",
+                                "capital_mobilized", "ocop_products", "ocop_entities", "ocop_registrations",
+                                "organization"}
+    assert demo.files["capital_mobilized"].endswith(".csv")
+    assert sum(p.stat().st_size for p in DEMO_DIR.iterdir() if p.is_file()) < 5_000_000
+
+
+# --- the figures published for September 2025 ----------------------------------------------------------
+
+def test_nra_levels_at_2025_09(demo, units):
+    communes = units[units["unit_type"] == "commune"]["unit_code"]
+    levels = _levels_at(demo.table("recognitions"), END_P).reindex(communes, fill_value=0)
+    assert len(communes) == 97
+    assert (levels >= 1).sum() == 97
+    assert (levels >= 2).sum() == 65
+    assert (levels == 3).sum() == 4
+
+
+def test_active_ocop_products_and_entities_at_2025_09(demo):
+    active = _active_products(demo.table("ocop_products"), END_P)
+    assert active["product_id"].nunique() == 980
+    assert active["stars"].value_counts().to_dict() == {3: 824, 4: 153, 5: 3}
+    assert active["entity_id"].nunique() == 516
+
+
+def test_registrations_of_cycle_2025_by_2025_09(demo):
+    reg = demo.table("ocop_registrations")
+    cycle = reg[(reg["cycle"] == 2025) & (reg["registered_on"] <= END_P)]
+    assert len(cycle) == 118
+    assert (cycle["registered_on"] >= pd.Timestamp("2025-07-01")).sum() > 100
+
+
+def test_central_capital_2021_2025(demo):
+    plan = demo.table("capital_plan")
+    central = plan[plan["year"].between(2021, 2025) & plan["source"].isin(["central_investment", "central_recurrent"])]
+    assert central["amount_mvnd"].sum() == pytest.approx(982_619, abs=0.01)
+
+
+def test_capital_mobilized_to_end_of_september_2025(demo):
+    mob = demo.table("capital_mobilized")
+    latest = mob[mob["period"] <= P].sort_values("period").groupby("source").tail(1)
+    assert latest["cumulative_mvnd"].sum() == pytest.approx(104_238_000, abs=0.01)
+
+
+# --- realism -------------------------------------------------------------------------------------------
+
+def test_criteria_rows_only_for_communes_and_qd51_from_2026_02(demo, units):
+    cs = demo.table("criteria_status")
+    communes = set(units.loc[units["unit_type"] == "commune", "unit_code"])
+    assert set(cs["unit_code"]) <= communes
+    assert set(demo.table("recognitions")["unit_code"]) <= communes
+    qd51 = cs[cs["criteria_set"] == "qd51_2025"]
+    assert qd51["period"].min() == "2026-02"
+    assert (cs.loc[cs["period"] >= "2026-02", "criteria_set"] == "qd51_2025").all()
+    assert set(qd51["criterion"]) == {str(n) for n in range(1, 11)}
+    assert set(cs.loc[cs["criteria_set"] == "qd318_2022", "criterion"]) == {str(n) for n in range(1, 20)}
+
+
+def test_submissions_have_gaps_but_the_latest_period_is_nearly_complete(demo):
+    cs = demo.table("criteria_status")
+    per_period = cs.groupby("period")["unit_code"].nunique()
+    assert per_period.index.max() == "2026-10"
+    assert per_period["2026-10"] >= 0.85 * 97
+    assert per_period.min() < 0.5 * 97  # not every commune every month
+    months_per_commune = cs.groupby("unit_code")["period"].nunique()
+    assert months_per_commune.max() < 70
+
+
+def test_communes_gain_criteria_and_some_slip_back(demo):
+    cs = demo.table("criteria_status")
+    rows = cs[cs["indicator"].isna()].sort_values(["unit_code", "criteria_set", "criterion", "period"])
+    met = rows["status"] == "met"
+    previous_met = met.groupby([rows["unit_code"], rows["criteria_set"], rows["criterion"]]).shift(1)
+    lost = (previous_met == True) & ~met  # noqa: E712 (nullable)
+    gained = (previous_met == False) & met  # noqa: E712
+    assert lost.sum() >= 3
+    assert gained.sum() > lost.sum()
+    assert cs["indicator"].notna().any()
+
+
+def test_two_revocations_and_one_re_recognition(demo):
+    rec = demo.table("recognitions")
+    assert rec["revoked_on"].notna().sum() == 2
+    twice = rec.groupby(["unit_code", "level"]).size()
+    assert (twice > 1).sum() == 1
+    commune, level = twice[twice > 1].index[0]
+    rows = rec[(rec["unit_code"] == commune) & (rec["level"] == level)].sort_values("decision_date")
+    assert rows["revoked_on"].iloc[0] < rows["decision_date"].iloc[1]
+    assert rec["decision_no"].str.fullmatch(r"\d+/QĐ-UBND").all()
+
+
+def test_ocop_groups_expiry_renewal_and_entities(demo, units):
+    products = demo.table("ocop_products")
+    assert set(products["group"]) == {1, 2, 3, 4, 5, 6}
+    expires = products["expires_on"].fillna(products["recognized_on"] + pd.DateOffset(months=36))
+    assert (expires < END_P).any()  # certificates that ran out
+    assert products["product_id"].duplicated().sum() > 50  # re-recognitions of the same product
+    assert products["revoked_on"].notna().any()
+    bands = {3: (50, 69), 4: (70, 89), 5: (90, 100)}
+    assert all(bands[s][0] <= sc <= bands[s][1] for s, sc in zip(products["stars"], products["score"]))
+    assert set(products["unit_code"]) <= set(units.loc[units["unit_type"].isin(["commune", "ward"]), "unit_code"])
+    entities = demo.table("ocop_entities")
+    assert set(entities["entity_type"]) == {"enterprise", "cooperative", "cooperative_group", "household"}
+    assert set(products["entity_id"]) <= set(entities["entity_id"])
+    assert entities["phone"].str.startswith("0100").all()  # no real number prefix
+
+
+def test_registrations_cover_both_cycles_and_all_stages(demo):
+    reg = demo.table("ocop_registrations")
+    for cycle in (2025, 2026):
+        assert set(reg.loc[reg["cycle"] == cycle, "stage"]) == {"registered", "dossier_complete", "submitted", "evaluated"}
+
+
+def test_capital_lines_and_disbursement_into_january(demo):
+    plan = demo.table("capital_plan")
+    assert plan["unit_code"].isna().any() and plan["unit_code"].notna().any()
+    disb = demo.table("capital_disbursement")
+    january_next = disb[disb["period"] == (disb["year"] + 1).astype(str) + "-01"]
+    assert set(january_next["year"]) >= {2021, 2022, 2023, 2024, 2025}
+    series = disb.sort_values("period").groupby(["year", "source", disb["unit_code"].fillna("")])["disbursed_mvnd"]
+    assert (series.diff().dropna() >= 0).all()  # cumulative
+    assert disb["period"].max() == "2026-10"
+
+
+def test_office_files_carry_vietnamese_text_numbers_and_unit_names(demo):
+    sheet = openpyxl.load_workbook(DEMO_DIR / "capital_plan.xlsx", read_only=True).active
+    text_amounts = [r[3] for r in sheet.iter_rows(min_row=2, values_only=True) if isinstance(r[3], str)]
+    assert text_amounts and all("," in t for t in text_amounts)
+    header = next(openpyxl.load_workbook(DEMO_DIR / "criteria_status.xlsx", read_only=True).active.iter_rows(values_only=True))
+    assert header[:2] == ("Kỳ báo cáo", "Mã đơn vị")
+    sheet = openpyxl.load_workbook(DEMO_DIR / "organization.xlsx", read_only=True).active
+    assert any(str(r[1]).startswith("Xã ") for r in sheet.iter_rows(min_row=2, values_only=True))
+
+
+def test_another_province_reads_back_clean(tmp_path):
+    generate_demo_dataset(tmp_path, province="01", fmt="csv", end="2025-12")
+    ds = read_dataset(tmp_path, use_cache=False)
+    assert ds.province_code == "01"
+    assert ds.errors == []
+    assert set(ds.table("criteria_status")["unit_code"]) <= set(load_units("01")["unit_code"])
