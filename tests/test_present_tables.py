@@ -71,3 +71,25 @@ def test_max_rows_and_bad_declarations(frame):
         styled_table(frame, [Col("met", "common.share", "share")], "vi")
     with pytest.raises(ValueError, match="no column"):
         styled_table(frame, [Col("nope", "common.unit")], "vi")
+
+
+def test_report_meta_bundle_and_data_dir_resolution(tmp_path, monkeypatch):
+    from nrd.errors import UsageError
+    from nrd.present import report
+
+    bundle = report.report_meta("ocop_portfolio", "en", "2025-09", as_of="2025-09-30")
+    assert bundle == {report.REPORT_META_MIME: {"title": "OCOP portfolio", "subtitle": "Ninh Bình province",
+                                                "period": "September 2025", "as_of": "30/09/2025", "lang": "en"}}
+    (tmp_path / "notebooks" / "data").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert report.resolve_data_dir("data", tmp_path / "notebooks") == (tmp_path / "notebooks" / "data").resolve()
+    with pytest.raises(UsageError, match="not found"):
+        report.resolve_data_dir("nowhere", tmp_path / "notebooks")
+    assert report.normalize_unit_code(1234) == "01234"
+
+
+def test_headings_are_translated_and_escaped():
+    from nrd.present.report import heading_html
+
+    assert heading_html("section.ocop", "fr") == '<h2 id="section-ocop">Produits OCOP</h2>'
+    assert heading_html("<i>x</i>", "vi", level=3).startswith("<h3") and "<i>" not in heading_html("<i>x</i>")
