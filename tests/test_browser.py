@@ -25,6 +25,7 @@ REPORT_KINDS = ["province_overview", "commune_scorecard", "department_brief", "o
 
 def _check_in_browser(html_path: Path, screenshot_name: str) -> None:
     page_html = html_path.read_text(encoding="utf-8")
+    assert html_path.stat().st_size < 400_000
     title = html.unescape(re.search(r"<h1>(.*?)</h1>", page_html, re.S).group(1)).strip()
     page = open_page(html_path, screenshot=ARTIFACTS / f"{screenshot_name}.png")
     assert page.console_errors == [] and page.page_errors == []

@@ -54,7 +54,10 @@ def render(
 
 
 def _parameter_pairs(args: list[str]) -> dict[str, str]:
-    """``-p NAME VALUE`` pairs from the arguments click left over (Typer has no two-value repeatable option)."""
+    """``-p NAME VALUE`` pairs from the arguments click left over.
+
+    Typer has no repeatable two-value option (``list[tuple[str, str]]`` is rejected), hence this.
+    """
     pairs: dict[str, str] = {}
     index = 0
     while index < len(args):

@@ -48,7 +48,8 @@ _LABELS = {
         "office": "Bureau de coordination Nouvelle ruralité, province de Ninh Bình",
         "unit": "Unité", "period": "Période", "as_of": "Données au",
         "generated_on": "Établi le", "toc": "Sommaire", "report": "Rapport",
-        "footer": "Rapport établi automatiquement à partir des données des unités ; sans données personnelles.",
+        "footer": "Rapport établi automatiquement à partir des données des unités ; "
+                  "sans données personnelles.",
     },
 }
 
@@ -89,7 +90,8 @@ def export_html(
     try:
         nb = nbformat.read(executed_ipynb, as_version=4)
     except Exception as error:  # nbformat raises several unrelated types for a broken file
-        raise ReportError(f"cannot read executed notebook {executed_ipynb}: {error}", executed_ipynb) from None
+        message = f"cannot read executed notebook {executed_ipynb}: {error}"
+        raise ReportError(message, executed_ipynb) from None
     page = render_page(nb, name=executed_ipynb.stem, title=title, lang=lang, meta=meta,
                        generated_on=generated_on)
     output_html.parent.mkdir(parents=True, exist_ok=True)
@@ -128,9 +130,9 @@ def prepare_notebook(nb: Any) -> tuple[Any, dict[str, str]]:
     """Copy ``nb`` keeping only what a reader sees, and pull out the report metadata.
 
     Drops cells tagged with one of ``REMOVE_TAGS`` (e.g. a notebook's own ``# Title`` Markdown cell, which
-    the title block replaces), report metadata outputs (returned instead), stderr streams, JavaScript and widget outputs,
-    code cells left without outputs (parameters, imports); cell ids become positional (papermill gives
-    its injected cell a random one). ``nb.metadata["nrd"]`` is read first, outputs override it in cell order.
+    the title block replaces), report metadata outputs (returned instead), stderr streams, JavaScript and
+    widget outputs, code cells left without outputs (parameters, imports); cell ids become positional
+    (papermill gives its injected cell a random one). ``nb.metadata["nrd"]`` is read first, outputs override it in cell order.
     """
     nb = copy.deepcopy(nb)
     found: dict[str, str] = {}
@@ -152,7 +154,8 @@ def prepare_notebook(nb: Any) -> tuple[Any, dict[str, str]]:
                 value = data[REPORT_META_MIME]
                 if isinstance(value, str):  # some writers store JSON mime values as text
                     value = json.loads(value)
-                found.update({k: str(v) for k, v in value.items() if k in REPORT_META_FIELDS and v is not None})
+                found.update({k: str(v) for k, v in value.items()
+                              if k in REPORT_META_FIELDS and v is not None})
                 continue
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 continue
