@@ -6,6 +6,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from _io_helpers import COMMUNE, TODAY, write_csv, write_valid_dataset, write_xlsx
 from nrd.errors import MissingTableError, UsageError
@@ -313,3 +315,31 @@ def test_corrupt_cache_is_ignored_and_a_changed_file_misses(tmp_path):
     )
     changed = read_dataset(tmp_path, today=TODAY)
     assert changed.table("capital_mobilized")["cumulative_mvnd"].tolist() == [7.0]
+
+
+def _vietnamese(value: float) -> str:
+    """Written by hand the way the office types it: dots between thousands, a comma before decimals."""
+    whole, decimals = f"{value:.1f}".split(".")
+    groups = []
+    while len(whole) > 3:
+        whole, groups = whole[:-3], [whole[-3:], *groups]
+    return ".".join([whole, *groups]) + "," + decimals
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=9))
+def test_vietnamese_number_text_round_trips(whole, tenth):
+    value = whole + tenth / 10
+    assert cells.parse_number(_vietnamese(value)) == pytest.approx(value)
+
+
+def test_old_cache_entries_are_pruned(tmp_path):
+    write_valid_dataset(tmp_path)
+    for day in range(1, 12):
+        write_csv(
+            tmp_path,
+            "capital_mobilized",
+            ["period", "source", "cumulative_mvnd"],
+            [["2025-09", "credit", day]],
+        )
+        read_dataset(tmp_path, today=TODAY)
+    assert len(list((tmp_path / ".cache" / "nrd").iterdir())) == 8

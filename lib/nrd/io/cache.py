@@ -21,6 +21,7 @@ from nrd.io.findings import finding_from_dict
 from nrd.log import logger
 
 CACHE_DIR = ".cache"
+KEEP_ENTRIES = 8
 _FORMAT = 1
 
 
@@ -103,6 +104,7 @@ def store_entry(data_dir: Path, key: str, frames: dict[str, pd.DataFrame], meta:
                 json.dumps(payload, ensure_ascii=False, sort_keys=True), encoding="utf-8"
             )
             os.rename(temp, folder)
+            prune(root)
             return folder
         except OSError as error:
             logger.info("cannot write cache under %s: %s", root, error)
@@ -111,3 +113,15 @@ def store_entry(data_dir: Path, key: str, frames: dict[str, pd.DataFrame], meta:
             if folder.is_dir():  # another process won the race: its entry is as good as ours
                 return folder
     return None
+
+
+def prune(root: Path, keep: int = KEEP_ENTRIES) -> None:
+    """Remove all but the ``keep`` most recent entries under ``root`` (a reader racing a removal only
+    misses the cache: an unreadable entry is ignored)."""
+    entries = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: (p.stat().st_mtime, p.name),
+        reverse=True,
+    )
+    for old in entries[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
