@@ -11,8 +11,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
-from nrd.demo import generate_demo_dataset
+from nrd.demo import build_demo_tables, generate_demo_dataset
 from nrd.io import read_dataset
 from nrd.periods import period_end
 from nrd.reference import load_units
@@ -38,21 +37,28 @@ def units():
 
 
 def _levels_at(recognitions: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
-    in_force = recognitions[(recognitions["decision_date"] <= end)
-                            & ~(recognitions["revoked_on"].notna() & (recognitions["revoked_on"] <= end))]
+    in_force = recognitions[
+        (recognitions["decision_date"] <= end)
+        & ~(recognitions["revoked_on"].notna() & (recognitions["revoked_on"] <= end))
+    ]
     return in_force.assign(rank=in_force["level"].map(LEVEL_RANK)).groupby("unit_code")["rank"].max()
 
 
 def _active_products(products: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
     expires = products["expires_on"].fillna(products["recognized_on"] + pd.DateOffset(months=36))
     products = products.assign(expires=expires)
-    latest = (products[products["recognized_on"] <= end].sort_values(["product_id", "recognized_on"])
-              .groupby("product_id").tail(1))
+    latest = (
+        products[products["recognized_on"] <= end]
+        .sort_values(["product_id", "recognized_on"])
+        .groupby("product_id")
+        .tail(1)
+    )
     revoked = latest["revoked_on"].notna() & (latest["revoked_on"] <= end)
     return latest[(latest["expires"] > end) & ~revoked]
 
 
 # --- bytes ---------------------------------------------------------------------------------------------
+
 
 def test_regenerating_gives_the_committed_files_byte_for_byte(tmp_path):
     generate_demo_dataset(tmp_path)
@@ -73,14 +79,23 @@ def test_generation_is_deterministic_and_follows_the_seed(tmp_path):
 
 def test_the_demo_reads_without_findings_and_fast(demo):
     assert demo.findings == []
-    assert set(demo.tables) == {"criteria_status", "recognitions", "capital_plan", "capital_disbursement",
-                                "capital_mobilized", "ocop_products", "ocop_entities", "ocop_registrations",
-                                "organization"}
+    assert set(demo.tables) == {
+        "criteria_status",
+        "recognitions",
+        "capital_plan",
+        "capital_disbursement",
+        "capital_mobilized",
+        "ocop_products",
+        "ocop_entities",
+        "ocop_registrations",
+        "organization",
+    }
     assert demo.files["capital_mobilized"].endswith(".csv")
     assert sum(p.stat().st_size for p in DEMO_DIR.iterdir() if p.is_file()) < 5_000_000
 
 
 # --- the figures published for September 2025 ----------------------------------------------------------
+
 
 def test_nra_levels_at_2025_09(demo, units):
     communes = units[units["unit_type"] == "commune"]["unit_code"]
@@ -107,7 +122,9 @@ def test_registrations_of_cycle_2025_by_2025_09(demo):
 
 def test_central_capital_2021_2025(demo):
     plan = demo.table("capital_plan")
-    central = plan[plan["year"].between(2021, 2025) & plan["source"].isin(["central_investment", "central_recurrent"])]
+    central = plan[
+        plan["year"].between(2021, 2025) & plan["source"].isin(["central_investment", "central_recurrent"])
+    ]
     assert central["amount_mvnd"].sum() == pytest.approx(982_619, abs=0.01)
 
 
@@ -118,6 +135,7 @@ def test_capital_mobilized_to_end_of_september_2025(demo):
 
 
 # --- realism -------------------------------------------------------------------------------------------
+
 
 def test_criteria_rows_only_for_communes_and_qd51_from_2026_02(demo, units):
     cs = demo.table("criteria_status")
@@ -146,8 +164,8 @@ def test_communes_gain_criteria_and_some_slip_back(demo):
     rows = cs[cs["indicator"].isna()].sort_values(["unit_code", "criteria_set", "criterion", "period"])
     met = rows["status"] == "met"
     previous_met = met.groupby([rows["unit_code"], rows["criteria_set"], rows["criterion"]]).shift(1)
-    lost = (previous_met == True) & ~met  # noqa: E712 (nullable)
-    gained = (previous_met == False) & met  # noqa: E712
+    lost = (previous_met == True) & ~met
+    gained = (previous_met == False) & met
     assert lost.sum() >= 3
     assert gained.sum() > lost.sum()
     assert cs["indicator"].notna().any()
@@ -173,7 +191,9 @@ def test_ocop_groups_expiry_renewal_and_entities(demo, units):
     assert products["revoked_on"].notna().any()
     bands = {3: (50, 69), 4: (70, 89), 5: (90, 100)}
     assert all(bands[s][0] <= sc <= bands[s][1] for s, sc in zip(products["stars"], products["score"]))
-    assert set(products["unit_code"]) <= set(units.loc[units["unit_type"].isin(["commune", "ward"]), "unit_code"])
+    assert set(products["unit_code"]) <= set(
+        units.loc[units["unit_type"].isin(["commune", "ward"]), "unit_code"]
+    )
     entities = demo.table("ocop_entities")
     assert set(entities["entity_type"]) == {"enterprise", "cooperative", "cooperative_group", "household"}
     assert set(products["entity_id"]) <= set(entities["entity_id"])
@@ -183,7 +203,12 @@ def test_ocop_groups_expiry_renewal_and_entities(demo, units):
 def test_registrations_cover_both_cycles_and_all_stages(demo):
     reg = demo.table("ocop_registrations")
     for cycle in (2025, 2026):
-        assert set(reg.loc[reg["cycle"] == cycle, "stage"]) == {"registered", "dossier_complete", "submitted", "evaluated"}
+        assert set(reg.loc[reg["cycle"] == cycle, "stage"]) == {
+            "registered",
+            "dossier_complete",
+            "submitted",
+            "evaluated",
+        }
 
 
 def test_capital_lines_and_disbursement_into_january(demo):
@@ -192,7 +217,9 @@ def test_capital_lines_and_disbursement_into_january(demo):
     disb = demo.table("capital_disbursement")
     january_next = disb[disb["period"] == (disb["year"] + 1).astype(str) + "-01"]
     assert set(january_next["year"]) >= {2021, 2022, 2023, 2024, 2025}
-    series = disb.sort_values("period").groupby(["year", "source", disb["unit_code"].fillna("")])["disbursed_mvnd"]
+    series = disb.sort_values("period").groupby(["year", "source", disb["unit_code"].fillna("")])[
+        "disbursed_mvnd"
+    ]
     assert (series.diff().dropna() >= 0).all()  # cumulative
     assert disb["period"].max() == "2026-10"
 
@@ -201,7 +228,11 @@ def test_office_files_carry_vietnamese_text_numbers_and_unit_names(demo):
     sheet = openpyxl.load_workbook(DEMO_DIR / "capital_plan.xlsx", read_only=True).active
     text_amounts = [r[3] for r in sheet.iter_rows(min_row=2, values_only=True) if isinstance(r[3], str)]
     assert text_amounts and all("," in t for t in text_amounts)
-    header = next(openpyxl.load_workbook(DEMO_DIR / "criteria_status.xlsx", read_only=True).active.iter_rows(values_only=True))
+    header = next(
+        openpyxl.load_workbook(DEMO_DIR / "criteria_status.xlsx", read_only=True).active.iter_rows(
+            values_only=True
+        )
+    )
     assert header[:2] == ("Kỳ báo cáo", "Mã đơn vị")
     sheet = openpyxl.load_workbook(DEMO_DIR / "organization.xlsx", read_only=True).active
     assert any(str(r[1]).startswith("Xã ") for r in sheet.iter_rows(min_row=2, values_only=True))
@@ -213,3 +244,18 @@ def test_another_province_reads_back_clean(tmp_path):
     assert ds.province_code == "01"
     assert ds.errors == []
     assert set(ds.table("criteria_status")["unit_code"]) <= set(load_units("01")["unit_code"])
+
+
+def test_the_national_dataset_covers_every_unit_at_scale():
+    tables, _ = build_demo_tables("all")
+    units = load_units("all")
+    communes = set(units.loc[units["unit_type"] == "commune", "unit_code"])
+    assert len(communes) == 2621
+    assert set(tables["criteria_status"]["unit_code"]) == communes
+    assert set(tables["ocop_products"]["unit_code"]) <= set(
+        units.loc[units["unit_type"].isin(["commune", "ward"]), "unit_code"]
+    )
+    levels = _levels_at(tables["recognitions"], END_P).reindex(sorted(communes), fill_value=0)
+    assert 0.7 < (levels >= 1).mean() < 0.9  # national rates, not the delta's 100%
+    stars = _active_products(tables["ocop_products"], END_P)["stars"].value_counts()
+    assert stars[3] > stars[4] > stars[5] > 0

@@ -7,7 +7,6 @@ import datetime as dt
 import openpyxl
 import pandas as pd
 import pytest
-
 from nrd.contract import TABLES
 from nrd.io import read_dataset
 from nrd.io.templates import INSTRUCTIONS_SHEET, LISTS_SHEET, write_templates
@@ -99,21 +98,33 @@ def test_a_filled_template_reads_back_typed(template_dir, tmp_path, units):
     ward = units[units["unit_type"] == "ward"].iloc[0]
     for name in ("criteria_status", "recognitions", "capital_plan", "ocop_entities", "organization"):
         (data / f"{name}.xlsx").write_bytes((template_dir / f"{name}.xlsx").read_bytes())
-    _fill(data / "criteria_status.xlsx", [
-        ["2025-09", commune["name"], None, "2", None, "cơ bản đạt", 12.5, "ghi chú"],
-        ["2025-09", commune["unit_code"], "QĐ 318/QĐ-TTg (2021-2025)", "17", "17.8", "đạt", None, None],
-    ])
-    _fill(data / "recognitions.xlsx", [
-        [commune["name"], "đạt chuẩn NTM", "45/QĐ-UBND", "03/02/2022", None, None],
-        [commune["name"], "NTM nâng cao", "123/QĐ-UBND", dt.datetime(2024, 5, 17), None, None],
-    ])
-    _fill(data / "capital_plan.xlsx", [
-        [2025, "NSTW đầu tư phát triển", None, 1234.5],
-        [2025, "ngân sách địa phương", commune["name"], "1.234.567,5"],
-    ])
-    _fill(data / "ocop_entities.xlsx", [
-        ["CT-1", "HTX Mẫu", "hợp tác xã", ward["name"], "0100000001", "Người Mẫu"],
-    ])
+    _fill(
+        data / "criteria_status.xlsx",
+        [
+            ["2025-09", commune["name"], None, "2", None, "cơ bản đạt", 12.5, "ghi chú"],
+            ["2025-09", commune["unit_code"], "QĐ 318/QĐ-TTg (2021-2025)", "17", "17.8", "đạt", None, None],
+        ],
+    )
+    _fill(
+        data / "recognitions.xlsx",
+        [
+            [commune["name"], "đạt chuẩn NTM", "45/QĐ-UBND", "03/02/2022", None, None],
+            [commune["name"], "NTM nâng cao", "123/QĐ-UBND", dt.datetime(2024, 5, 17), None, None],
+        ],
+    )
+    _fill(
+        data / "capital_plan.xlsx",
+        [
+            [2025, "NSTW đầu tư phát triển", None, 1234.5],
+            [2025, "ngân sách địa phương", commune["name"], "1.234.567,5"],
+        ],
+    )
+    _fill(
+        data / "ocop_entities.xlsx",
+        [
+            ["CT-1", "HTX Mẫu", "hợp tác xã", ward["name"], "0100000001", "Người Mẫu"],
+        ],
+    )
     _fill(data / "organization.xlsx", [["2025-07", commune["name"], "có", 3]])
 
     ds = read_dataset(data, use_cache=False)

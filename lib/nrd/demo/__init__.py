@@ -10,5 +10,12 @@ Public names::
 from nrd.demo.generate import CSV_TABLES, DEFAULT_SEED, build_demo_tables, generate_demo_dataset
 from nrd.demo.targets import NINH_BINH_2025_09, REFERENCE_PERIOD, DemoTargets
 
-__all__ = ["CSV_TABLES", "DEFAULT_SEED", "NINH_BINH_2025_09", "REFERENCE_PERIOD", "DemoTargets",
-           "build_demo_tables", "generate_demo_dataset"]
+__all__ = [
+    "CSV_TABLES",
+    "DEFAULT_SEED",
+    "NINH_BINH_2025_09",
+    "REFERENCE_PERIOD",
+    "DemoTargets",
+    "build_demo_tables",
+    "generate_demo_dataset",
+]

@@ -21,8 +21,9 @@ def month_of(index: int) -> str:
     return str(pd.Period(CALENDAR_START, freq="M") + int(index))
 
 
-def dates_in_months(rng: np.random.Generator, month_indexes: np.ndarray, first_day: int = 1,
-                    last_day: int = 28) -> pd.DatetimeIndex:
+def dates_in_months(
+    rng: np.random.Generator, month_indexes: np.ndarray, first_day: int = 1, last_day: int = 28
+) -> pd.DatetimeIndex:
     """A random day (``first_day``..``last_day``) in each given calendar month."""
     starts = pd.PeriodIndex([month_of(i) for i in month_indexes], freq="M").to_timestamp()
     days = rng.integers(first_day, last_day + 1, size=len(month_indexes))
@@ -59,5 +60,5 @@ def base_name(unit_name: str) -> str:
     """``Xã Gia Viễn`` -> ``Gia Viễn`` (product and entity names use the place name alone)."""
     for prefix in ("Xã ", "Phường ", "Đặc khu "):
         if unit_name.startswith(prefix):
-            return unit_name[len(prefix):]
+            return unit_name[len(prefix) :]
     return unit_name

@@ -26,20 +26,30 @@ from nrd.periods import parse_period, period_end
 DEFAULT_SEED = 37
 CSV_TABLES = ("capital_mobilized",)  # the one table the office receives as CSV
 _FAMILIES = {"nra": 1, "organization": 2, "ocop": 3, "plan": 4, "disbursement": 5, "mobilized": 6}
-_DATE_COLUMNS = {"recognitions": "decision_date", "ocop_products": "recognized_on", "ocop_registrations": "registered_on"}
+_DATE_COLUMNS = {
+    "recognitions": "decision_date",
+    "ocop_products": "recognized_on",
+    "ocop_registrations": "registered_on",
+}
 
 
 def _rng(seed: int, family: str) -> np.random.Generator:
     return np.random.default_rng([seed, _FAMILIES[family]])
 
 
-def _with_indicator_detail(criteria_status: pd.DataFrame, indicators: pd.DataFrame, period: str,
-                           n_communes: int = 8) -> pd.DataFrame:
+def _with_indicator_detail(
+    criteria_status: pd.DataFrame, indicators: pd.DataFrame, period: str, n_communes: int = 8
+) -> pd.DataFrame:
     """Add a few indicator rows (criterion 2 of qd318) for some communes at ``period``, each right after
     its criterion row and consistent with it: all met when it is met, else the second carries its status."""
     detail = indicators[indicators["criterion"] == "2"]["indicator"].tolist()
-    anchors = np.nonzero(((criteria_status["period"] == period) & (criteria_status["criterion"] == "2")
-                          & criteria_status["criteria_set"].isna()).to_numpy())[0][:n_communes]
+    anchors = np.nonzero(
+        (
+            (criteria_status["period"] == period)
+            & (criteria_status["criterion"] == "2")
+            & criteria_status["criteria_set"].isna()
+        ).to_numpy()
+    )[0][:n_communes]
     rows = criteria_status.iloc[np.repeat(anchors, len(detail))].copy()
     rows["indicator"] = np.tile(np.asarray(detail, dtype=object), len(anchors))
     second = np.tile(np.arange(len(detail)) == 1, len(anchors))
@@ -47,14 +57,19 @@ def _with_indicator_detail(criteria_status: pd.DataFrame, indicators: pd.DataFra
     rows["note"] = None
     rows["value"] = np.nan
     # Integer keys keep every row where it is and put each detail row after its anchor.
-    keys = np.concatenate([np.arange(len(criteria_status)) * 100,
-                           np.repeat(anchors, len(detail)) * 100 + np.tile(np.arange(1, len(detail) + 1), len(anchors))])
+    keys = np.concatenate(
+        [
+            np.arange(len(criteria_status)) * 100,
+            np.repeat(anchors, len(detail)) * 100 + np.tile(np.arange(1, len(detail) + 1), len(anchors)),
+        ]
+    )
     combined = pd.concat([criteria_status, rows], ignore_index=True)
     return combined.iloc[np.argsort(keys, kind="stable")].reset_index(drop=True)
 
 
-def build_demo_tables(province: str = "37", seed: int = DEFAULT_SEED,
-                      end: str = CALENDAR_END) -> tuple[dict[str, pd.DataFrame], DemoTargets]:
+def build_demo_tables(
+    province: str = "37", seed: int = DEFAULT_SEED, end: str = CALENDAR_END
+) -> tuple[dict[str, pd.DataFrame], DemoTargets]:
     """Every contract table for ``province`` (``"37"``, another code, or ``"all"``), canonical form.
 
     Args:
@@ -69,7 +84,9 @@ def build_demo_tables(province: str = "37", seed: int = DEFAULT_SEED,
 
     end = parse_period(end)
     if end not in MONTH_INDEX:
-        raise UsageError(f"demo data end period {end!r}: expected a month from {CALENDAR_START} to {CALENDAR_END}")
+        raise UsageError(
+            f"demo data end period {end!r}: expected a month from {CALENDAR_START} to {CALENDAR_END}"
+        )
     units = load_units(province)
     communes = units[units["unit_type"] == "commune"].reset_index(drop=True)
     province_code = "all" if str(province).lower() == "all" else units["province_code"].iloc[0]
@@ -78,7 +95,12 @@ def build_demo_tables(province: str = "37", seed: int = DEFAULT_SEED,
     qd318, qd51 = sets["qd318_2022"], sets["qd51_2025"]
 
     criteria_status, recognitions, _ = build_criteria_and_recognitions(
-        _rng(seed, "nra"), communes, targets, qd318.criteria["criterion"].tolist(), qd51.criteria["criterion"].tolist())
+        _rng(seed, "nra"),
+        communes,
+        targets,
+        qd318.criteria["criterion"].tolist(),
+        qd51.criteria["criterion"].tolist(),
+    )
     criteria_status = _with_indicator_detail(criteria_status, qd318.indicators, "2025-09")
     id_prefix = "VN" if province_code == "all" else province_code
     products, entities, registrations = build_ocop(_rng(seed, "ocop"), units, targets, id_prefix)
@@ -116,7 +138,9 @@ def _cut_at(tables: dict[str, pd.DataFrame], end: str) -> dict[str, pd.DataFrame
     return out
 
 
-def _office_touches(name: str, cells: pd.DataFrame, frame: pd.DataFrame, unit_names: dict[str, str]) -> pd.DataFrame:
+def _office_touches(
+    name: str, cells: pd.DataFrame, frame: pd.DataFrame, unit_names: dict[str, str]
+) -> pd.DataFrame:
     """What hand-kept files look like: a few Vietnamese-format amounts typed as text, a few units written
     by name, a few dates typed as text dd/mm/yyyy."""
     cells = cells.copy()
@@ -135,8 +159,14 @@ def _office_touches(name: str, cells: pd.DataFrame, frame: pd.DataFrame, unit_na
     return cells
 
 
-def generate_demo_dataset(out_dir: str | Path, *, province: str = "37", seed: int = DEFAULT_SEED,
-                          end: str = CALENDAR_END, fmt: str = "xlsx") -> dict[str, Path]:
+def generate_demo_dataset(
+    out_dir: str | Path,
+    *,
+    province: str = "37",
+    seed: int = DEFAULT_SEED,
+    end: str = CALENDAR_END,
+    fmt: str = "xlsx",
+) -> dict[str, Path]:
     """Write the demo dataset into ``out_dir``: one file per table and a ``dataset.yaml``.
 
     Args:
@@ -161,15 +191,23 @@ def generate_demo_dataset(out_dir: str | Path, *, province: str = "37", seed: in
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "dataset.yaml").write_text(
-        f'# Synthetic demo dataset written by `nrd demo-data` (seed {seed}); not real figures.\n'
-        f'province_code: "{province_code}"\n', encoding="utf-8")
+        f"# Synthetic demo dataset written by `nrd demo-data` (seed {seed}); not real figures.\n"
+        f'province_code: "{province_code}"\n',
+        encoding="utf-8",
+    )
     paths = {}
     for name, frame in tables.items():
         table = TABLES[name]
         as_csv = fmt == "csv" or name in CSV_TABLES
-        cells = _office_touches(name, office_frame(table, frame, dates_as="iso" if as_csv else "date"), frame, unit_names)
+        cells = _office_touches(
+            name, office_frame(table, frame, dates_as="iso" if as_csv else "date"), frame, unit_names
+        )
         for stale in (out / f"{name}.csv", out / f"{name}.xlsx"):
             stale.unlink(missing_ok=True)
-        paths[name] = write_csv(table, cells, out / f"{name}.csv") if as_csv else write_xlsx(table, cells, out / f"{name}.xlsx")
+        paths[name] = (
+            write_csv(table, cells, out / f"{name}.csv")
+            if as_csv
+            else write_xlsx(table, cells, out / f"{name}.xlsx")
+        )
         logger.info("demo data: %s, %d rows -> %s", name, len(frame), paths[name].name)
     return paths

@@ -35,7 +35,7 @@ def build_commune_timeline(rng: np.random.Generator, n_communes: int, targets: D
     nra = np.full(n_communes, _NEVER)
     # Most communes of the delta were recognised early in the phase: a skewed draw over 2021-03..2025-08.
     nra[recognized] = 2 + np.floor(rng.beta(1.3, 2.4, size=len(recognized)) * (t_ref - 2)).astype(int)
-    later = order[targets.communes_nra:]
+    later = order[targets.communes_nra :]
     late_draw = rng.integers(t_ref + 1, last_qd318 + 1, size=len(later))
     nra[later] = np.where(rng.random(len(later)) < 0.4, late_draw, _NEVER)
 
@@ -51,7 +51,9 @@ def build_commune_timeline(rng: np.random.Generator, n_communes: int, targets: D
     eligible = chosen[advanced[chosen] <= t_ref - 6]
     model_chosen = rng.permutation(eligible)[: targets.communes_model]
     room = t_ref - (advanced[model_chosen] + 5)
-    model[model_chosen] = advanced[model_chosen] + 5 + np.floor(rng.random(len(model_chosen)) * (room + 1)).astype(int)
+    model[model_chosen] = (
+        advanced[model_chosen] + 5 + np.floor(rng.random(len(model_chosen)) * (room + 1)).astype(int)
+    )
 
     # One NRA recognition revoked and granted again before the reference period (a commune recognised
     # early and never advanced), and one advanced recognition revoked after it.
@@ -64,8 +66,13 @@ def build_commune_timeline(rng: np.random.Generator, n_communes: int, targets: D
         rerecognized = (commune, revoke, again)
     advanced_only = [c for c in chosen if model[c] == _NEVER]
     advanced_revoked = (int(advanced_only[0]), MONTH_INDEX["2026-04"]) if advanced_only else None
-    return {"nra": nra, "advanced": advanced, "model": model, "rerecognized": rerecognized,
-            "advanced_revoked": advanced_revoked}
+    return {
+        "nra": nra,
+        "advanced": advanced,
+        "model": model,
+        "rerecognized": rerecognized,
+        "advanced_revoked": advanced_revoked,
+    }
 
 
 def _status_from(met_from: np.ndarray, months: np.ndarray) -> np.ndarray:
@@ -106,7 +113,9 @@ def build_criteria_and_recognitions(
     k318 = len(criteria_qd318)
     # Criteria arrive between well before 2021 and the month before recognition; later-recognised
     # communes start the phase with fewer criteria met.
-    lead = 1 + np.floor(rng.random((n, k318)) ** 0.7 * (np.minimum(nra, MONTH_INDEX[QD51_FROM])[:, None] + 36)).astype(int)
+    lead = 1 + np.floor(
+        rng.random((n, k318)) ** 0.7 * (np.minimum(nra, MONTH_INDEX[QD51_FROM])[:, None] + 36)
+    ).astype(int)
     # A commune never recognised in these years still makes progress: its criteria arrive over ~12 years.
     unhurried = rng.integers(-30, 140, size=(n, k318))
     met_from = np.where((nra == _NEVER)[:, None], unhurried, nra[:, None] - lead)
@@ -115,7 +124,11 @@ def build_criteria_and_recognitions(
     slip318 = np.zeros_like(status318, dtype=bool)
     slipping = np.nonzero(rng.random(n) < 0.18)[0]
     crit = rng.integers(0, k318, size=len(slipping))
-    start = np.maximum(met_from[slipping, crit], np.minimum(nra[slipping], split - 1)) + 2 + rng.integers(0, 30, len(slipping))
+    start = (
+        np.maximum(met_from[slipping, crit], np.minimum(nra[slipping], split - 1))
+        + 2
+        + rng.integers(0, 30, len(slipping))
+    )
     length = rng.integers(2, 9, size=len(slipping))
     level = np.where(rng.random(len(slipping)) < 0.7, BASICALLY_MET, NOT_MET)
     stories = []
@@ -123,7 +136,7 @@ def build_criteria_and_recognitions(
         commune, revoke, again = timeline["rerecognized"]
         stories.append((commune, int(rng.integers(0, k318)), revoke - 4, again - 1 - (revoke - 4), NOT_MET))
     if timeline["advanced_revoked"]:
-        commune, month = timeline["advanced_revoked"]
+        commune, _ = timeline["advanced_revoked"]
         stories.append((commune, int(rng.integers(0, k318)), split - 4, 4, BASICALLY_MET))
     for c, k, s, length_, value in [*zip(slipping, crit, start, length, level), *stories]:
         window = (months318 >= s) & (months318 < s + length_)
@@ -151,16 +164,18 @@ def build_criteria_and_recognitions(
         order = np.lexsort((k_rep, c_rep, m_rep))  # by period, then commune, then criterion
         c_rep, m_rep, k_rep = c_rep[order], m_rep[order], k_rep[order]
         values = status[c_rep, m_rep - months[0], k_rep]
-        frame = pd.DataFrame({
-            "period": np.asarray(MONTHS, dtype=object)[m_rep],
-            "unit_code": codes[c_rep],
-            "criteria_set": set_id,
-            "criterion": np.asarray(criteria, dtype=object)[k_rep],
-            "indicator": pd.NA,
-            "status": _STATUS_CODES[values],
-            "value": np.nan,
-            "note": np.where(slips[c_rep, m_rep - months[0], k_rep], SLIP_NOTE, None),
-        })
+        frame = pd.DataFrame(
+            {
+                "period": np.asarray(MONTHS, dtype=object)[m_rep],
+                "unit_code": codes[c_rep],
+                "criteria_set": set_id,
+                "criterion": np.asarray(criteria, dtype=object)[k_rep],
+                "indicator": pd.NA,
+                "status": _STATUS_CODES[values],
+                "value": np.nan,
+                "note": np.where(slips[c_rep, m_rep - months[0], k_rep], SLIP_NOTE, None),
+            }
+        )
         if set_id is pd.NA and "10" in criteria:
             # Criterion 10 (income) carries its measured value, million VND per person per year.
             income = income_base[c_rep] * 1.065 ** (m_rep / 12)
@@ -182,14 +197,16 @@ def _recognition_rows(rng: np.random.Generator, codes: np.ndarray, timeline: dic
         rows.append((commune, "nra", again))
     rows.sort(key=lambda r: (r[2], r[0], r[1]))
     month_idx = np.array([r[2] for r in rows])
-    frame = pd.DataFrame({
-        "unit_code": [codes[r[0]] for r in rows],
-        "level": [r[1] for r in rows],
-        "decision_no": decision_numbers(rng, len(rows)),
-        "decision_date": dates_in_months(rng, month_idx),
-        "criteria_set": "qd318_2022",
-        "revoked_on": pd.Series(pd.NaT, index=range(len(rows)), dtype="datetime64[ns]"),
-    })
+    frame = pd.DataFrame(
+        {
+            "unit_code": [codes[r[0]] for r in rows],
+            "level": [r[1] for r in rows],
+            "decision_no": decision_numbers(rng, len(rows)),
+            "decision_date": dates_in_months(rng, month_idx),
+            "criteria_set": "qd318_2022",
+            "revoked_on": pd.Series(pd.NaT, index=range(len(rows)), dtype="datetime64[ns]"),
+        }
+    )
     if timeline["rerecognized"]:
         commune, revoke, _ = timeline["rerecognized"]
         first = frame.index[(frame["unit_code"] == codes[commune]) & (frame["level"] == "nra")][0]
@@ -209,9 +226,19 @@ def build_organization(rng: np.random.Generator, communes: pd.DataFrame) -> pd.D
         after_merger = period == "2025-07"
         present = np.ones(len(codes), dtype=bool) if after_merger else rng.random(len(codes)) > 0.08
         committee = rng.random(len(codes)) < (0.85 if after_merger else 0.97)
-        officials = rng.integers(2, 6, size=len(codes)) if period >= "2025-07" else rng.integers(1, 4, size=len(codes))
-        frames.append(pd.DataFrame({
-            "period": period, "unit_code": codes[present], "steering_committee": committee[present],
-            "nrd_officials": officials[present],
-        }))
+        officials = (
+            rng.integers(2, 6, size=len(codes))
+            if period >= "2025-07"
+            else rng.integers(1, 4, size=len(codes))
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "period": period,
+                    "unit_code": codes[present],
+                    "steering_committee": committee[present],
+                    "nrd_officials": officials[present],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)

@@ -20,8 +20,23 @@ VALIDITY = pd.DateOffset(months=36)
 GROUP_SHARES = np.array([0.55, 0.12, 0.10, 0.10, 0.08, 0.05])  # food ... tourism
 STAR_SCORE_BANDS = {3: (50, 69), 4: (70, 89), 5: (90, 100)}
 PRODUCT_WORDS = {
-    1: ("Gạo nếp cái hoa vàng", "Nem chua", "Giò me", "Mắm tép", "Bánh đa nem", "Thịt dê núi", "Mật ong",
-        "Cá rô kho", "Tương bần", "Chè lam", "Bánh nhãn", "Dứa sạch", "Bưởi", "Miến dong", "Ruốc tôm"),
+    1: (
+        "Gạo nếp cái hoa vàng",
+        "Nem chua",
+        "Giò me",
+        "Mắm tép",
+        "Bánh đa nem",
+        "Thịt dê núi",
+        "Mật ong",
+        "Cá rô kho",
+        "Tương bần",
+        "Chè lam",
+        "Bánh nhãn",
+        "Dứa sạch",
+        "Bưởi",
+        "Miến dong",
+        "Ruốc tôm",
+    ),
     2: ("Rượu nếp", "Rượu sim", "Trà hoa vàng", "Nước cốt gấc", "Rượu men lá", "Trà sen"),
     3: ("Cao đinh lăng", "Trà thảo mộc", "Tinh dầu sả chanh", "Cà gai leo", "Cao chè vằng"),
     4: ("Chiếu cói", "Thêu ren", "Mây tre đan", "Gốm mỹ nghệ", "Đá mỹ nghệ", "Túi cói", "Sơn mài"),
@@ -57,7 +72,9 @@ def _entities(rng: np.random.Generator, units: pd.DataFrame, count: int, prefix:
     surname = rng.integers(0, len(_SURNAMES), size=count)
     middle = rng.integers(0, len(_MIDDLES), size=count)
     places = [base_name(n) for n in units["name"].to_numpy()[unit_pos]]
-    people = [f"{_SURNAMES[a]} {_MIDDLES[b]} Mẫu {i + 1:04d}" for i, (a, b) in enumerate(zip(surname, middle))]
+    people = [
+        f"{_SURNAMES[a]} {_MIDDLES[b]} Mẫu {i + 1:04d}" for i, (a, b) in enumerate(zip(surname, middle))
+    ]
     names = []
     for i, (kind, place) in enumerate(zip(kinds, places)):
         if kind == "enterprise":
@@ -68,24 +85,30 @@ def _entities(rng: np.random.Generator, units: pd.DataFrame, count: int, prefix:
             names.append(f"Tổ hợp tác làng nghề {place} {i + 1}")
         else:
             names.append(f"Hộ kinh doanh {people[i]}")
-    return pd.DataFrame({
-        "entity_id": [f"{prefix}{i + 1:05d}" for i in range(count)],
-        "entity_name": names,
-        "entity_type": kinds,
-        "unit_code": units["unit_code"].to_numpy()[unit_pos],
-        # Synthetic personal data: 0100 is no Vietnamese number prefix, "Mẫu" marks a sample person.
-        "phone": [f"0100{i + 1:06d}" for i in range(count)],
-        "representative": people,
-    })
+    return pd.DataFrame(
+        {
+            "entity_id": [f"{prefix}{i + 1:05d}" for i in range(count)],
+            "entity_name": names,
+            "entity_type": kinds,
+            "unit_code": units["unit_code"].to_numpy()[unit_pos],
+            # Synthetic personal data: 0100 is no Vietnamese number prefix, "Mẫu" marks a sample person.
+            "phone": [f"0100{i + 1:06d}" for i in range(count)],
+            "representative": people,
+        }
+    )
 
 
 def _product_names(rng: np.random.Generator, groups: np.ndarray, places: list[str]) -> list[str]:
     picks = rng.random(len(groups))
-    return [f"{PRODUCT_WORDS[g][int(p * len(PRODUCT_WORDS[g]))]} {place}" for g, p, place in zip(groups, picks, places)]
+    return [
+        f"{PRODUCT_WORDS[g][int(p * len(PRODUCT_WORDS[g]))]} {place}"
+        for g, p, place in zip(groups, picks, places)
+    ]
 
 
-def build_ocop(rng: np.random.Generator, units: pd.DataFrame, targets: DemoTargets,
-               id_prefix: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def build_ocop(
+    rng: np.random.Generator, units: pd.DataFrame, targets: DemoTargets, id_prefix: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The ``ocop_products``, ``ocop_entities`` and ``ocop_registrations`` tables."""
     units = units[units["unit_type"].isin(["commune", "ward"])].reset_index(drop=True)
     ref_end = period_end(REFERENCE_PERIOD)
@@ -98,13 +121,29 @@ def build_ocop(rng: np.random.Generator, units: pd.DataFrame, targets: DemoTarge
 
     products: list[pd.DataFrame] = []
 
-    def add(entity: np.ndarray, stars: np.ndarray, dates: pd.DatetimeIndex, product_ids: np.ndarray,
-            groups: np.ndarray, names: list[str]) -> None:
-        products.append(pd.DataFrame({
-            "product_id": product_ids, "product_name": names, "entity_id": entities["entity_id"].to_numpy()[entity],
-            "unit_code": unit_of_entity[entity], "group": groups, "score": _scores(rng, stars), "stars": stars,
-            "recognized_on": dates, "decision_no": _decision(rng, dates, stars),
-        }))
+    def add(
+        entity: np.ndarray,
+        stars: np.ndarray,
+        dates: pd.DatetimeIndex,
+        product_ids: np.ndarray,
+        groups: np.ndarray,
+        names: list[str],
+    ) -> None:
+        products.append(
+            pd.DataFrame(
+                {
+                    "product_id": product_ids,
+                    "product_name": names,
+                    "entity_id": entities["entity_id"].to_numpy()[entity],
+                    "unit_code": unit_of_entity[entity],
+                    "group": groups,
+                    "score": _scores(rng, stars),
+                    "stars": stars,
+                    "recognized_on": dates,
+                    "decision_no": _decision(rng, dates, stars),
+                }
+            )
+        )
 
     next_id = iter(range(1, 10**7))
 
@@ -118,8 +157,9 @@ def build_ocop(rng: np.random.Generator, units: pd.DataFrame, targets: DemoTarge
 
     # Active at the reference period: one product per active entity, the rest spread over them.
     n_active = targets.products_active
-    entity = np.concatenate([np.arange(n_active_entities),
-                             rng.integers(0, n_active_entities, size=n_active - n_active_entities)])
+    entity = np.concatenate(
+        [np.arange(n_active_entities), rng.integers(0, n_active_entities, size=n_active - n_active_entities)]
+    )
     entity.sort()
     stars = rng.permutation(np.repeat([3, 4, 5], targets.products_by_stars))
     current = dates_between(rng, "2022-10-05", "2025-09-26", n_active)
@@ -128,9 +168,17 @@ def build_ocop(rng: np.random.Generator, units: pd.DataFrame, targets: DemoTarge
     # Some of them are renewals of a 2019-2022 certificate (a star lower now and then: an upgrade).
     renewed = np.nonzero((rng.random(n_active) < 0.22) & (current >= pd.Timestamp("2022-12-01")))[0]
     earlier = current[renewed] - VALIDITY + pd.to_timedelta(rng.integers(-90, 45, len(renewed)), unit="D")
-    old_stars = np.where((stars[renewed] > 3) & (rng.random(len(renewed)) < 0.3), stars[renewed] - 1, stars[renewed])
-    add(entity[renewed], old_stars, pd.DatetimeIndex(earlier), ids[renewed], groups[renewed],
-        [names[i] for i in renewed])
+    old_stars = np.where(
+        (stars[renewed] > 3) & (rng.random(len(renewed)) < 0.3), stars[renewed] - 1, stars[renewed]
+    )
+    add(
+        entity[renewed],
+        old_stars,
+        pd.DatetimeIndex(earlier),
+        ids[renewed],
+        groups[renewed],
+        [names[i] for i in renewed],
+    )
 
     # Certificates that run out in the calendar: most are renewed around their expiry, after the reference.
     expiry = current + VALIDITY
@@ -138,33 +186,59 @@ def build_ocop(rng: np.random.Generator, units: pd.DataFrame, targets: DemoTarge
     renew_on = expiry[due] + pd.to_timedelta(rng.integers(-90, 60, len(due)), unit="D")
     keep = (renew_on > ref_end) & (renew_on <= pd.Timestamp("2026-10-31"))
     due = due[keep]
-    add(entity[due], stars[due], pd.DatetimeIndex(renew_on[keep]), ids[due], groups[due], [names[i] for i in due])
+    add(
+        entity[due],
+        stars[due],
+        pd.DatetimeIndex(renew_on[keep]),
+        ids[due],
+        groups[due],
+        [names[i] for i in due],
+    )
 
     # Lapsed by the reference: recognised 2019-2022, expired; half renewed after the reference.
     n_lapsed = max(n_gone + 2, round(0.06 * n_active))
-    lapsed_entity = np.concatenate([n_active_entities + np.arange(n_gone),
-                                    rng.integers(0, n_active_entities + n_gone, size=n_lapsed - n_gone)])
+    lapsed_entity = np.concatenate(
+        [
+            n_active_entities + np.arange(n_gone),
+            rng.integers(0, n_active_entities + n_gone, size=n_lapsed - n_gone),
+        ]
+    )
     lapsed_stars = np.where(rng.random(n_lapsed) < 0.85, 3, 4)
     lapsed_on = dates_between(rng, "2019-06-01", "2022-08-31", n_lapsed)
     lapsed_ids, lapsed_groups, lapsed_names = new_products(lapsed_entity, lapsed_stars, lapsed_on)
     back = np.nonzero(rng.random(n_lapsed) < 0.5)[0]
-    add(lapsed_entity[back], lapsed_stars[back], dates_between(rng, "2025-10-01", "2026-10-31", len(back)),
-        lapsed_ids[back], lapsed_groups[back], [lapsed_names[i] for i in back])
+    add(
+        lapsed_entity[back],
+        lapsed_stars[back],
+        dates_between(rng, "2025-10-01", "2026-10-31", len(back)),
+        lapsed_ids[back],
+        lapsed_groups[back],
+        [lapsed_names[i] for i in back],
+    )
 
     # Two products revoked in 2024 (inspection found the quality no longer met), held by lapsed entities.
     revoked_entity = n_active_entities + rng.integers(0, n_gone, size=2)
-    revoked_ids, _, _ = new_products(revoked_entity, np.array([3, 3]),
-                                     dates_between(rng, "2022-11-01", "2023-12-31", 2))
+    revoked_ids, _, _ = new_products(
+        revoked_entity, np.array([3, 3]), dates_between(rng, "2022-11-01", "2023-12-31", 2)
+    )
     revoked_on = dates_between(rng, "2024-02-01", "2024-11-30", 2)
 
     # Results of the 2025 cycle (late 2025) and the 2026 cycle (from mid-2026).
     n_later = max(2, round(0.14 * n_active))
-    later_entity = np.concatenate([n_active_entities + n_gone + np.arange(n_new),
-                                   rng.integers(0, n_active_entities, size=n_later - n_new)])
+    later_entity = np.concatenate(
+        [
+            n_active_entities + n_gone + np.arange(n_new),
+            rng.integers(0, n_active_entities, size=n_later - n_new),
+        ]
+    )
     later_stars = np.where(rng.random(n_later) < 0.8, 3, 4)
-    later_on = pd.DatetimeIndex(np.where(rng.random(n_later) < 0.6,
-                                         dates_between(rng, "2025-10-15", "2025-12-30", n_later),
-                                         dates_between(rng, "2026-07-01", "2026-10-30", n_later)))
+    later_on = pd.DatetimeIndex(
+        np.where(
+            rng.random(n_later) < 0.6,
+            dates_between(rng, "2025-10-15", "2025-12-30", n_later),
+            dates_between(rng, "2026-07-01", "2026-10-30", n_later),
+        )
+    )
     new_products(later_entity, later_stars, later_on)
 
     table = pd.concat(products, ignore_index=True)
@@ -176,13 +250,19 @@ def build_ocop(rng: np.random.Generator, units: pd.DataFrame, targets: DemoTarge
         table.loc[table["product_id"] == pid, "revoked_on"] = when
     table = table.sort_values(["recognized_on", "product_id"], kind="stable").reset_index(drop=True)
 
-    registrations = _registrations(rng, entities.iloc[:n_active_entities + n_gone + n_new], targets, place_of_unit,
-                                   id_prefix)
+    registrations = _registrations(
+        rng, entities.iloc[: n_active_entities + n_gone + n_new], targets, place_of_unit, id_prefix
+    )
     return table, entities, registrations
 
 
-def _registrations(rng: np.random.Generator, entities: pd.DataFrame, targets: DemoTargets,
-                   place_of_unit: dict[str, str], id_prefix: str) -> pd.DataFrame:
+def _registrations(
+    rng: np.random.Generator,
+    entities: pd.DataFrame,
+    targets: DemoTargets,
+    place_of_unit: dict[str, str],
+    id_prefix: str,
+) -> pd.DataFrame:
     early = targets.registrations_2025 - targets.registrations_2025_since_july
     late = max(1, round(0.15 * targets.registrations_2025))
     n_2026 = max(2, round(1.15 * targets.registrations_2025))
@@ -198,25 +278,39 @@ def _registrations(rng: np.random.Generator, entities: pd.DataFrame, targets: De
     # The stage as of the data's end: the 2025 cycle is mostly evaluated; 2026 by how long ago it came.
     stage_names = np.array(["registered", "dossier_complete", "submitted", "evaluated"], dtype=object)
     shares = np.where(
-        (cycle == 2025)[:, None], [0.04, 0.04, 0.10, 0.82],
-        np.where(np.asarray(registered_on < pd.Timestamp("2026-05-01"))[:, None], [0.05, 0.15, 0.30, 0.50],
-                 np.where(np.asarray(registered_on < pd.Timestamp("2026-08-01"))[:, None],
-                          [0.15, 0.35, 0.40, 0.10], [0.60, 0.30, 0.10, 0.0])))
+        (cycle == 2025)[:, None],
+        [0.04, 0.04, 0.10, 0.82],
+        np.where(
+            np.asarray(registered_on < pd.Timestamp("2026-05-01"))[:, None],
+            [0.05, 0.15, 0.30, 0.50],
+            np.where(
+                np.asarray(registered_on < pd.Timestamp("2026-08-01"))[:, None],
+                [0.15, 0.35, 0.40, 0.10],
+                [0.60, 0.30, 0.10, 0.0],
+            ),
+        ),
+    )
     stage = stage_names[(rng.random(n)[:, None] > np.cumsum(shares, axis=1)).sum(axis=1).clip(0, 3)]
     who = rng.integers(0, len(entities), size=n)
     groups = 1 + rng.choice(6, size=n, p=GROUP_SHARES)
     units = entities["unit_code"].to_numpy()[who]
     proposed = pd.array(rng.choice([3, 4, 5], size=n, p=[0.7, 0.27, 0.03]), dtype="Int64")
     proposed[rng.random(n) < 0.1] = pd.NA
-    frame = pd.DataFrame({
-        "registration_id": "",
-        "product_name": _product_names(rng, groups, [place_of_unit[u] for u in units]),
-        "entity_id": entities["entity_id"].to_numpy()[who],
-        "unit_code": units,
-        "cycle": cycle,
-        "registered_on": registered_on,
-        "stage": stage,
-        "proposed_stars": proposed,
-    }).sort_values(["registered_on", "entity_id"], kind="stable").reset_index(drop=True)
+    frame = (
+        pd.DataFrame(
+            {
+                "registration_id": "",
+                "product_name": _product_names(rng, groups, [place_of_unit[u] for u in units]),
+                "entity_id": entities["entity_id"].to_numpy()[who],
+                "unit_code": units,
+                "cycle": cycle,
+                "registered_on": registered_on,
+                "stage": stage,
+                "proposed_stars": proposed,
+            }
+        )
+        .sort_values(["registered_on", "entity_id"], kind="stable")
+        .reset_index(drop=True)
+    )
     frame["registration_id"] = [f"DK{id_prefix}-{c}-{i + 1:04d}" for i, c in enumerate(frame["cycle"])]
     return frame

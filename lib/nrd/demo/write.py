@@ -46,9 +46,13 @@ def office_frame(table: Table, frame: pd.DataFrame, *, dates_as: str = "date") -
             if dates_as == "iso":
                 values = stamps.dt.strftime("%Y-%m-%d")
             else:
-                values = pd.Series([d.date() if pd.notna(d) else None for d in stamps], index=series.index, dtype=object)
+                values = pd.Series(
+                    [d.date() if pd.notna(d) else None for d in stamps], index=series.index, dtype=object
+                )
         elif column.type == "int":
-            values = pd.Series([int(v) if pd.notna(v) else None for v in series], index=series.index, dtype=object)
+            values = pd.Series(
+                [int(v) if pd.notna(v) else None for v in series], index=series.index, dtype=object
+            )
         elif column.type in ("money", "number"):
             values = series.astype(float)
         else:
@@ -97,7 +101,11 @@ def _csv_number_column(values: pd.Series) -> pd.Series:
 def write_csv(table: Table, cells: pd.DataFrame, path: Path) -> Path:
     """UTF-8 CSV, comma-separated, ``\\n`` line ends; whole numbers without ``.0``."""
     numeric = {c.label_vi for c in table.columns if c.type in ("money", "number")}
-    text = pd.DataFrame({label: _csv_number_column(cells[label]) if label in numeric else cells[label]
-                         for label in cells.columns})
+    text = pd.DataFrame(
+        {
+            label: _csv_number_column(cells[label]) if label in numeric else cells[label]
+            for label in cells.columns
+        }
+    )
     text.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     return path

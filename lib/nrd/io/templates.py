@@ -31,8 +31,15 @@ INSTRUCTIONS_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
 DATE_FORMAT = "DD/MM/YYYY"
 MONEY_FORMAT = "#,##0.0"
-_NUMBER_FORMATS = {"date": DATE_FORMAT, "money": MONEY_FORMAT, "number": "#,##0.0##", "int": "0",
-                   "code": "@", "period": "@", "text": "@"}
+_NUMBER_FORMATS = {
+    "date": DATE_FORMAT,
+    "money": MONEY_FORMAT,
+    "number": "#,##0.0##",
+    "int": "0",
+    "code": "@",
+    "period": "@",
+    "text": "@",
+}
 _TYPE_VI = {
     "code": "Mã đơn vị 5 chữ số, hoặc tên xã/phường (chọn trong danh sách)",
     "period": "Tháng, dạng YYYY-MM",
@@ -45,8 +52,14 @@ _TYPE_VI = {
     "bool": "có / không",
 }
 # Whole-number ranges the contract states for some integer columns.
-_INT_RANGES = {"group": (1, 6), "stars": (3, 5), "proposed_stars": (3, 5), "nrd_officials": (0, 500),
-               "year": (2000, 2100), "cycle": (2000, 2100)}
+_INT_RANGES = {
+    "group": (1, 6),
+    "stars": (3, 5),
+    "proposed_stars": (3, 5),
+    "nrd_officials": (0, 500),
+    "year": (2000, 2100),
+    "cycle": (2000, 2100),
+}
 _CORE_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
@@ -63,8 +76,10 @@ def save_workbook(workbook: Workbook, path: str | Path) -> Path:
     workbook.save(buffer)
     stamp = FIXED_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     path = Path(path)
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
-            zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "docProps/core.xml":
@@ -89,12 +104,22 @@ def _allowed_text(column: Column) -> str:
     return ""
 
 
-def _list_validation(sheet_title: str, col: int, n_items: int, error_style: str, prompt: str) -> DataValidation:
+def _list_validation(
+    sheet_title: str, col: int, n_items: int, error_style: str, prompt: str
+) -> DataValidation:
     letter = get_column_letter(col)
     formula = f"{quote_sheetname(sheet_title)}!${letter}$2:${letter}${n_items + 1}"
-    return DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
-                          showErrorMessage=True, errorStyle=error_style, error=prompt, errorTitle="Giá trị",
-                          showInputMessage=False)
+    return DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showDropDown=False,
+        showErrorMessage=True,
+        errorStyle=error_style,
+        error=prompt,
+        errorTitle="Giá trị",
+        showInputMessage=False,
+    )
 
 
 def build_template(table: Table, unit_names: list[str]) -> Workbook:
@@ -112,7 +137,11 @@ def build_template(table: Table, unit_names: list[str]) -> Workbook:
         lists.cell(row, 1, name)
     list_columns: dict[str, tuple[int, int]] = {}
     for column in table.columns:
-        words = list(column.enum.values()) if column.enum else (["có", "không"] if column.type == "bool" else None)
+        words = (
+            list(column.enum.values())
+            if column.enum
+            else (["có", "không"] if column.type == "bool" else None)
+        )
         if words is None or column.name in list_columns:
             continue
         col = 2 + len(list_columns)
@@ -134,18 +163,39 @@ def build_template(table: Table, unit_names: list[str]) -> Workbook:
         cells = f"{letter}2:{letter}{TEMPLATE_ROWS + 1}"
         validation = None
         if column.type == "code":
-            validation = _list_validation(LISTS_SHEET, 1, len(unit_names), "warning",
-                                          "Chọn tên xã/phường trong danh sách, hoặc gõ mã 5 chữ số")
+            validation = _list_validation(
+                LISTS_SHEET,
+                1,
+                len(unit_names),
+                "warning",
+                "Chọn tên xã/phường trong danh sách, hoặc gõ mã 5 chữ số",
+            )
         elif column.name in list_columns:
             col, n_items = list_columns[column.name]
-            validation = _list_validation(LISTS_SHEET, col, n_items, "stop", "Chọn một giá trị trong danh sách")
+            validation = _list_validation(
+                LISTS_SHEET, col, n_items, "stop", "Chọn một giá trị trong danh sách"
+            )
         elif column.type == "int" and column.name in _INT_RANGES:
             low, high = _INT_RANGES[column.name]
-            validation = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
-                                        allow_blank=True, showErrorMessage=True, error=f"Số nguyên từ {low} đến {high}")
+            validation = DataValidation(
+                type="whole",
+                operator="between",
+                formula1=str(low),
+                formula2=str(high),
+                allow_blank=True,
+                showErrorMessage=True,
+                error=f"Số nguyên từ {low} đến {high}",
+            )
         elif column.type == "date":
-            validation = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
-                                        showErrorMessage=True, errorStyle="warning", error="Ngày dd/mm/yyyy")
+            validation = DataValidation(
+                type="date",
+                operator="greaterThan",
+                formula1="36526",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="warning",
+                error="Ngày dd/mm/yyyy",
+            )
         if validation is not None:
             validation.add(cells)
             sheet.add_data_validation(validation)
@@ -159,8 +209,14 @@ def build_template(table: Table, unit_names: list[str]) -> Workbook:
         cell = guide.cell(4, index, text)
         cell.font, cell.fill = header_font, header_fill
     for row, column in enumerate(table.columns, start=5):
-        values = (column.label_vi, column.name, _TYPE_VI[column.type], "có" if column.required else "không",
-                  _allowed_text(column), column.help_vi)
+        values = (
+            column.label_vi,
+            column.name,
+            _TYPE_VI[column.type],
+            "có" if column.required else "không",
+            _allowed_text(column),
+            column.help_vi,
+        )
         for index, value in enumerate(values, start=1):
             guide.cell(row, index, value).alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDEF", (28, 20, 34, 10, 44, 60)):
