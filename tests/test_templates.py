@@ -145,3 +145,17 @@ def test_a_filled_template_reads_back_typed(template_dir, tmp_path, units):
     assert entities[["entity_type", "unit_code"]].values.tolist() == [["cooperative", ward["unit_code"]]]
     org = ds.table("organization")
     assert bool(org["steering_committee"].iloc[0]) is True and int(org["nrd_officials"].iloc[0]) == 3
+
+
+def test_cli_writes_templates_and_rejects_a_bad_demo_period(tmp_path):
+    from nrd.cli import app
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["templates", str(tmp_path / "tpl")])
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "tpl").glob("*.xlsx"))) == len(TABLES)
+    result = runner.invoke(app, ["demo-data", str(tmp_path / "demo"), "--end", "2030-01"])
+    assert result.exit_code == 2
+    assert "2030-01" in result.output
+    assert not (tmp_path / "demo").exists()
