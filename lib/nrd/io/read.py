@@ -77,8 +77,12 @@ def read_province_code(data_dir: Path) -> str:
     if not isinstance(data, dict):
         raise ReferenceDataError(f"{path}: expected a mapping with province_code")
     code = str(data.get("province_code", DEFAULT_PROVINCE)).strip()
+    if code.lower() == "all":  # the synthetic national dataset: every unit of the national registry
+        return "all"
     if not code.isdigit() or len(code) > 2:
-        raise ReferenceDataError(f"{path}: province_code {code!r} is not a 2-digit province code, e.g. 37")
+        raise ReferenceDataError(
+            f"{path}: province_code {code!r} is not a 2-digit province code (e.g. 37) or 'all'"
+        )
     return code.zfill(2)
 
 
