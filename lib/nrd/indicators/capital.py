@@ -16,6 +16,8 @@ LINE_KEYS = ["source", "unit_code"]
 
 
 def _lines(frame: pd.DataFrame, province_code: str) -> pd.DataFrame:
+    if frame.empty or not frame["unit_code"].isna().any() and not (frame["unit_code"] == "").any():
+        return frame
     return frame.assign(unit_code=frame["unit_code"].astype("str").fillna(province_code).replace("", province_code))
 
 

@@ -62,7 +62,13 @@ def prepare(ds) -> Prepared:
         if frame is None:
             continue
         frame = frame.drop(columns=[c for c in ("_row", "_source") if c in frame])
-        tables[name] = _criterion_rows(frame) if name == "criteria_status" else frame
+        if name == "criteria_status":
+            frame = _criterion_rows(frame)
+        elif name in ("capital_plan", "capital_disbursement"):
+            # Province-held lines get the province code once, so per-period work need not.
+            code = str(ds.province_code)
+            frame = frame.assign(unit_code=frame["unit_code"].astype("str").fillna(code).replace("", code))
+        tables[name] = frame
     units = ds.units[["unit_code", "name", "unit_type"]].astype({"unit_code": "str"})
     return Prepared(province_code=str(ds.province_code), units=units.reset_index(drop=True), tables=tables)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from nrd import periods
@@ -24,7 +25,7 @@ def _empty_table() -> pd.DataFrame:
 
 def _period_rows(prepared: Prepared, period: str) -> pd.DataFrame:
     ctx = PeriodContext(prepared, period)
-    parts = []
+    parts, commune_flags, orders = [], [], []
     for order, indicator in enumerate(CATALOG.values()):
         missing = [t for t in indicator.requires if not prepared.has(t)]
         if missing:
@@ -36,10 +37,16 @@ def _period_rows(prepared: Prepared, period: str) -> pd.DataFrame:
             rows = compute(ctx)
             if "indicator" not in rows:
                 rows = rows.assign(indicator=indicator.id)
-            parts.append(rows.assign(_commune=level == "commune", _order=order, _member=range(len(rows))))
+            parts.append(rows)
+            commune_flags.append(np.full(len(rows), level == "commune"))
+            orders.append(np.full(len(rows), order))
     if not parts:
         return _empty_table()
-    out = pd.concat(parts, ignore_index=True).assign(period=ctx.period)
+    out = pd.concat(parts, ignore_index=True)
+    out["period"] = ctx.period
+    out["_commune"] = np.concatenate(commune_flags)
+    out["_order"] = np.concatenate(orders)
+    out["_member"] = np.arange(len(out))
     # Province rows first, then communes by code; within a unit, the catalog's declaration order.
     out = out.sort_values(["_commune", "unit_code", "_order", "_member"], kind="stable")
     return out[TABLE_COLUMNS].astype(
