@@ -1,8 +1,46 @@
 """nrd — indicators and reports of the New Rural Development programme (Nông thôn mới) for one province.
 
-The public surface is small; notebooks use only the names in ``__all__``.
+The public surface is small. Names are loaded on first use so that ``import nrd`` stays cheap (a report
+kernel imports it before every report)::
+
+    read_dataset(data_dir) -> Dataset            validate_dataset(data_dir) -> list[Finding]
+    compute_indicators(ds, period) -> DataFrame  build_indicator_table(ds, periods) -> DataFrame
+    get_indicator(id) -> Indicator               criteria_set_for(period) -> CriteriaSet
+    render_report(notebook, *, period, ...)      run_plan(plan, *, data, period, out, ...)
+    NrdError                                     the base class of every error a user can cause
 """
+
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_EXPORTS = {
+    "read_dataset": "nrd.io",
+    "validate_dataset": "nrd.io",
+    "Dataset": "nrd.io",
+    "compute_indicators": "nrd.indicators",
+    "build_indicator_table": "nrd.indicators",
+    "get_indicator": "nrd.indicators",
+    "criteria_set_for": "nrd.reference",
+    "load_units": "nrd.reference",
+    "render_report": "nrd.run.render",
+    "run_plan": "nrd.run.batch",
+    "NrdError": "nrd.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nrd' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
