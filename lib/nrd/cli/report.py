@@ -23,6 +23,9 @@ def render(
     generated_on: Annotated[
         Optional[str], typer.Option("--generated-on", help="date printed as generated-on, YYYY-MM-DD")
     ] = None,
+    engine: Annotated[
+        Optional[str], typer.Option("--engine", help="papermill engine: nbclient (default, fresh kernel) or nrd-warm")
+    ] = None,
 ) -> None:
     """Run NOTEBOOK for one period (and unit, department...) and render it to offline HTML.
 
@@ -44,7 +47,8 @@ def render(
             raise _usage(f"{notebook.name} has no parameter {', '.join(unknown)}; "
                          f"it declares: {', '.join(declared) or 'none'}")
         result = render_report(notebook, period=period, parameters=coerce_parameters(raw, declared),
-                               out_dir=out, lang=lang, data_dir=data, title=title, generated_on=generated_on)
+                               out_dir=out, lang=lang, data_dir=data, title=title, generated_on=generated_on,
+                               engine_name=engine)
     except NrdError as error:
         fail(error)
     if not result.ok:

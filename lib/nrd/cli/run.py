@@ -33,6 +33,15 @@ def run_command(
     lang: Optional[str] = typer.Option(None, "--lang", help="Language vi, en or fr (overrides the plan)."),
     force: bool = typer.Option(False, "--force", help="Re-run reports even when nothing they depend on changed."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar (for cron); errors still go to stderr."),
+    engine: str = typer.Option(
+        "nrd-warm", "--engine",
+        help="papermill engine: nrd-warm (warm kernels, default) or nbclient (a fresh kernel per report).",
+    ),
+    executor: str = typer.Option("local", "--executor", help="local (threads) or dask (a Dask cluster)."),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (tcp://host:8786); without it --executor dask "
+        "starts a local cluster of --workers processes. See docs/scale.md."
+    ),
 ) -> None:
     """Run every report of a plan for one period and publish them under <out>/<period>/."""
     from rich.console import Console
@@ -58,6 +67,9 @@ def run_command(
                 quiet=quiet,
                 on_start=on_start,
                 on_result=on_result,
+                engine=engine,
+                executor=executor,
+                scheduler=scheduler,
             )
         finally:
             if progress is not None:

@@ -5,9 +5,13 @@
 - ``prepare_run``: load and check the plan against the notebooks, read and validate the dataset (errors
   stop the run before any report), resolve the period, expand the jobs, compute the indicator table once;
 - ``execute_run``: under the output folder's lock, stage a new publication, carry over unchanged reports,
-  run the others (threads: each papermill run starts its own kernel process, so threads give real
-  parallelism without pickling anything), export workbooks, build department folders, the index page and
+  run the others through an executor (``nrd.run.executors``: threads here, each with a warm kernel of the
+  ``nrd-warm`` engine, or a Dask cluster), export workbooks, build department folders, the index page and
   the manifest, then swap the publication in.
+
+The indicator table of periods P-12..P is computed once per run and written to the run's work folder as
+Parquet; every report whose notebook declares an ``indicators_path`` parameter receives it, instead of
+recomputing the table in each notebook. The publication's ``indicators.csv``/``.parquet`` hold period P.
 
 One failing report never stops the others: its executed notebook (with papermill's error cell) is kept,
 and the failure is recorded in the manifest and on the index page.
@@ -22,8 +26,8 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +46,10 @@ from nrd.run.plan import Job, Plan, expand_plan, load_plan, resolve_plan_period,
 from nrd.run.publish import build_department_folders, clean_leftovers, link_or_copy, publish, staging_dir
 
 RUN_LOG = "run.log"
+#: Months of history reports draw (trend charts, changes): the shared indicator table covers P-12..P.
+HISTORY_MONTHS = 12
+INDICATORS_PARAMETER = "indicators_path"
+DEFAULT_ENGINE = "nrd-warm"
 # Reports every department folder receives besides its own brief.
 SHARED_WITH_DEPARTMENTS = ("province_overview", "data_quality")
 
@@ -94,26 +102,59 @@ class PreparedRun:
     period: str
     data_dir: Path
     input_hashes: dict[str, str]
-    indicator_table: Any = None  # pandas DataFrame, or None when the indicators are not available
+    indicator_table: Any = None  # pandas DataFrame of period P, or None when the indicators are not available
+    indicator_history: Any = None  # the indicator table of periods P-12..P shared with the reports
     tables_for_job: TablesForJob | None = None
     warnings: int = 0
     key_labels: dict[str, str] = field(default_factory=dict)  # unit code / department -> display name
 
 
-def default_renderer(job: Job, out_dir: Path, generated_on: str) -> Any:
-    """Render one job through ``nrd.run.render.render_report`` (execute + offline HTML)."""
-    from nrd.run.render import render_report
+@dataclass(frozen=True)
+class ReportRenderer:
+    """Render one job through ``nrd.run.render.render_report`` (execute + offline HTML).
 
-    extra = {k: v for k, v in job.parameters.items() if k not in {"period", "data_dir", "lang"}}
-    return render_report(
-        job.notebook,
-        period=job.parameters["period"],
-        parameters=extra,
-        out_dir=out_dir,
-        lang=job.lang,
-        data_dir=job.parameters["data_dir"],
-        generated_on=generated_on,
-    )
+    Picklable, so a Dask worker can run it. ``indicators_path`` (the shared indicator table) is passed to
+    the notebooks that declare that parameter; it is not part of the job's parameters, so the report's
+    fingerprint does not change with the run's temporary folder.
+    """
+
+    engine_name: str | None = DEFAULT_ENGINE
+    indicators_path: str | None = None
+
+    def __call__(self, job: Job, out_dir: Path, generated_on: str) -> Any:
+        from nrd.run.render import render_report
+
+        extra = {k: v for k, v in job.parameters.items() if k not in {"period", "data_dir", "lang"}}
+        if self.indicators_path and INDICATORS_PARAMETER in _declared_parameters(str(job.notebook)):
+            extra[INDICATORS_PARAMETER] = self.indicators_path
+        return render_report(
+            job.notebook,
+            period=job.parameters["period"],
+            parameters=extra,
+            out_dir=out_dir,
+            lang=job.lang,
+            data_dir=job.parameters["data_dir"],
+            generated_on=generated_on,
+            engine_name=self.engine_name,
+        )
+
+
+#: The renderer of a run without options: the warm engine, no shared indicator table.
+default_renderer = ReportRenderer()
+
+
+def _declared_parameters(notebook: str) -> frozenset[str]:
+    """The parameter names a notebook declares, read once per notebook version (mtime) and process."""
+    stat = os.stat(notebook)
+    return _declared_parameters_cached(notebook, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _declared_parameters_cached(notebook: str, mtime_ns: int, size: int) -> frozenset[str]:
+    del mtime_ns, size  # part of the cache key only
+    from nrd.run.execute import notebook_parameters
+
+    return frozenset(notebook_parameters(notebook))
 
 
 def prepare_run(
@@ -157,20 +198,33 @@ def prepare_run(
         only=tuple(only),
         units=tuple(_normalise_unit(u, ds) for u in unit),
     )
-    from nrd.indicators import compute_indicators
     from nrd.run.export import report_tables
 
-    indicators = compute_indicators(ds, resolved)
+    history, indicators = indicator_tables(ds, resolved)
     return PreparedRun(
         jobs=jobs,
         period=resolved,
         data_dir=data_dir.resolve(),
         input_hashes=dict(sorted(ds.input_hashes.items())),
         indicator_table=indicators,
+        indicator_history=history,
         tables_for_job=lambda job: report_tables(job, indicators, ds, resolved),
         warnings=len(ds.warnings),
         key_labels=_key_labels(ds),
     )
+
+
+def indicator_tables(ds: Any, period: str) -> tuple[Any, Any]:
+    """The indicator table of periods P-12..P (computed once) and its period-P rows (the publication's)."""
+    from nrd.indicators import build_indicator_table
+    from nrd.periods import period_range, shift_period
+
+    started = time.perf_counter()
+    history = build_indicator_table(ds, period_range(shift_period(period, -HISTORY_MONTHS), period))
+    current = history[history["period"] == period].reset_index(drop=True)
+    logger.info("indicator table %s..%s: %d rows in %.1f s", shift_period(period, -HISTORY_MONTHS), period,
+                len(history), time.perf_counter() - started)
+    return history, current
 
 
 def _key_labels(ds: Any) -> dict[str, str]:
@@ -229,6 +283,9 @@ def run_plan(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[JobResult], None] | None = None,
     lock_wait_s: float = 5.0,
+    engine: str | None = DEFAULT_ENGINE,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> RunResult:
     """The monthly run, as ``nrd run`` does it (see the module docstring).
 
@@ -242,21 +299,35 @@ def run_plan(
         quiet: accepted for symmetry with the CLI (the library never prints; progress goes to callbacks).
         on_start, on_result: progress callbacks (number of jobs; each finished job).
         lock_wait_s: how long to wait for another run on the same ``out`` before ``LockError``.
+        engine: papermill engine of the reports: ``nrd-warm`` (default, warm kernels) or ``nbclient``
+            (papermill's standard engine, a fresh kernel per report).
+        executor: ``local`` (threads) or ``dask``; ``scheduler``: a Dask scheduler address (without it,
+            ``dask`` starts a LocalCluster of ``workers`` processes).
 
     Raises:
-        PlanError, DataValidationError, LockError: nothing ran.
+        PlanError, DataValidationError, LockError, UsageError: nothing ran.
     """
     del quiet
+    from nrd.run.executors import make_executor
+    from nrd.run.warm import check_engine
+
+    check_engine(engine)
     prepared = prepare_run(plan, data=data, period=period, only=only, unit=unit, lang=lang)
-    return execute_run(
-        prepared,
-        out=out,
-        workers=workers,
-        force=force,
-        on_start=on_start,
-        on_result=on_result,
-        lock_wait_s=lock_wait_s,
-    )
+    pool = make_executor(executor, workers=workers, scheduler=scheduler)
+    try:
+        return execute_run(
+            prepared,
+            out=out,
+            workers=workers,
+            force=force,
+            on_start=on_start,
+            on_result=on_result,
+            lock_wait_s=lock_wait_s,
+            engine=engine,
+            executor=pool,
+        )
+    finally:
+        pool.close()
 
 
 def execute_run(
@@ -270,18 +341,49 @@ def execute_run(
     on_result: Callable[[JobResult], None] | None = None,
     lock_wait_s: float = 5.0,
     now: _dt.datetime | None = None,
+    engine: str | None = DEFAULT_ENGINE,
+    executor: Any = None,
 ) -> RunResult:
-    """Run prepared jobs into a staged publication and swap it in (see the module docstring)."""
+    """Run prepared jobs into a staged publication and swap it in (see the module docstring).
+
+    ``render`` defaults to ``ReportRenderer(engine, <shared indicator table>)``; ``executor`` to a
+    ``LocalExecutor`` of ``workers`` threads, closed at the end (a given executor is left open).
+    """
+    from nrd.run.executors import LocalExecutor
+
     out = Path(out)
-    render = render or default_renderer
-    workers = max(1, workers or os.cpu_count() or 1)
+    own_executor = executor is None
+    executor = executor or LocalExecutor(workers)
+    workers = executor.workers
+    try:
+        return _execute_locked(prepared, out, workers, force, render, on_start, on_result, lock_wait_s, now,
+                               engine, executor)
+    finally:
+        if own_executor:
+            executor.close()
+
+
+def _execute_locked(
+    prepared: PreparedRun,
+    out: Path,
+    workers: int,
+    force: bool,
+    render: Renderer | None,
+    on_start: Callable[[int], None] | None,
+    on_result: Callable[[JobResult], None] | None,
+    lock_wait_s: float,
+    now: _dt.datetime | None,
+    engine: str | None,
+    executor: Any,
+) -> RunResult:
     now = now or _dt.datetime.now().replace(microsecond=0)
     with run_lock(out, wait_s=lock_wait_s):
         clean_leftovers(out)
         staging = staging_dir(out, prepared.period)
         handler = _attach_run_log(staging / RUN_LOG)
         try:
-            result = _run_into(staging, out, prepared, workers, force, render, on_start, on_result, now)
+            result = _run_into(staging, out, prepared, workers, force, render, on_start, on_result, now, engine,
+                               executor)
         except BaseException:
             _detach_run_log(handler)
             shutil.rmtree(staging, ignore_errors=True)
@@ -301,6 +403,8 @@ def _run_into(
     on_start: Callable[[int], None] | None,
     on_result: Callable[[JobResult], None] | None,
     now: _dt.datetime,
+    engine: str | None,
+    executor: Any,
 ) -> RunResult:
     started = time.perf_counter()
     logger.info(
@@ -345,19 +449,15 @@ def _run_into(
 
     generated_on = now.date().isoformat()
     with tempfile.TemporaryDirectory(prefix="work-", dir=staging) as work_root:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nrd-report") as pool:
-            futures = {
-                pool.submit(
-                    _run_job, job, fingerprints[job.stem], Path(work_root), staging, render, generated_on,
-                    prepared.tables_for_job,
-                ): job
-                for job in to_run
-            }
-            for future in as_completed(futures):
-                result = future.result()
-                results[result.job.stem] = result
-                if on_result:
-                    on_result(result)
+        if render is None:
+            render = ReportRenderer(engine, _write_shared_indicators(prepared, Path(work_root), to_run))
+        tasks = [(job, str(Path(work_root) / job.stem), generated_on) for job in to_run]
+        for outcome in executor.run(render, tasks):
+            job = to_run[outcome.index]
+            result = _finish_job(job, fingerprints[job.stem], outcome, staging, prepared.tables_for_job)
+            results[job.stem] = result
+            if on_result:
+                on_result(result)
 
     ordered = [results[job.stem] for job in prepared.jobs]
     ordered += _keep_unselected(previous_manifest, set(results), previous_dir, staging)
@@ -381,6 +481,7 @@ def _run_into(
         "lib": lib,
         "versions": _versions(),
         "workers": workers,
+        "executor": getattr(executor, "kind", "local"),
         "departments": departments,
         "reports": [_manifest_entry(r, notebook_hashes.get(r.job.notebook, "")) for r in ordered],
     }
@@ -398,23 +499,28 @@ def _run_into(
     return RunResult(publication=staging, period=prepared.period, results=ordered)
 
 
-def _run_job(
-    job: Job,
-    fingerprint: str,
-    work_root: Path,
-    staging: Path,
-    render: Renderer,
-    generated_on: str,
-    tables_for_job: TablesForJob | None,
+def _write_shared_indicators(prepared: PreparedRun, work_root: Path, jobs: list[Job]) -> str | None:
+    """Write the P-12..P indicator table for the reports (when one of them can take it); its path."""
+    if prepared.indicator_history is None or not jobs:
+        return None
+    if not any(INDICATORS_PARAMETER in _declared_parameters(str(job.notebook)) for job in jobs):
+        return None
+    path = work_root / "indicators_history.parquet"
+    prepared.indicator_history.to_parquet(path, index=False)
+    return str(path.resolve())
+
+
+def _finish_job(
+    job: Job, fingerprint: str, outcome: Any, staging: Path, tables_for_job: TablesForJob | None
 ) -> JobResult:
-    """Render one job in its own work folder, then move its outputs to the publication layout."""
+    """Move one rendered job's outputs to the publication layout and write its workbook."""
     started = time.perf_counter()
-    work = work_root / job.stem
-    work.mkdir(parents=True, exist_ok=True)
-    logger.info("%s: running %s", job.stem, job.notebook.name)
     result = JobResult(job=job, status="failed", fingerprint=fingerprint)
-    try:
-        rendered = render(job, work, generated_on)
+    if outcome.error is not None:
+        result.error = outcome.error
+        result.ipynb = _place(outcome.evidence, staging / "notebooks" / f"{job.stem}.ipynb")
+    else:
+        rendered = outcome.rendered
         status = str(getattr(rendered, "status", "failed"))
         result.error = getattr(rendered, "error", None)
         result.ipynb = _place(getattr(rendered, "ipynb_path", None), staging / "notebooks" / f"{job.stem}.ipynb")
@@ -422,10 +528,6 @@ def _run_job(
         result.status = "ok" if status == "ok" and result.html else "failed"
         if result.status == "failed" and not result.error:
             result.error = f"render returned status {status!r} without HTML"
-    except Exception as error:  # one report's failure, whatever it is, must not stop the others
-        result.error = f"{type(error).__name__}: {error}"
-        evidence = getattr(error, "notebook_path", None)
-        result.ipynb = _place(evidence, staging / "notebooks" / f"{job.stem}.ipynb")
     if result.status == "ok" and tables_for_job is not None:
         try:
             from nrd.run.export import write_workbook
@@ -435,7 +537,7 @@ def _run_job(
             result.xlsx = path.relative_to(staging).as_posix()
         except Exception as error:  # the HTML report stands; the missing workbook is logged, not fatal
             logger.error("%s: workbook export failed: %s: %s", job.stem, type(error).__name__, error)
-    result.duration_s = round(time.perf_counter() - started, 3)
+    result.duration_s = round(outcome.duration_s + time.perf_counter() - started, 3)
     if result.status == "ok":
         logger.info("%s: ok in %.1f s", job.stem, result.duration_s)
     else:

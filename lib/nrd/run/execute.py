@@ -34,7 +34,9 @@ def execute_notebook(
         notebook: the report notebook (one cell tagged ``parameters``).
         parameters: values injected after the parameters cell.
         output_ipynb: where the executed notebook is written (its folder is created).
-        engine_name: a papermill engine name; ``None`` for papermill's default nbclient engine.
+        engine_name: a papermill engine name: ``None`` (or ``nbclient``, ``papermill``, ``standard``) for
+            papermill's default engine with a fresh kernel, ``nrd-warm`` for the warm kernel engine
+            (``nrd.run.warm``).
         cwd: working directory of the kernel; defaults to the notebook's folder.
         timeout: seconds a single cell may run; ``None`` for no limit.
 
@@ -53,6 +55,7 @@ def execute_notebook(
         raise UsageError(f"notebook not found: {notebook}")
     output_ipynb.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    engine_name, engine_kwargs, papermill_cwd = _engine_arguments(engine_name, cwd or notebook.parent)
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -61,11 +64,12 @@ def execute_notebook(
             engine_name=engine_name,
             kernel_name=KERNEL_NAME,
             language="python",
-            cwd=str(cwd or notebook.parent),
+            cwd=papermill_cwd,
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
+            **engine_kwargs,
         )
     except PapermillExecutionError as error:
         raise ReportError(
@@ -80,6 +84,21 @@ def execute_notebook(
         ) from error
     logger.info("executed %s in %.1f s -> %s", notebook.name, time.perf_counter() - started, output_ipynb)
     return output_ipynb
+
+
+def _engine_arguments(engine_name: str | None, cwd: str | Path) -> tuple[str | None, dict[str, Any], str | None]:
+    """papermill's engine name, the engine's extra keywords and papermill's ``cwd`` for one run.
+
+    The warm engine receives the working directory as ``nrd_cwd`` and changes it inside its kernel:
+    papermill's own ``cwd`` changes the directory of this whole process, which threads running reports
+    side by side would race on.
+    """
+    from nrd.run import warm
+
+    engine_name = warm.standard_or(engine_name)
+    if warm.is_warm(engine_name):
+        return engine_name, {"nrd_cwd": str(Path(cwd).resolve())}, None
+    return engine_name, {}, str(cwd)
 
 
 def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:

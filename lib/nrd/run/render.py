@@ -71,10 +71,11 @@ def render_report(
     ``period``, ``lang`` and ``data_dir`` are passed to the notebook as parameters (``data_dir`` as an
     absolute path, since the kernel runs in the notebook's folder); ``parameters`` adds the rest (unit
     code, department...). A failing notebook does not raise: the result says ``failed`` and keeps the
-    executed notebook with its error cell.
+    executed notebook with its error cell. ``engine_name``: ``None``/``nbclient`` (papermill's standard
+    engine, a fresh kernel) or ``nrd-warm`` (the calling thread's warm kernel, ``nrd.run.warm``).
 
     Raises:
-        UsageError: bad period or language, or the notebook does not exist (nothing was run).
+        UsageError: bad period, language or engine, or the notebook does not exist (nothing was run).
     """
     started = time.perf_counter()
     notebook = Path(notebook)
@@ -82,6 +83,9 @@ def render_report(
         raise UsageError(f"notebook not found: {notebook}")
     if lang not in LANGS:
         raise UsageError(f"language {lang!r}: expected one of {', '.join(LANGS)}")
+    from nrd.run.warm import check_engine
+
+    engine_name = check_engine(engine_name)
     values: dict[str, Any] = {**(parameters or {}), "period": parse_period(period), "lang": lang}
     if data_dir is not None:
         values["data_dir"] = str(Path(data_dir).resolve())

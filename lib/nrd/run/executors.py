@@ -1,0 +1,162 @@
+"""Where the reports of a run execute: threads on this machine, or a Dask distributed cluster.
+
+Both executors take the same tasks, ``render(job, work_dir, generated_on)``, and yield each outcome as it
+finishes; the run (``nrd.run.batch``) moves the outputs into the publication and writes the workbooks on
+the machine that runs ``nrd run``.
+
+- ``LocalExecutor``: a thread pool; each thread keeps its own warm kernel (``nrd.run.warm``), shut down
+  when the executor closes.
+- ``DaskExecutor``: ``distributed.Client`` on a scheduler address, or a ``LocalCluster`` of processes
+  (one thread each) when no address is given. Workers run the same renderer and engine, so they need the
+  same environment (``nrd`` installed) and must see the data folder and the output folder at the same
+  paths (a shared filesystem); see ``docs/scale.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nrd.errors import UsageError
+from nrd.log import logger
+
+EXECUTORS = ("local", "dask")
+
+
+@dataclass
+class Outcome:
+    """What one render task gave: the renderer's result, or the error it raised (as text, picklable)."""
+
+    index: int
+    rendered: Any = None
+    error: str | None = None
+    evidence: str | None = None  # the executed notebook kept by a failing render, when it says so
+    duration_s: float = 0.0
+
+
+def render_task(index: int, render: Callable[..., Any], job: Any, work: str, generated_on: str) -> Outcome:
+    """Run one render and capture any error as text (exceptions do not always survive pickling)."""
+    import time
+
+    started = time.perf_counter()
+    Path(work).mkdir(parents=True, exist_ok=True)
+    try:
+        rendered = render(job, Path(work), generated_on)
+        return Outcome(index, rendered=rendered, duration_s=time.perf_counter() - started)
+    except Exception as error:  # one report's failure, whatever it is, must not stop the others
+        evidence = getattr(error, "notebook_path", None)
+        return Outcome(
+            index,
+            error=f"{type(error).__name__}: {error}",
+            evidence=str(evidence) if evidence else None,
+            duration_s=time.perf_counter() - started,
+        )
+
+
+class LocalExecutor:
+    """Reports on threads of this process; each thread's warm kernel is stopped on ``close``."""
+
+    kind = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._threads: set[int] = set()
+        self._lock = threading.Lock()
+
+    def _tracked(self, *args: Any) -> Outcome:
+        with self._lock:
+            self._threads.add(threading.get_ident())
+        return render_task(*args)
+
+    def run(self, render: Callable[..., Any], tasks: Sequence[tuple[Any, str, str]]) -> Iterator[Outcome]:
+        """Run ``render(job, work, generated_on)`` for every task; yield outcomes as they finish."""
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="nrd-report") as pool:
+            futures = [pool.submit(self._tracked, i, render, *task) for i, task in enumerate(tasks)]
+            for future in as_completed(futures):
+                yield future.result()
+
+    def close(self) -> None:
+        from nrd.run import warm
+
+        with self._lock:
+            threads, self._threads = set(self._threads), set()
+        stopped = warm.shutdown_kernels(threads)
+        if stopped:
+            logger.info("stopped %d warm kernel(s)", stopped)
+
+
+def _shutdown_worker_kernels() -> int:
+    from nrd.run import warm
+
+    return warm.shutdown_kernels()
+
+
+class DaskExecutor:
+    """Reports on a Dask distributed cluster (``scheduler`` address), or on a LocalCluster of processes."""
+
+    kind = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as error:  # dask[distributed] is a dependency; a trimmed install may lack it
+            raise UsageError(f"--executor dask needs dask[distributed]: {error}") from None
+        self.cluster = None
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout="20s")
+            except OSError as error:
+                raise UsageError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({error})") from None
+        else:
+            n = max(1, workers or os.cpu_count() or 1)
+            # processes, one thread each: one warm kernel per worker, no GIL shared between reports
+            self.cluster = LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+            )
+            self.client = Client(self.cluster)
+        self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
+        logger.info("dask executor: %s, %d worker thread(s)", self.client.scheduler.address, self.workers)
+
+    def run(self, render: Callable[..., Any], tasks: Sequence[tuple[Any, str, str]]) -> Iterator[Outcome]:
+        """Submit every task to the cluster; yield outcomes as they finish."""
+        from distributed import as_completed as dask_completed
+
+        futures = [
+            self.client.submit(render_task, i, render, *task, pure=False, key=f"nrd-report-{i}-{os.getpid()}")
+            for i, task in enumerate(tasks)
+        ]
+        for future in dask_completed(futures):
+            try:
+                yield future.result()
+            except Exception as error:  # the worker died or the task could not be unpickled
+                index = futures.index(future)
+                yield Outcome(index, error=f"dask: {type(error).__name__}: {error}")
+
+    def close(self) -> None:
+        try:
+            self.client.run(_shutdown_worker_kernels)
+        except Exception as error:  # workers gone already: their kernels exit with their parent
+            logger.debug("could not stop the workers' kernels: %s", error)
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_executor(kind: str = "local", *, workers: int | None = None, scheduler: str | None = None):
+    """The executor named ``kind`` (``local`` or ``dask``).
+
+    Raises:
+        UsageError: unknown kind, or a scheduler address given to the local executor.
+    """
+    if kind == "local":
+        if scheduler:
+            raise UsageError("--scheduler needs --executor dask")
+        return LocalExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(scheduler, workers)
+    raise UsageError(f"--executor {kind!r}: expected one of {', '.join(EXECUTORS)}")
