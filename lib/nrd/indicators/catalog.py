@@ -42,6 +42,10 @@ class Indicator:
         definition: one English sentence, shown in the docs and the catalog table.
         compute_commune: for a province indicator that the contract also defines per commune (same id),
             the function giving the commune rows.
+        compute_grid, compute_commune_grid: the same rows for every period of a ``grid.GridContext`` at
+            once (with a ``period`` column, in period order); optional, the engine falls back to
+            ``compute``/``compute_commune`` period by period. They must agree with the per-period
+            functions, which stay the reference (tests compare both).
     """
 
     id: str
@@ -55,6 +59,8 @@ class Indicator:
     denominator: str | None = None
     definition: str = ""
     compute_commune: Callable | None = field(default=None, repr=False, compare=False)
+    compute_grid: Callable | None = field(default=None, repr=False, compare=False)
+    compute_commune_grid: Callable | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         if self.unit not in UNITS or self.level not in LEVELS or self.direction not in DIRECTIONS:

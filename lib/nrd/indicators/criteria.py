@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+import numpy as np
+
 from nrd.indicators import timeline
 from nrd.indicators.catalog import Indicator, register, share_rows, value_rows
+from nrd.indicators.grid import grid_share_rows, grid_value_rows, per_period, province_value_rows
 
 STATUS_COLUMNS = ["unit_code", "criterion", "status", "value", "period", "stale"]
 BELOW_THRESHOLD = 15  # the 2025 national target: no commune below 15 criteria
+# criteria.below_15 only means something under a set of at least 15 criteria (qd318_2022 has 19,
+# qd51_2025 has 10: every commune would be "below 15").
 
 
 def criteria_status_at(
@@ -54,6 +59,8 @@ def _all_met(ctx) -> pd.DataFrame:
 
 
 def _below(ctx) -> pd.DataFrame:
+    if len(ctx.criteria_list) < BELOW_THRESHOLD:
+        return value_rows([], [])
     return value_rows(ctx.province_code, int((ctx.met_counts < BELOW_THRESHOLD).sum()))
 
 
@@ -87,6 +94,81 @@ def _commune_met_count(ctx) -> pd.DataFrame:
     return value_rows(counts.index, counts.to_numpy())
 
 
+# -- the same indicators for a grid of periods at once (``grid.GridContext``) -----------------------------
+
+def _grid_counts(grid):
+    counts = grid.met_counts
+    return counts["_g"].to_numpy(), counts["met"].to_numpy()
+
+
+def _avg_met_grid(grid) -> pd.DataFrame:
+    g, met = _grid_counts(grid)
+    total = per_period(grid, g, met)
+    reporting = per_period(grid, g, np.ones(len(g)))
+    mean = np.divide(total, reporting, out=np.full(grid.n, np.nan), where=reporting > 0)
+    return province_value_rows(grid, mean).assign(numerator=total, denominator=reporting)
+
+
+def _all_met_grid(grid) -> pd.DataFrame:
+    g, met = _grid_counts(grid)
+    sizes = np.array([len(c) for c in grid.criteria_lists], dtype="float64")
+    return province_value_rows(grid, per_period(grid, g, met >= sizes[g]))
+
+
+def _below_grid(grid) -> pd.DataFrame:
+    g, met = _grid_counts(grid)
+    rows = province_value_rows(grid, per_period(grid, g, met < BELOW_THRESHOLD))
+    sizes = np.array([len(c) for c in grid.criteria_lists])
+    return rows[sizes >= BELOW_THRESHOLD].reset_index(drop=True)
+
+
+def _met_share_grid(grid) -> pd.DataFrame:
+    status = grid.criteria_status
+    reporting = per_period(grid, grid.met_counts["_g"].to_numpy(), np.ones(len(grid.met_counts)))
+    met = status[status["status"] == "met"].groupby(["_g", "criterion"]).size()
+    keys = [(g, c) for g in range(grid.n) for c in grid.criteria_lists[g]]
+    index = pd.MultiIndex.from_tuples(keys, names=["_g", "criterion"]) if keys else met.index[:0]
+    met = met.reindex(index, fill_value=0)
+    g = index.get_level_values(0).to_numpy(dtype="int64")
+    rows = grid_share_rows(grid.periods[g], grid.province_code, met.to_numpy(), reporting[g])
+    return rows.assign(indicator=[f"criteria.met_share.{c}" for c in index.get_level_values(1)])
+
+
+def _dept_met_share_grid(grid) -> pd.DataFrame:
+    status = grid.criteria_status
+    reporting = per_period(grid, grid.met_counts["_g"].to_numpy(), np.ones(len(grid.met_counts)))
+    parts = []
+    for set_id, lo, hi in grid.set_blocks():
+        criteria = timeline.criteria_set_for(grid.periods[lo]).criteria
+        criteria = criteria.assign(criterion=criteria["criterion"].astype("str").str.strip())
+        per_dept = criteria.groupby("department")["criterion"].count()
+        block = status[(status["_g"] >= lo) & (status["_g"] < hi) & (status["status"] == "met")]
+        block = block.merge(criteria[["criterion", "department"]], on="criterion", how="left")
+        met = block.groupby(["_g", "department"]).size()
+        index = pd.MultiIndex.from_product([range(lo, hi), per_dept.index], names=["_g", "department"])
+        met = met.reindex(index, fill_value=0)
+        g = index.get_level_values(0).to_numpy(dtype="int64")
+        dept = index.get_level_values(1)
+        den = per_dept.reindex(dept).to_numpy(dtype="float64") * reporting[g]
+        rows = grid_share_rows(grid.periods[g], grid.province_code, met.to_numpy(), den)
+        parts.append(rows.assign(indicator=[f"criteria.dept_met_share.{d}" for d in dept]))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _completeness_grid(grid) -> pd.DataFrame:
+    rows = grid.prepared.get("criteria_status")
+    rows = rows[rows["unit_code"].isin(grid.communes)]
+    submitted = rows.groupby("period")["unit_code"].nunique().reindex(grid.periods, fill_value=0)
+    n = len(grid.communes)
+    return grid_share_rows(grid.periods, grid.province_code, submitted.to_numpy(), np.full(grid.n, n))
+
+
+def _commune_met_count_grid(grid) -> pd.DataFrame:
+    counts = grid.met_counts
+    return grid_value_rows(grid.periods[counts["_g"].to_numpy()], counts["unit_code"], counts["met"])
+
+
+
 def _lbl(vi: str, en: str, fr: str) -> dict[str, str]:
     return {"vi": vi, "en": en, "fr": fr}
 
@@ -98,18 +180,22 @@ register(Indicator(
     "criteria", "province", "higher_is_better", _avg_met, _REQ, numerator="criteria met (sum)",
     denominator="communes with a submission",
     definition="Mean, over communes with a submission at or before P under the set in force, of criteria met.",
+    compute_grid=_avg_met_grid,
 ))
 register(Indicator(
     "criteria.all_met", _lbl("Số xã đạt tất cả tiêu chí", "Communes meeting every criterion",
                              "Communes remplissant tous les critères"),
     "count", "province", "higher_is_better", _all_met, _REQ,
     definition="Communes meeting every criterion of the set in force at P.",
+    compute_grid=_all_met_grid,
 ))
 register(Indicator(
     "criteria.below_15", _lbl("Số xã đạt dưới 15 tiêu chí", "Communes meeting fewer than 15 criteria",
                               "Communes remplissant moins de 15 critères"),
     "count", "province", "lower_is_better", _below, _REQ,
-    definition="Communes with a submission meeting fewer than 15 criteria (2025 target: none).",
+    definition="Communes with a submission meeting fewer than 15 criteria (2025 target: none); only when the "
+               "set in force has at least 15 criteria (no row under qd51_2025, which has 10).",
+    compute_grid=_below_grid,
 ))
 register(Indicator(
     "criteria.met_share.<n>", _lbl("Tỷ lệ xã đạt tiêu chí {n}", "Share of communes meeting criterion {n}",
@@ -117,6 +203,7 @@ register(Indicator(
     "percent", "province", "higher_is_better", _met_share, _REQ, numerator="communes meeting n",
     denominator="communes with a submission",
     definition="Communes meeting criterion n (met only) / communes with a submission × 100; one per criterion.",
+    compute_grid=_met_share_grid,
 ))
 register(Indicator(
     "criteria.dept_met_share.<n>", _lbl("Tỷ lệ đạt các tiêu chí do {n} phụ trách",
@@ -125,6 +212,7 @@ register(Indicator(
     "percent", "department", "higher_is_better", _dept_met_share, _REQ,
     numerator="(commune, criterion) pairs met", denominator="communes with a submission × criteria led",
     definition="Over communes with a submission, share of (commune, criterion led by the department) pairs met.",
+    compute_grid=_dept_met_share_grid,
 ))
 register(Indicator(
     "criteria.reporting_completeness", _lbl("Tỷ lệ xã nộp báo cáo kỳ này", "Reporting completeness",
@@ -132,10 +220,12 @@ register(Indicator(
     "percent", "province", "higher_is_better", _completeness, _REQ, numerator="communes that submitted for P",
     denominator="nra.communes_in_scope",
     definition="Communes in scope with a criterion row for exactly P / communes in scope × 100.",
+    compute_grid=_completeness_grid,
 ))
 register(Indicator(
     "criteria.met_count", _lbl("Số tiêu chí đạt", "Criteria met", "Critères remplis"),
     "criteria", "commune", "higher_is_better", _commune_met_count, _REQ,
     definition="Criteria met by the commune (latest submission at or before P, set in force); "
                "communes with a submission only.",
+    compute_grid=_commune_met_count_grid,
 ))

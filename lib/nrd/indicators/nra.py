@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from nrd import periods
 from nrd.contract import LEVEL_RANK
 from nrd.indicators.catalog import Indicator, register, share_rows, value_rows
+from nrd.indicators.grid import grid_share_rows, grid_value_rows, province_value_rows
 
 LEVEL_NAMES = {0: "none", 1: "nra", 2: "advanced", 3: "model"}
 
@@ -45,6 +47,32 @@ def _at_least(level: int):
     return count, share
 
 
+def _at_least_grid(level: int):
+    def count(grid) -> pd.DataFrame:
+        return province_value_rows(grid, (grid.levels >= level).sum(axis=1))
+
+    def share(grid) -> pd.DataFrame:
+        n = len(grid.communes)
+        return grid_share_rows(grid.periods, grid.province_code, (grid.levels >= level).sum(axis=1),
+                               [n] * grid.n)
+
+    return count, share
+
+
+def _scope_grid(grid) -> pd.DataFrame:
+    return province_value_rows(grid, [len(grid.communes)] * grid.n)
+
+
+def _not_recognized_grid(grid) -> pd.DataFrame:
+    return province_value_rows(grid, (grid.levels == 0).sum(axis=1))
+
+
+def _commune_level_grid(grid) -> pd.DataFrame:
+    n = len(grid.communes)
+    return grid_value_rows(np.repeat(grid.periods, n), np.tile(grid.communes.to_numpy(dtype=object), grid.n),
+                           grid.levels.reshape(-1))
+
+
 def _not_recognized(ctx) -> pd.DataFrame:
     return value_rows(ctx.province_code, int((ctx.levels == 0).sum()))
 
@@ -60,6 +88,7 @@ def _lbl(vi: str, en: str, fr: str) -> dict[str, str]:
 register(Indicator(
     "nra.communes_in_scope", _lbl("Số xã trong phạm vi", "Communes in scope", "Communes concernées"),
     "count", "province", "neutral", _scope, definition="Units of type commune in the registry.",
+    compute_grid=_scope_grid,
 ))
 for _level, _key, _vi, _en, _fr in (
     (1, "recognized", "đạt chuẩn NTM", "recognised NRA", "reconnues NR"),
@@ -67,23 +96,25 @@ for _level, _key, _vi, _en, _fr in (
     (3, "model", "đạt NTM kiểu mẫu", "model NRA", "NR modèle"),
 ):
     _count, _share = _at_least(_level)
+    _count_grid, _share_grid = _at_least_grid(_level)
     register(Indicator(
         f"nra.{_key}", _lbl(f"Số xã {_vi}", f"Communes {_en}", f"Communes {_fr}"),
         "count", "province", "higher_is_better", _count, requires=("recognitions",),
-        definition=f"Communes in scope with level ≥ {_level} at the end of P.",
+        definition=f"Communes in scope with level ≥ {_level} at the end of P.", compute_grid=_count_grid,
     ))
     register(Indicator(
         f"nra.{_key}_share", _lbl(f"Tỷ lệ xã {_vi}", f"Share of communes {_en}", f"Part des communes {_fr}"),
         "percent", "province", "higher_is_better", _share, requires=("recognitions",), numerator=f"nra.{_key}",
         denominator="nra.communes_in_scope",
-        definition=f"nra.{_key} / communes in scope × 100.",
+        definition=f"nra.{_key} / communes in scope × 100.", compute_grid=_share_grid,
     ))
 register(Indicator(
     "nra.not_recognized", _lbl("Số xã chưa đạt chuẩn NTM", "Communes not recognised", "Communes non reconnues"),
     "count", "province", "lower_is_better", _not_recognized, requires=("recognitions",),
-    definition="Communes in scope with level 0 at the end of P.",
+    definition="Communes in scope with level 0 at the end of P.", compute_grid=_not_recognized_grid,
 ))
 register(Indicator(
     "nra.level", _lbl("Mức đạt chuẩn", "NRA level", "Niveau NR"), "level", "commune", "higher_is_better",
     _commune_level, requires=("recognitions",), definition="0 none, 1 NRA, 2 advanced, 3 model, at the end of P (every commune in scope).",
+    compute_grid=_commune_level_grid,
 ))
