@@ -77,10 +77,11 @@ def set_house_style() -> None:
     set_matplotlib_formats("png", metadata=PNG_METADATA)
 
 
-def new_figure(height_cm: float = FIG_HEIGHT_CM, width_cm: float = FIG_WIDTH_CM) -> tuple[Figure, object]:
-    """A pyplot-free figure with one axes in the house size."""
+def new_figure(height_cm: float = FIG_HEIGHT_CM, width_cm: float = FIG_WIDTH_CM,
+               layout: str | None = "constrained") -> tuple[Figure, object]:
+    """A pyplot-free figure with one axes in the house size (``layout=None``: margins set by the caller)."""
     with mpl.rc_context(house_rc()):
-        fig = Figure(figsize=(width_cm * CM, height_cm * CM), dpi=DPI, layout="constrained")
+        fig = Figure(figsize=(width_cm * CM, height_cm * CM), dpi=DPI, layout=layout)
         ax = fig.subplots()
     return fig, ax
 
@@ -90,7 +91,8 @@ def figure_png(fig: Figure) -> bytes:
     from io import BytesIO
 
     buffer = BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata=PNG_METADATA, bbox_inches="tight")
+    # Figures use the constrained layout, which already fits labels; "tight" would draw them a second time.
+    fig.savefig(buffer, format="png", dpi=DPI, metadata=PNG_METADATA)
     return buffer.getvalue()
 
 
@@ -182,21 +184,54 @@ def criteria_heatmap(
     grid = frame.pivot_table(index=unit, columns=frame[criterion].astype(str), values="_code", aggfunc="first",
                              dropna=False).reindex(columns=criteria)
     rows = len(grid)
-    fig, ax = new_figure(height_cm=max(FIG_HEIGHT_CM, 0.26 * rows + 3.5))
+    fig, ax = new_figure(height_cm=max(FIG_HEIGHT_CM, 0.26 * rows + 3.5), layout=None)
     if rows == 0:
         return _empty(fig, ax, lang)
     cmap = ListedColormap([STATUS_COLORS[s] for s in STATUS_ORDER]).with_extremes(bad=STATUS_COLORS["missing"])
-    sns.heatmap(grid.to_numpy(dtype=float), ax=ax, cmap=cmap, norm=BoundaryNorm([-0.5, 0.5, 1.5, 2.5], 3),
-                cbar=False, linewidths=0.3, linecolor="white", xticklabels=criteria,
-                yticklabels=list(grid.index))
+    _grid_cells(ax, grid.to_numpy(dtype=float), cmap, BoundaryNorm([-0.5, 0.5, 1.5, 2.5], 3), criteria,
+                list(grid.index))
     ax.set(title=t("chart.criteria_heatmap", lang), xlabel=t("axis.criterion", lang), ylabel="")
     ax.tick_params(axis="y", labelsize=6 if rows > 40 else 8, rotation=0)
     ax.tick_params(axis="x", labelsize=7, rotation=0, top=True, labeltop=True, bottom=False, labelbottom=False)
     ax.xaxis.set_label_position("top")
     handles = [Patch(color=STATUS_COLORS[s], label=enum_label("status", s, lang))
                for s in ("met", "basically_met", "not_met", "missing")]
-    fig.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False)
+    _fixed_grid_layout(fig, list(grid.index), top_in=0.75, bottom_in=0.35)
+    fig.legend(handles=handles, loc="lower center", ncols=4, frameon=False)
     return fig
+
+
+def _grid_cells(ax, values: np.ndarray, cmap, norm, xlabels: Sequence[str], ylabels: Sequence[str]) -> None:
+    """A categorical grid (rows top to bottom) drawn as one mesh with white cell borders.
+
+    ``pcolormesh`` directly rather than ``sns.heatmap``: one artist and fixed ticks, so a 97-row grid
+    draws in a fraction of the time (reports render it in every province overview).
+    """
+    rows, cols = values.shape
+    ax.pcolormesh(np.ma.masked_invalid(values), cmap=cmap, norm=norm, edgecolors="white", linewidth=0.3)
+    ax.set_xlim(0, cols)
+    ax.set_ylim(rows, 0)
+    ax.set_xticks(np.arange(cols) + 0.5, [str(x) for x in xlabels])
+    ax.set_yticks(np.arange(rows) + 0.5, [str(y) for y in ylabels])
+    ax.grid(False)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+
+
+def _fixed_grid_layout(fig: Figure, ylabels: Sequence[str], *, top_in: float, bottom_in: float) -> None:
+    """Fixed margins for a tall grid instead of the constrained layout.
+
+    The constrained layout measures every tick label several times; with ~100 row labels that is most of
+    a report's kernel time. Row labels are short names in a known font size, so the left margin is set
+    from their length (about 0.55 em per character) and the top/bottom from the title, ticks and legend.
+    """
+    width_in, height_in = fig.get_size_inches()
+    rows = len(ylabels)
+    size_pt = 6 if rows > 40 else 8
+    longest = max((len(str(label)) for label in ylabels), default=1)
+    left_in = longest * 0.55 * size_pt / 72 + 0.15
+    fig.subplots_adjust(left=min(left_in / width_in, 0.5), right=0.98, top=1 - top_in / height_in,
+                        bottom=bottom_in / height_in)
 
 
 def _natural_key(text: str):
@@ -316,16 +351,52 @@ def completeness_heatmap(submissions: pd.DataFrame, lang: str = DEFAULT_LANG, *,
     grid = frame.pivot_table(index=unit, columns="_month", values="_ok", aggfunc="max", dropna=False,
                              sort=False).reindex(columns=months)
     rows = len(grid)
-    fig, ax = new_figure(height_cm=max(FIG_HEIGHT_CM, 0.26 * rows + 3.5))
+    fig, ax = new_figure(height_cm=max(FIG_HEIGHT_CM, 0.26 * rows + 3.5), layout=None)
     if rows == 0:
         return _empty(fig, ax, lang)
     cmap = ListedColormap([STATUS_COLORS["not_met"], STATUS_COLORS["met"]])
-    sns.heatmap(grid.to_numpy(dtype=float), ax=ax, cmap=cmap, norm=BoundaryNorm([-0.5, 0.5, 1.5], 2), cbar=False,
-                linewidths=0.3, linecolor="white", xticklabels=months, yticklabels=list(grid.index))
-    ax.set(title=t("chart.completeness", lang), xlabel="", ylabel="")
+    _grid_cells(ax, grid.to_numpy(dtype=float), cmap, BoundaryNorm([-0.5, 0.5, 1.5], 2), months, list(grid.index))
+    ax.set(title=t("chart.completeness", lang), xlabel=t("axis.month", lang), ylabel="")
     ax.tick_params(axis="y", labelsize=6 if rows > 40 else 8, rotation=0)
     ax.tick_params(axis="x", labelsize=7, rotation=90)
     handles = [Patch(color=STATUS_COLORS["met"], label=t("series.submitted", lang)),
                Patch(color=STATUS_COLORS["not_met"], label=t("series.missing", lang))]
-    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
+    _fixed_grid_layout(fig, list(grid.index), top_in=0.4, bottom_in=0.85)
+    fig.legend(handles=handles, loc="lower center", ncols=2, frameon=False)
+    return fig
+
+
+def criteria_share_bar(criteria: pd.DataFrame, lang: str = DEFAULT_LANG, *, criterion="criterion",
+                       name="criterion_name", share="share") -> Figure:
+    """Share of communes (%) meeting each criterion, one horizontal bar per criterion, labelled with the value."""
+    lang = check_lang(lang)
+    _require(criteria, [criterion, name, share], "criteria_share_bar")
+    fig, ax = new_figure(height_cm=max(6.0, 1.0 * len(criteria) + 3.0))
+    if criteria.empty:
+        return _empty(fig, ax, lang)
+    labels = [f"{c}. {n}" for c, n in zip(criteria[criterion].astype(str), criteria[name].astype(str))]
+    values = criteria[share].to_numpy(dtype=float)
+    bars = ax.barh(labels, values, color=_CB[0])
+    ax.bar_label(bars, labels=[fmt_number(v, lang, 1) for v in values], padding=2, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 105)
+    ax.set(title=t("chart.criteria_share", lang), xlabel=t("axis.percent_communes", lang), ylabel="")
+    _number_axis(ax.xaxis, lang)
+    return fig
+
+
+def share_trend_line(trend: pd.DataFrame, lang: str = DEFAULT_LANG, *, period="period", value="value",
+                     title: str | None = None) -> Figure:
+    """A share (%) month by month (0-100 axis)."""
+    lang = check_lang(lang)
+    _require(trend, [period, value], "share_trend_line")
+    fig, ax = new_figure()
+    if trend.empty:
+        return _empty(fig, ax, lang)
+    frame = trend.sort_values(period)
+    ax.plot(frame[period].map(fmt_period_short), frame[value].to_numpy(dtype=float), marker="o", color=_CB[0])
+    ax.set(title=title or "", xlabel=t("axis.month", lang), ylabel=t("axis.percent", lang))
+    ax.set_ylim(0, 105)
+    _number_axis(ax.yaxis, lang)
+    _thin_xticks(ax)
     return fig

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from nrd.errors import UsageError
-from nrd.present.formats import fmt_date, fmt_period, fmt_value
+from nrd.present.formats import fmt_date, fmt_money, fmt_period, fmt_value
 from nrd.present.i18n import DEFAULT_LANG, check_lang, has_label, t
 from nrd.present.plots import figure_png
 from nrd.present.tables import Col, styled_table
@@ -144,49 +144,73 @@ def show_figure(fig) -> None:
     fig.clear()
 
 
+def _share_text(record: dict, lang: str) -> str | None:
+    """``45,6% (243,6/534,4 tỷ đồng)`` for a share whose numerator and denominator are known, else None."""
+    from nrd.present.formats import fmt_share
+
+    num, den = record.get("numerator"), record.get("denominator")
+    if pd.isna(num) or pd.isna(den):
+        return None
+    if str(record["indicator"]).startswith("capital."):  # a share of money: its parts in billion VND
+        percent = fmt_value(float(num) / float(den) * 100 if float(den) else None, "percent", lang)
+        parts = f"{fmt_money(num, lang, unit=False)}/{fmt_money(den, lang, unit=False)} {t('unit.billion_vnd', lang)}"
+        return f"{percent} ({parts})"
+    return fmt_share(num, den, lang)
+
+
+def _delta_text(delta: object, unit: str, lang: str) -> str:
+    from nrd.present.formats import NA_TEXT, fmt_delta
+
+    if delta is None or pd.isna(delta):
+        return NA_TEXT
+    if unit == "million_vnd":
+        return f"{fmt_delta(float(delta) / 1000.0, lang, 1)} {t('unit.billion_vnd', lang)}"
+    if unit == "percent":
+        return f"{fmt_delta(delta, lang, 1)} {t('unit.points', lang)}"
+    return fmt_delta(delta, lang, 1 if unit == "criteria" else 0)
+
+
 def headline_frame(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """Headline rows as display text: label, value, change, target.
+    """Headline rows as display text: label, value, change on the month, change on the year, target, status.
 
     Args:
         headlines: one row per indicator with ``indicator`` and ``value``; optional ``numerator``,
-            ``denominator``, ``previous``, ``delta``, ``target``, ``gap``, ``unit``.
+            ``denominator``, ``delta`` (vs P-1), ``delta_year`` (vs P-12), ``target``, ``status``, ``unit``.
+            Shares show their numerator and denominator; money shows billion VND with its unit.
     """
-    from nrd.present.formats import NA_TEXT, fmt_delta, fmt_share
+    from nrd.indicators import get_indicator
+    from nrd.present.formats import NA_TEXT
     from nrd.present.i18n import indicator_label
 
     lang = check_lang(lang)
     rows = []
     for record in headlines.to_dict("records"):
-        unit = record.get("unit")
-        if unit is None:
-            from nrd.indicators import get_indicator
-
-            unit = get_indicator(record["indicator"]).unit
-        if unit == "percent" and pd.notna(record.get("denominator")) and pd.notna(record.get("numerator")):
-            value = fmt_share(record["numerator"], record["denominator"], lang)
-        else:
-            value = fmt_value(record.get("value"), unit, lang)
-        digits = 1 if unit in ("percent", "criteria") else 0
-        scale = 1000.0 if unit == "million_vnd" else 1.0
-        delta = record.get("delta")
+        unit = record.get("unit") or get_indicator(record["indicator"]).unit
+        value = (_share_text(record, lang) if unit == "percent" else None) or fmt_value(record.get("value"), unit, lang)
+        if unit == "criteria" and not pd.isna(record.get("value")):
+            value = f"{fmt_value(record.get('value'), unit, lang)} {t('unit.criteria', lang)}"
+        status = record.get("status")
         rows.append({
             "label": indicator_label(record["indicator"], lang),
             "value": value,
-            "delta": NA_TEXT if delta is None or pd.isna(delta) else fmt_delta(
-                float(delta) / scale, lang, 1 if scale > 1 else digits),
+            "delta": _delta_text(record.get("delta"), unit, lang),
+            "delta_year": _delta_text(record.get("delta_year"), unit, lang),
             "target": fmt_value(record.get("target"), unit, lang) if "target" in record else NA_TEXT,
+            "status": t(f"target_status.{status}", lang) if status else NA_TEXT,
         })
-    return pd.DataFrame(rows, columns=["label", "value", "delta", "target"])
+    return pd.DataFrame(rows, columns=["label", "value", "delta", "delta_year", "target", "status"])
 
 
 HEADLINE_COLUMNS = (Col("label", "common.indicator"), Col("value", "common.value"),
-                    Col("delta", "common.delta"), Col("target", "common.target"))
+                    Col("delta", "common.delta_month"), Col("delta_year", "common.delta_year"),
+                    Col("target", "common.target"), Col("status", "common.target_status"))
 
 
 def show_headlines(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
     """Show the headline table (see ``headline_frame`` for the columns it reads)."""
     text = headline_frame(headlines, lang)
-    columns = [c for c in HEADLINE_COLUMNS if c.column != "target" or "target" in headlines.columns]
+    with_target = "target" in headlines.columns and headlines["target"].notna().any()
+    columns = [c for c in HEADLINE_COLUMNS if with_target or c.column not in ("target", "status")]
     show_table(text, columns, lang)
 
 
@@ -212,45 +236,98 @@ FINDING_COLUMNS = (Col("severity", "common.severity", "severity"), Col("file", "
                    Col("value", "common.value"), Col("expected", "common.expected"), Col("message", "common.message"))
 
 
-def findings_frame(findings) -> pd.DataFrame:
-    """Validation findings as a frame (one row per finding, in the order the reader produced them)."""
-    columns = ["severity", "rule", "table", "file", "sheet", "row", "column", "value", "expected", "message"]
-    return pd.DataFrame([{c: getattr(f, c, None) for c in columns} for f in findings], columns=columns)
-
-
 def show_findings(findings, lang: str = DEFAULT_LANG, max_rows: int = 200) -> None:
+    """The validation findings (``Dataset.findings``) as a table: file, sheet, row, column, value, expected."""
+    from nrd.io import findings_frame
+
     show_table(findings_frame(findings), FINDING_COLUMNS, lang, max_rows=max_rows)
 
 
+
+
 # ---------------------------------------------------------------------------------------------------------
-# Sections drawn from the indicator table and the engine's per-period context. These only select, reshape
-# and label what ``nrd.indicators`` computed; no indicator is defined here.
+# The indicator table a report reads: precomputed by the run (``indicators_path``) or computed here.
 # ---------------------------------------------------------------------------------------------------------
+
+
+def comparison_periods(period: str) -> list[str]:
+    """The periods a headline table needs: P-12 (same month last year), P-1 and P."""
+    from nrd import periods as _periods
+
+    period = _periods.parse_period(period)
+    return sorted({_periods.same_period_last_year(period), _periods.previous_period(period), period})
+
+
+def trend_periods(period: str, months: int = 12) -> list[str]:
+    """P-``months`` .. P (the run precomputes exactly these; a 12-month trend and the deltas need them)."""
+    from nrd import periods as _periods
+
+    period = _periods.parse_period(period)
+    return _periods.period_range(_periods.shift_period(period, -months), period)
+
+
+def indicator_table(ds, period_list: Sequence[str], indicators_path: str | Path = "") -> pd.DataFrame:
+    """The indicator table rows of ``period_list``: read from ``indicators_path`` when given, and only the
+    periods that file lacks computed here (``nrd.indicators.build_indicator_table``).
+
+    A run computes the table once (P-12..P) and passes its path to every report, so a report does not
+    recompute 13 months; a notebook opened by hand leaves the path blank and computes what it shows.
+
+    Raises:
+        IndicatorTableError: the file is missing, unreadable or not shaped like the indicator table.
+        UsageError: the file holds units of another province than the dataset.
+    """
+    from nrd import periods as _periods
+    from nrd.indicators import TABLE_COLUMNS, build_indicator_table
+    from nrd.io.indicator_table import read_indicator_table
+    from nrd.log import logger
+
+    wanted = sorted({_periods.parse_period(p) for p in period_list})
+    parts = []
+    if str(indicators_path or "").strip():
+        stored = read_indicator_table(resolve_path(indicators_path))
+        stored = stored[stored["period"].isin(wanted)]
+        province = stored.loc[stored["unit_code"].str.len() <= 2, "unit_code"].unique()
+        if len(province) and set(province) != {str(ds.province_code)}:
+            raise UsageError(f"indicator table {indicators_path}: province {sorted(province)} but the dataset is "
+                             f"province {ds.province_code}; pass the table of this dataset's run")
+        parts.append(stored)
+    have = set(parts[0]["period"]) if parts else set()
+    missing = [p for p in wanted if p not in have]
+    if missing:
+        logger.info("indicator table: computing %d period(s) here: %s", len(missing), ", ".join(missing))
+        parts.append(build_indicator_table(ds, missing))
+    table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    order = table["period"].map({p: i for i, p in enumerate(wanted)})
+    return table.assign(_order=order).sort_values("_order", kind="stable")[TABLE_COLUMNS].reset_index(drop=True)
+
 
 PROVINCE_HEADLINES = (
     "nra.communes_in_scope", "nra.recognized_share", "nra.advanced_share", "nra.model_share",
-    "criteria.avg_met", "criteria.all_met", "criteria.reporting_completeness", "ocop.products_active",
-    "ocop.products_expiring_180d", "capital.plan_year", "capital.disbursed_year",
+    "criteria.avg_met", "criteria.all_met", "criteria.below_15", "criteria.reporting_completeness",
+    "ocop.products_active", "ocop.products_expiring_180d", "capital.plan_year", "capital.disbursed_year",
     "capital.disbursement_rate_year", "capital.mobilized_cumulative", "org.steering_committee_share",
 )
 COMMUNE_HEADLINES = ("nra.level", "criteria.met_count", "ocop.products_active", "capital.disbursement_rate_year")
-_STATUS_COLUMN = Col("status_text", "common.target")
-
-
-def _province(table: pd.DataFrame) -> str:
-    codes = table.loc[table["unit_code"].astype(str).str.len() <= 2, "unit_code"]
-    return str(codes.iloc[0]) if len(codes) else "37"
+OCOP_HEADLINES = ("ocop.products_active", "ocop.products_active_3star", "ocop.products_active_4star",
+                  "ocop.products_active_5star", "ocop.entities_active", "ocop.products_expiring_180d",
+                  "ocop.registrations_cycle", "ocop.registrations_pending", "ocop.registrations_5star_proposed")
+CAPITAL_HEADLINES = ("capital.central_allocated_2021_2025", "capital.plan_year", "capital.disbursed_year",
+                     "capital.disbursement_rate_year", "capital.disbursement_rate_prev_year",
+                     "capital.mobilized_cumulative")
+QUALITY_HEADLINES = ("nra.communes_in_scope", "criteria.reporting_completeness")
 
 
 def headlines(table: pd.DataFrame, period: str, indicators: Sequence[str] = PROVINCE_HEADLINES, *,
-              unit_code: str | None = None, targets=None) -> pd.DataFrame:
+              unit_code: str | None = None, province_code: str = "37", targets=None) -> pd.DataFrame:
     """The headline rows of ``unit_code`` (default: the province) at ``period``, in ``indicators`` order.
 
-    Columns: indicator, value, numerator, denominator, delta (vs previous month), delta_year, target, status.
+    Columns: indicator, value, numerator, denominator, delta (vs P-1), delta_year (vs P-12), target, status
+    (``nrd.indicators.compare``). Indicators absent from the table are left out.
     """
     from nrd.indicators import compare
 
-    unit = unit_code or _province(table)
+    unit = normalize_unit_code(unit_code) if unit_code else str(province_code)
     compared = compare(table, period, targets)
     compared = compared[compared["unit_code"] == unit]
     now = table[(table["period"] == period) & (table["unit_code"] == unit)][["indicator", "numerator", "denominator"]]
@@ -263,159 +340,39 @@ def headlines(table: pd.DataFrame, period: str, indicators: Sequence[str] = PROV
 
 def show_headlines_of(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG,
                       indicators: Sequence[str] = PROVINCE_HEADLINES, *, unit_code: str | None = None,
-                      targets=None) -> None:
-    """Headline figures with their change on the previous month and their target."""
-    rows = headlines(table, period, indicators, unit_code=unit_code, targets=targets)
+                      province_code: str = "37", targets=None) -> None:
+    """Headline figures with their change on the previous month and the same month last year, and their
+    target status (met / on track / behind) when ``targets`` are given."""
+    rows = headlines(table, period, indicators, unit_code=unit_code, province_code=province_code, targets=targets)
     if not targets:
-        rows = rows.drop(columns=["target"])
+        rows = rows.drop(columns=["target", "status"])
     show_headlines(rows, lang)
+    show_note("note.headline_deltas", lang)
 
 
-def level_history(table: pd.DataFrame) -> pd.DataFrame:
-    """Province rows nra.recognized/advanced/model as (period, level 1-3, communes)."""
-    ids = {"nra.recognized": 1, "nra.advanced": 2, "nra.model": 3}
-    rows = table[table["indicator"].isin(ids) & (table["unit_code"] == _province(table))]
-    return pd.DataFrame({"period": rows["period"].to_numpy(), "level": rows["indicator"].map(ids).to_numpy(),
-                         "communes": rows["value"].to_numpy(dtype=float)})
+def unit_record(ds, unit_code: object) -> dict[str, str]:
+    """``{"unit_code", "name", "unit_type"}`` of a unit of the dataset's registry (a name is accepted too).
 
+    Raises:
+        UnknownNameError: not a unit of the dataset's province.
+    """
+    from nrd.errors import UnknownNameError
 
-def show_level_history(table: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
-    from nrd.present.plots import level_history_lines
+    code = normalize_unit_code(unit_code)
+    units = ds.units.astype({"unit_code": "str"})
+    match = units[units["unit_code"] == code]
+    if match.empty:
+        from nrd.reference import UnitRegistry
 
-    show_figure(level_history_lines(level_history(table), lang))
-
-
-def criteria_met_distribution(table: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Communes by number of criteria met at ``period`` (commune rows of criteria.met_count)."""
-    rows = table[(table["period"] == period) & (table["indicator"] == "criteria.met_count")]
-    counts = rows["value"].dropna().astype(int).value_counts().sort_index()
-    return pd.DataFrame({"criteria_met": counts.index.to_numpy(), "communes": counts.to_numpy()})
-
-
-def show_criteria_distribution(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG) -> None:
-    from nrd.indicators.timeline import criteria_set_for
-    from nrd.present.plots import criteria_distribution_bar
-
-    total = len(criteria_set_for(period).criteria)
-    show_figure(criteria_distribution_bar(criteria_met_distribution(table, period), lang, total_criteria=total))
-
-
-def _context(ds, period: str):
-    from nrd.indicators.context import PeriodContext, prepare
-
-    return PeriodContext(prepare(ds), period)
-
-
-def criteria_grid(ds, period: str) -> pd.DataFrame:
-    """Every commune in scope × every criterion of the set in force: status (NA when never submitted)."""
-    ctx = _context(ds, period)
-    communes = ds.units.loc[ds.units["unit_type"] == "commune", ["unit_code", "name"]].astype(str)
-    grid = communes.merge(pd.DataFrame({"criterion": ctx.criteria_list}), how="cross")
-    status = ctx.criteria_status[["unit_code", "criterion", "status", "period", "stale"]]
-    return grid.merge(status, on=["unit_code", "criterion"], how="left").rename(columns={"name": "unit_name"})
-
-
-def show_criteria_heatmap(ds, period: str, lang: str = DEFAULT_LANG) -> None:
-    from nrd.present.plots import criteria_heatmap
-
-    show_figure(criteria_heatmap(criteria_grid(ds, period), lang))
-
-
-def show_ocop_stars(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG) -> None:
-    """Active OCOP products by stars (province rows ocop.products_active_<n>star)."""
-    from nrd.present.plots import ocop_stars_bar
-
-    province = _province(table)
-    rows = table[(table["period"] == period) & (table["unit_code"] == province)]
-    counts = pd.DataFrame({"stars": [3, 4, 5], "products": [
-        float(rows.loc[rows["indicator"] == f"ocop.products_active_{n}star", "value"].sum()) for n in (3, 4, 5)]})
-    show_figure(ocop_stars_bar(counts, lang))
+        try:
+            code = UnitRegistry(ds.units).resolve(str(unit_code))
+        except UnknownNameError:
+            raise UnknownNameError("unit", unit_code, list(units["unit_code"])[:20]) from None
+        match = units[units["unit_code"] == code]
+    row = match.iloc[0]
+    return {"unit_code": code, "name": str(row["name"]), "unit_type": str(row["unit_type"])}
 
 
 def unit_name(ds, unit_code: str) -> str:
     """The unit's name from the dataset's registry (``UnknownNameError`` for a code not in it)."""
-    from nrd.errors import UnknownNameError
-
-    code = normalize_unit_code(unit_code)
-    match = ds.units.loc[ds.units["unit_code"].astype(str) == code, "name"]
-    if match.empty:
-        raise UnknownNameError("unit", unit_code, list(ds.units["unit_code"].astype(str))[:20])
-    return str(match.iloc[0])
-
-
-COMMUNE_CRITERIA_COLUMNS = (Col("criterion", "axis.criterion"), Col("criterion_name", "common.indicator"),
-                            Col("status", "common.value", "status"), Col("previous_status", "common.previous", "status"),
-                            Col("period", "common.period", "period"))
-
-
-def commune_criteria(ds, period: str, unit_code: str, lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """Each criterion of the set in force for one commune: status now and a month earlier, its name."""
-    from nrd.indicators.timeline import criteria_set_for
-    from nrd.periods import previous_period
-
-    code = normalize_unit_code(unit_code)
-    now = criteria_grid(ds, period)
-    now = now[now["unit_code"] == code]
-    before = criteria_grid(ds, previous_period(period))
-    before = before[before["unit_code"] == code][["criterion", "status"]].rename(columns={"status": "previous_status"})
-    names = criteria_set_for(period).criteria[["criterion", f"name_{check_lang(lang)}"]].astype(str)
-    names = names.rename(columns={f"name_{lang}": "criterion_name"})
-    return now.merge(before, on="criterion", how="left").merge(names, on="criterion", how="left")
-
-
-def show_commune_criteria(ds, period: str, unit_code: str, lang: str = DEFAULT_LANG) -> None:
-    show_table(commune_criteria(ds, period, unit_code, lang), COMMUNE_CRITERIA_COLUMNS, lang)
-
-
-DEPARTMENT_COLUMNS = (Col("criterion", "axis.criterion"), Col("criterion_name", "common.indicator"),
-                      Col("numerator", "common.share", "share", denominator="denominator"))
-
-
-def department_criteria(table: pd.DataFrame, period: str, department: str, lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """The criteria a department leads, each with the share of communes meeting it at ``period``."""
-    from nrd.indicators.timeline import criteria_set_for
-
-    lang = check_lang(lang)
-    criteria = criteria_set_for(period).criteria.astype({"criterion": str})
-    led = criteria[criteria["department"].astype(str) == str(department)]
-    if led.empty:
-        from nrd.errors import UnknownNameError
-        from nrd.reference import load_departments
-
-        if str(department) not in set(load_departments()["department"].astype(str)):
-            raise UnknownNameError("department", department, list(load_departments()["department"].astype(str)))
-    rows = table[(table["period"] == period) & (table["unit_code"] == _province(table))]
-    shares = rows.assign(criterion=rows["indicator"].str.removeprefix("criteria.met_share."))
-    shares = shares[rows["indicator"].str.startswith("criteria.met_share.")]
-    out = led[["criterion", f"name_{lang}"]].rename(columns={f"name_{lang}": "criterion_name"})
-    return out.merge(shares[["criterion", "value", "numerator", "denominator"]], on="criterion", how="left")
-
-
-def show_department_criteria(table: pd.DataFrame, period: str, department: str, lang: str = DEFAULT_LANG) -> None:
-    show_table(department_criteria(table, period, department, lang), DEPARTMENT_COLUMNS, lang)
-
-
-def capital_by_source(ds, period: str, lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """Plan and cumulative disbursement of the plan year of ``period`` per source (state budget)."""
-    from nrd.indicators.capital import plan_year_position
-    from nrd.indicators.timeline import plan_year
-    from nrd.present.i18n import source_name
-
-    plan = ds.table("capital_plan") if ds.has("capital_plan") else None
-    spent = ds.table("capital_disbursement") if ds.has("capital_disbursement") else None
-    lines = plan_year_position(plan, spent, plan_year(period), period, str(ds.province_code))
-    by_source = lines.groupby("source", as_index=False, sort=True)[["plan_mvnd", "disbursed_mvnd"]].sum()
-    return by_source.assign(source_name=by_source["source"].map(lambda s: source_name(s, lang)))
-
-
-CAPITAL_COLUMNS = (Col("source_name", "axis.source"), Col("plan_mvnd", "series.plan", "money"),
-                   Col("disbursed_mvnd", "series.disbursed", "money"),
-                   Col("disbursed_mvnd", "common.share", "share", denominator="plan_mvnd"))
-
-
-def show_capital_by_source(ds, period: str, lang: str = DEFAULT_LANG) -> None:
-    from nrd.present.plots import capital_plan_vs_disbursed_bar
-
-    frame = capital_by_source(ds, period, lang)
-    show_figure(capital_plan_vs_disbursed_bar(frame, lang))
-    show_table(frame, CAPITAL_COLUMNS, lang)
+    return unit_record(ds, unit_code)["name"]

@@ -29,7 +29,7 @@ _FORMATTERS: dict[str, Callable[[object, str], str]] = {
     "delta": lambda v, lang: formats.fmt_delta(v, lang),
     "delta1": lambda v, lang: formats.fmt_delta(v, lang, 1),
 }
-_ENUM_KINDS = ("status", "level", "stage", "entity_type", "severity", "unit_type")
+_ENUM_KINDS = ("status", "level", "stage", "entity_type", "severity", "unit_type", "trend")
 _RIGHT_ALIGNED = {"int", "number", "percent", "money", "delta", "delta1", "share"}
 
 TABLE_CSS = [

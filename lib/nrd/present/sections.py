@@ -1,0 +1,397 @@
+"""One function per report section: a frame from the public ``nrd.indicators`` views in, headings, tables and
+charts in the report language out.
+
+These only select, label and lay out what ``nrd.indicators`` computed; no indicator, status or threshold
+is decided here. A notebook computes each view once and hands it to the section that shows it.
+No personal column reaches a table: product and entity tables show product, unit and entity type, never
+an entity's name (a household business is named after its owner) nor a phone or representative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from nrd.present.formats import fmt_period
+from nrd.present.i18n import DEFAULT_LANG, check_lang, department_name, enum_label, ocop_group_name, source_name, t
+from nrd.present.plots import (
+    capital_plan_vs_disbursed_bar,
+    completeness_heatmap,
+    criteria_distribution_bar,
+    criteria_heatmap,
+    criteria_share_bar,
+    disbursement_pace_line,
+    level_history_lines,
+    mobilized_by_source_bar,
+    ocop_groups_bar,
+    ocop_stars_bar,
+    share_trend_line,
+)
+from nrd.present.report import section, show_figure, show_note, show_table
+from nrd.present.tables import Col
+
+# ---- NRA standards and criteria ----------------------------------------------------------------------------
+
+
+def show_level_history(history: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """``nrd.indicators.level_history`` (period, recognized, advanced, model, communes) as lines and a table."""
+    long = history.melt(id_vars=["period"], value_vars=["recognized", "advanced", "model"], var_name="level_name",
+                        value_name="at_level")
+    long = long.assign(level=long["level_name"].map({"recognized": 1, "advanced": 2, "model": 3}))
+    show_figure(level_history_lines(long, lang, value="at_level"))
+    recent = history.sort_values("period", ascending=False).head(13)
+    show_table(recent, [Col("period", "common.period", "period"),
+                        Col("recognized", "level.1", "share", denominator="communes"),
+                        Col("advanced", "level.2", "share", denominator="communes"),
+                        Col("model", "level.3", "share", denominator="communes")], lang)
+
+
+def show_criteria_distribution(distribution: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """``criteria_met_distribution``: communes (with a submission) by the number of criteria they meet."""
+    total = int(distribution["criteria_met"].max()) if len(distribution) else None
+    show_figure(criteria_distribution_bar(distribution, lang, total_criteria=total))
+
+
+def show_criteria_matrix(matrix: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """``criteria_matrix``: the communes × criteria heatmap (grey = no submission under the set in force)."""
+    shown = matrix.assign(status=matrix["status"].where(matrix["status"] != "missing"))
+    show_figure(criteria_heatmap(shown, lang, unit="name"))
+    if len(matrix):
+        show_note("note.criteria_set", lang, set=str(matrix["criteria_set"].iloc[0]))
+
+
+# ---- watch lists -------------------------------------------------------------------------------------------
+
+_WATCH_COLUMNS = {
+    "lost_criteria": (Col("name", "common.unit"), Col("criterion", "axis.criterion"),
+                      Col("previous_period", "common.previous", "period"), Col("status", "common.status", "status")),
+    "missing_submissions": (Col("unit_code", "common.unit_code"), Col("name", "common.unit"),
+                            Col("last_submission", "common.last_submission", "period")),
+    "ocop_expiring": (Col("product_name", "common.product"), Col("unit_name", "common.unit"),
+                      Col("stars", "axis.stars", "int"), Col("expires", "common.expires", "date"),
+                      Col("days_left", "common.days_left", "int")),
+    "capital_behind": (Col("source_name", "axis.source"), Col("name", "common.unit"),
+                       Col("plan_mvnd", "series.plan", "money"), Col("disbursed_mvnd", "series.disbursed", "money"),
+                       Col("disbursed_mvnd", "common.share", "share", denominator="plan_mvnd"),
+                       Col("expected_rate", "common.expected_rate", "percent")),
+}
+
+
+def _with_names(frame: pd.DataFrame, units: pd.DataFrame, column: str = "name") -> pd.DataFrame:
+    names = units.astype({"unit_code": "str"}).set_index("unit_code")["name"]
+    return frame.assign(**{column: frame["unit_code"].astype("str").map(names)})
+
+
+def _with_source_names(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return frame.assign(source_name=[source_name(s, lang) for s in frame["source"]])
+
+
+def show_watch_lists(lists: Mapping[str, pd.DataFrame], units: pd.DataFrame, lang: str = DEFAULT_LANG,
+                     max_rows: int = 25) -> None:
+    """``watch_lists``: each list under its own heading with its length; long lists show the first rows."""
+    for key in ("lost_criteria", "missing_submissions", "ocop_expiring", "capital_behind"):
+        frame = lists.get(key)
+        if frame is None:
+            continue
+        section(f"watch.{key}", lang, level=3, n=len(frame))
+        frame = _with_names(frame, units, "unit_name" if key == "ocop_expiring" else "name")
+        if key == "capital_behind":
+            frame = _with_source_names(frame, lang)
+        show_table(frame, _WATCH_COLUMNS[key], lang, max_rows=max_rows)
+        if len(frame) > max_rows:
+            show_note("note.first_rows", lang, shown=max_rows, total=len(frame))
+
+
+# ---- one commune -------------------------------------------------------------------------------------------
+
+PROFILE_CRITERIA_COLUMNS = (Col("criterion", "axis.criterion"), Col("criterion_name", "common.criterion_name"),
+                            Col("status", "common.status", "status"),
+                            Col("previous_status", "common.previous_status", "status"),
+                            Col("trend", "common.trend", "trend"), Col("submission_period", "common.period", "period"),
+                            Col("stale_text", "common.stale"))
+
+
+def _criteria_names(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    lang = check_lang(lang)
+    return frame.assign(criterion_name=frame[f"name_{lang}"])
+
+
+def _is_ward(unit: Mapping[str, str]) -> bool:
+    """Wards (and special zones) are not communes: NRA criteria and levels do not apply to them."""
+    return unit["unit_type"] != "commune"
+
+
+def show_commune_level(profile, unit: Mapping[str, str], lang: str = DEFAULT_LANG) -> None:
+    """Section "level and history": the level now and the months it changed. For a ward the section says
+    the criteria do not apply (and the criteria sections show nothing)."""
+    if _is_ward(unit):
+        section("section.ward", lang)
+        show_note("note.ward", lang, name=unit["name"])
+        return
+    section("section.level", lang)
+    show_note("note.level_now", lang, level=enum_label("level", profile.level, lang))
+    history = profile.level_history.assign(level_text=[enum_label("level", v, lang) for v in profile.level_history["level"]])
+    changes = history[history["level"] != history["level"].shift()]
+    show_table(changes, [Col("period", "common.since", "period"), Col("level_text", "common.level")], lang)
+
+
+def show_commune_criteria(profile, unit: Mapping[str, str], lang: str = DEFAULT_LANG) -> None:
+    """Section: each criterion of the set in force with status, previous status, trend, stale flag."""
+    if _is_ward(unit):
+        return
+    section("section.commune_criteria", lang)
+    frame = _criteria_names(profile.criteria, lang)
+    frame = frame.assign(stale_text=[t("common.yes", lang) if s is True else "" for s in frame["stale"]])
+    show_table(frame, PROFILE_CRITERIA_COLUMNS, lang)
+
+
+def show_next_level(profile, unit: Mapping[str, str], lang: str = DEFAULT_LANG) -> None:
+    """Section: what the commune lacks, the criteria of the set in force it does not meet (``lacking``)."""
+    if _is_ward(unit):
+        return
+    section("section.next_level", lang)
+    target = min(profile.level + 1, 3)
+    if profile.level >= 3:
+        show_note("note.top_level", lang)
+        return
+    show_note("note.next_level", lang, level=enum_label("level", target, lang), n=len(profile.lacking),
+              total=len(profile.criteria))
+    show_table(_criteria_names(profile.lacking, lang),
+               PROFILE_CRITERIA_COLUMNS[:3] + (Col("submission_period", "common.period", "period"),), lang)
+
+
+PRODUCT_COLUMNS = (Col("product_name", "common.product"), Col("stars", "axis.stars", "int"),
+                   Col("group_name", "axis.group"), Col("recognized_on", "common.recognized_on", "date"),
+                   Col("expires", "common.expires", "date"))
+
+
+def _with_group_names(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return frame.assign(group_name=[ocop_group_name(g, lang) for g in frame["group"]])
+
+
+def show_commune_products(profile, lang: str = DEFAULT_LANG) -> None:
+    """The commune's active OCOP products and when each certificate expires."""
+    products = profile.products
+    if products.empty:
+        show_note("common.none_to_show", lang)
+        return
+    show_table(_with_group_names(products.sort_values(["expires", "product_id"]), lang), PRODUCT_COLUMNS, lang)
+
+
+CAPITAL_LINE_COLUMNS = (Col("source_name", "axis.source"), Col("plan_mvnd", "series.plan", "money"),
+                        Col("disbursed_mvnd", "series.disbursed", "money"),
+                        Col("disbursed_mvnd", "common.share", "share", denominator="plan_mvnd"))
+
+
+def show_commune_capital(profile, lang: str = DEFAULT_LANG) -> None:
+    """The commune's capital lines of the plan year (plan, disbursed, share)."""
+    lines = profile.capital
+    if lines.empty:
+        show_note("common.none_to_show", lang)
+        return
+    show_table(_with_source_names(lines, lang), CAPITAL_LINE_COLUMNS, lang)
+
+
+# ---- one department ----------------------------------------------------------------------------------------
+
+DEPARTMENT_CRITERIA_COLUMNS = (Col("criterion", "axis.criterion"), Col("criterion_name", "common.criterion_name"),
+                               Col("met", "common.communes_met", "share", denominator="reporting"))
+LAGGING_COLUMNS = (Col("unit_code", "common.unit_code"), Col("name", "common.unit"), Col("criterion", "axis.criterion"),
+                   Col("criterion_name", "common.criterion_name"), Col("status", "common.status", "status"),
+                   Col("submission_period", "common.period", "period"), Col("stale_text", "common.stale"))
+
+
+def show_department_criteria(view, lang: str = DEFAULT_LANG) -> None:
+    """The criteria a department leads (``DepartmentView.criteria``) with met/reporting communes."""
+    show_note("note.department_leads", lang, department=department_name(view.department, lang),
+              n=len(view.criteria), set=view.criteria_set)
+    show_table(_criteria_names(view.criteria, lang), DEPARTMENT_CRITERIA_COLUMNS, lang)
+
+
+def show_department_achievement(view, lang: str = DEFAULT_LANG) -> None:
+    """Share of communes meeting each criterion the department leads, as bars."""
+    frame = _criteria_names(view.criteria, lang)
+    show_figure(criteria_share_bar(frame, lang))
+
+
+def show_department_lagging(view, lang: str = DEFAULT_LANG) -> None:
+    """The communes to act on: each (commune, criterion) the department leads that is not met."""
+    names = _criteria_names(view.criteria, lang).set_index("criterion")["criterion_name"]
+    lagging = view.lagging.assign(criterion_name=view.lagging["criterion"].map(names),
+                                  stale_text=[t("common.yes", lang) if s else "" for s in view.lagging["stale"]])
+    show_note("note.lagging", lang, communes=lagging["unit_code"].nunique(), pairs=len(lagging))
+    show_table(lagging, LAGGING_COLUMNS, lang)
+
+
+def department_trend(table: pd.DataFrame, department: str, province_code: str) -> pd.DataFrame:
+    """The department's met share (``criteria.dept_met_share.<department>``) per period of ``table``."""
+    rows = table[(table["indicator"] == f"criteria.dept_met_share.{department}")
+                 & (table["unit_code"] == str(province_code))]
+    return rows[["period", "value", "numerator", "denominator"]].sort_values("period").reset_index(drop=True)
+
+
+def show_department_trend(table: pd.DataFrame, department: str, province_code: str,
+                          lang: str = DEFAULT_LANG) -> None:
+    """The department's met share over the periods of ``table`` (a line, and the figures with evidence)."""
+    trend = department_trend(table, department, province_code)
+    show_figure(share_trend_line(trend, lang, title=t("chart.department_trend", lang)))
+    show_table(trend.sort_values("period", ascending=False),
+               [Col("period", "common.period", "period"),
+                Col("numerator", "common.pairs_met", "share", denominator="denominator")], lang)
+
+
+# ---- OCOP --------------------------------------------------------------------------------------------------
+
+OCOP_PRODUCT_COLUMNS = (Col("product_name", "common.product"), Col("stars", "axis.stars", "int"),
+                        Col("group_name", "axis.group"), Col("unit_name", "common.unit"),
+                        Col("entity_type", "common.entity_type", "entity_type"),
+                        Col("recognized_on", "common.recognized_on", "date"), Col("expires", "common.expires", "date"))
+
+
+def _counts(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Distinct products per ``by`` (presentation tally of an already-computed view)."""
+    return frame.groupby(list(by), as_index=False, sort=True)["product_id"].nunique() \
+        .rename(columns={"product_id": "products"})
+
+
+def show_ocop_stars(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """``active_products`` by stars."""
+    show_figure(ocop_stars_bar(_counts(active, ["stars"]), lang))
+
+
+def show_ocop_groups(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """``active_products`` by product group, stacked by stars, and the same as a table."""
+    counts = _with_group_names(_counts(active, ["group", "stars"]), lang)
+    show_figure(ocop_groups_bar(counts, lang))
+    totals = _with_group_names(_counts(active, ["group"]), lang)
+    show_table(totals, [Col("group_name", "axis.group"), Col("products", "axis.products", "int")], lang)
+
+
+def show_ocop_units(active: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 20) -> None:
+    """Units with the most active products (unit, products, of which 4★ and 5★)."""
+    counts = _counts(active, ["unit_code", "unit_name"])
+    high = _counts(active[active["stars"] >= 4], ["unit_code"]).rename(columns={"products": "high"})
+    counts = counts.merge(high, on="unit_code", how="left").fillna({"high": 0})
+    counts = counts.sort_values(["products", "unit_code"], ascending=[False, True])
+    show_note("note.units_with_products", lang, n=len(counts))
+    show_table(counts, [Col("unit_name", "common.unit"), Col("products", "axis.products", "int"),
+                        Col("high", "common.four_five_stars", "int")], lang, max_rows=max_rows)
+
+
+def show_ocop_entity_types(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """Active products and distinct entities by entity type."""
+    products = _counts(active, ["entity_type"])
+    entities = active.groupby("entity_type", as_index=False)["entity_id"].nunique().rename(
+        columns={"entity_id": "entities"})
+    show_table(products.merge(entities, on="entity_type"),
+               [Col("entity_type", "common.entity_type", "entity_type"), Col("products", "axis.products", "int"),
+                Col("entities", "common.entities", "int")], lang)
+
+
+def show_ocop_products(products: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int | None = None) -> None:
+    """A list of products (``ocop_new_recognitions`` or expiring ones) without entity names."""
+    show_table(_with_group_names(products, lang), OCOP_PRODUCT_COLUMNS, lang, max_rows=max_rows)
+    if max_rows is not None and len(products) > max_rows:
+        show_note("note.first_rows", lang, shown=max_rows, total=len(products))
+
+
+def expiring_products(active: pd.DataFrame, expiring: pd.DataFrame) -> pd.DataFrame:
+    """The active products the watch list ``ocop_expiring`` names, with their days left, soonest first."""
+    days = expiring.set_index("product_id")["days_left"]
+    rows = active[active["product_id"].isin(days.index)]
+    return rows.assign(days_left=rows["product_id"].map(days)).sort_values(["expires", "product_id"]) \
+        .reset_index(drop=True)
+
+
+def show_registrations(stages: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """``registrations_by_stage``: the evaluation cycle, stage by stage, in pipeline order."""
+    show_table(stages, [Col("stage", "common.stage", "stage"), Col("registrations", "common.registrations", "int")],
+               lang)
+
+
+# ---- capital -----------------------------------------------------------------------------------------------
+
+POSITION_COLUMNS = (Col("year", "common.year"), Col("source_name", "axis.source"),
+                    Col("plan_mvnd", "series.plan", "money"), Col("disbursed_mvnd", "series.disbursed", "money"),
+                    Col("disbursed_mvnd", "common.share", "share", denominator="plan_mvnd"))
+
+
+def show_capital_position(position: pd.DataFrame, period: str, lang: str = DEFAULT_LANG,
+                          years: int | None = None) -> None:
+    """``capital_position``: plan vs disbursed per source; the chart for the plan year of P, the table for
+    every plan year (each as of P, so the previous year includes January of this one)."""
+    frame = _with_source_names(position, lang).assign(year=position["year"].astype("str"))
+    year = str(period)[:4]
+    show_figure(capital_plan_vs_disbursed_bar(frame[frame["year"] == year], lang))
+    shown = frame.sort_values(["year", "source"], ascending=[False, True])
+    if years is not None:
+        shown = shown[shown["year"].astype(int) > int(year) - years]
+    show_note("note.capital_as_of", lang, period=fmt_period(period, lang))
+    show_table(shown, POSITION_COLUMNS, lang)
+
+
+def show_disbursement_pace(pace: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """``disbursement_pace``: cumulative rate month by month against the linear path to the year-end target."""
+    show_figure(disbursement_pace_line(pace, lang, rate="rate"))
+    show_table(pace.sort_values("period", ascending=False),
+               [Col("period", "common.period", "period"), Col("plan_mvnd", "series.plan", "money"),
+                Col("disbursed_mvnd", "series.disbursed", "money"),
+                Col("disbursed_mvnd", "common.share", "share", denominator="plan_mvnd"),
+                Col("target_rate", "common.expected_rate", "percent")], lang)
+
+
+def show_mobilized(mobilized: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """``mobilized_by_source``: cumulative capital mobilized since the start of the phase, per source."""
+    frame = _with_source_names(mobilized, lang)
+    show_figure(mobilized_by_source_bar(frame, lang))
+    show_table(frame.sort_values("cumulative_mvnd", ascending=False),
+               [Col("source_name", "axis.source"), Col("cumulative_mvnd", "common.cumulative", "money"),
+                Col("as_of", "common.as_of", "period")], lang)
+
+
+def show_lagging_lines(behind: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 30) -> None:
+    """Capital lines behind the pace to the year-end target (``watch_lists()["capital_behind"]``)."""
+    show_note("note.lagging_lines", lang, n=len(behind))
+    frame = _with_source_names(_with_names(behind, units), lang)
+    show_table(frame, _WATCH_COLUMNS["capital_behind"], lang, max_rows=max_rows)
+    if len(frame) > max_rows:
+        show_note("note.first_rows", lang, shown=max_rows, total=len(frame))
+
+
+# ---- data quality ------------------------------------------------------------------------------------------
+
+
+def show_submission_grid(grid: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """``submission_grid``: communes × months, submitted or not."""
+    show_figure(completeness_heatmap(_with_names(grid, units, "unit_name"), lang))
+
+
+def show_late_communes(grid: pd.DataFrame, period: str, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """Communes that did not submit for P, with their last submission and months since (to chase)."""
+    rows = grid[(grid["period"] == period) & ~grid["submitted"]].sort_values(["months_since", "unit_code"],
+                                                                               ascending=[False, True])
+    show_note("note.missing_now", lang, n=len(rows), total=grid["unit_code"].nunique())
+    show_table(_with_names(rows, units), [Col("unit_code", "common.unit_code"), Col("name", "common.unit"),
+                                          Col("last_submission", "common.last_submission", "period"),
+                                          Col("months_since", "common.months_since", "int")], lang)
+
+
+def show_stale_counts(stale: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """``stale_counts``: per criterion, communes (of the communes in scope) whose status is carried from an
+    earlier month, or missing."""
+    frame = stale.assign(communes=int((units["unit_type"] == "commune").sum()))
+    show_table(frame, [Col("criterion", "axis.criterion"),
+                       Col("stale", "common.stale_communes", "share", denominator="communes"),
+                       Col("missing", "common.missing_communes", "share", denominator="communes")], lang)
+
+
+def show_outliers(outliers: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """``value_outliers``: measured values far from their criterion's median (robust z-score)."""
+    show_note("note.outliers", lang)
+    show_table(_with_names(outliers, units), [Col("name", "common.unit"), Col("criterion", "axis.criterion"),
+                                              Col("indicator", "common.indicator"),
+                                              Col("value", "common.value", "number"),
+                                              Col("median", "common.median", "number"),
+                                              Col("robust_z", "common.robust_z", "number"),
+                                              Col("_row", "common.row", "int")], lang)
