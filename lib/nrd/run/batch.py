@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -152,9 +153,26 @@ def _declared_parameters(notebook: str) -> frozenset[str]:
 @lru_cache(maxsize=64)
 def _declared_parameters_cached(notebook: str, mtime_ns: int, size: int) -> frozenset[str]:
     del mtime_ns, size  # part of the cache key only
+    import logging
+
+    import nbformat
+
     from nrd.run.execute import notebook_parameters
 
-    return frozenset(notebook_parameters(notebook))
+    # papermill's parser skips (with a log line per call) an assignment whose comment it cannot parse;
+    # a plain "name = ..." / "name: type = ..." line at the start of a line still declares the parameter
+    logging.getLogger("papermill").disabled, was = True, logging.getLogger("papermill").disabled
+    try:
+        names = set(notebook_parameters(notebook))
+    finally:
+        logging.getLogger("papermill").disabled = was
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            names.update(m.group(1) for m in _ASSIGNMENT.finditer(cell.source))
+    return frozenset(names)
+
+
+_ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)", re.MULTILINE)
 
 
 def prepare_run(

@@ -1,0 +1,274 @@
+"""Report throughput: shell loop of papermill + nbconvert CLI vs a 2-process papermill pool vs ``nrd run``.
+
+Usage::
+
+    .venv/bin/python benchmarks/run_bench.py [--communes 12] [--period 2025-09] [--data data/demo]
+    .venv/bin/python benchmarks/run_bench.py --national /tmp/national [--limit 40] [--period 2025-09]
+
+The default mode runs the same reports (1 province overview + N commune scorecards + 1 department brief)
+three ways and prints the wall time of each, the ratios, and the peak memory per worker process:
+
+1. ``shell``: for each report, ``papermill`` CLI (fresh process, fresh kernel) then
+   ``jupyter nbconvert --to html --no-input`` CLI, one after the other (how a cron script would do it);
+2. ``pool``: ``multiprocessing.Pool(2)`` of papermill's Python API (fresh kernel per report) + the
+   project's HTML exporter;
+3. ``nrd run``: the run command (warm kernels, indicator table computed once and shared), 2 workers.
+
+Pages 2 and 3 use the same exporter, so their HTML must be byte-identical (checked); the shell loop's pages
+use nbconvert's own template, so its executed notebooks' outputs are compared instead.
+
+``--national DIR`` builds the synthetic national dataset (``nrd demo-data DIR --province all --format csv``)
+when DIR has none, computes the indicator table, and renders commune scorecards (``--limit`` of them)
+through the Dask executor with 1 and then 2 workers, printing reports per second.
+
+Memory: psutil samples the whole process tree every 0.2 s (peak RSS per process); it is installed with
+jupyter. No dependency is added.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+BIN = Path(sys.executable).parent
+GENERATED_ON = "2025-10-05"
+
+
+class TreeMemory:
+    """Peak RSS of every process under a root process (sampled), by process name and command."""
+
+    def __init__(self, root_pid: int, interval: float = 0.2) -> None:
+        import psutil
+
+        self.root = psutil.Process(root_pid)
+        self.interval = interval
+        self.peaks: dict[int, tuple[int, str]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+            except psutil.Error:
+                procs = []
+            for proc in procs:
+                try:
+                    rss = proc.memory_info().rss
+                    label = " ".join(proc.cmdline()[:4])[-90:]
+                except psutil.Error:
+                    continue
+                if rss > self.peaks.get(proc.pid, (0, ""))[0]:
+                    self.peaks[proc.pid] = (rss, label)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def kernel_peak_mb(self) -> float:
+        kernels = [rss for rss, label in self.peaks.values() if "ipykernel" in label]
+        return max(kernels, default=0) / 2**20
+
+    def worker_peak_mb(self) -> float:
+        """Largest driver/worker process that is not a kernel (papermill CLI, pool worker, nrd run)."""
+        others = [rss for rss, label in self.peaks.values() if "ipykernel" not in label]
+        return max(others, default=0) / 2**20
+
+
+def report_set(data: Path, period: str, communes: int) -> list[tuple[str, dict]]:
+    from nrd.io import read_dataset
+    from nrd.run.batch import for_each_keys
+
+    keys = for_each_keys(read_dataset(data), period)
+    units = keys["commune"][:communes]
+    return (
+        [("province_overview", {})]
+        + [("commune_scorecard", {"unit_code": u}) for u in units]
+        + [("department_brief", {"department": keys["department"][0]})]
+    )
+
+
+def _stem(notebook: str, params: dict) -> str:
+    return "-".join([notebook, *params.values()])
+
+
+def run_shell(reports, data: Path, period: str, out: Path) -> None:
+    out.mkdir(parents=True)
+    for notebook, params in reports:
+        ipynb = out / f"{_stem(notebook, params)}.ipynb"
+        args = [str(BIN / "papermill"), str(NOTEBOOKS / f"{notebook}.ipynb"), str(ipynb), "--cwd", str(NOTEBOOKS),
+                "-r", "period", period, "-r", "data_dir", str(data), "-r", "lang", "vi", "--no-progress-bar"]
+        for name, value in params.items():
+            args += ["-r", name, value]
+        subprocess.run(args, check=True, capture_output=True)
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(ipynb)],
+                       check=True, capture_output=True)
+
+
+def _pool_task(task) -> str:
+    notebook, params, data, period, out = task
+    from nrd.run.render import render_report
+
+    result = render_report(NOTEBOOKS / f"{notebook}.ipynb", period=period, parameters=params, out_dir=out,
+                           lang="vi", data_dir=data, generated_on=GENERATED_ON)
+    return result.status
+
+
+def run_pool(reports, data: Path, period: str, out: Path) -> None:
+    tasks = [(nb, p, str(data), period, str(out)) for nb, p in reports]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        statuses = pool.map(_pool_task, tasks, chunksize=1)
+    if any(s != "ok" for s in statuses):
+        print(f"  pool: {statuses.count('failed')} report(s) failed")
+
+
+def write_plan(path: Path, reports, data: Path) -> Path:
+    units = [p["unit_code"] for nb, p in reports if nb == "commune_scorecard"]
+    departments = [p["department"] for nb, p in reports if nb == "department_brief"]
+    lines = [
+        f"dataset: {data}", "languages: [vi]", f"notebooks: {NOTEBOOKS}", "reports:",
+        "  - notebook: province_overview",
+        "  - notebook: commune_scorecard", "    for_each: commune", f"    only: {json.dumps(units)}",
+        "  - notebook: department_brief", "    for_each: department", f"    only: {json.dumps(departments)}",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run_nrd(plan: Path, period: str, out: Path, workers: int = 2, extra: tuple[str, ...] = ()) -> None:
+    env = dict(os.environ, NRD_GENERATED_ON=GENERATED_ON)
+    subprocess.run([str(BIN / "nrd"), "run", str(plan), "--period", period, "--out", str(out), "--workers",
+                    str(workers), "--quiet", "--force", *extra], check=True, capture_output=True, env=env)
+
+
+def timed(label: str, fn, *args) -> tuple[float, TreeMemory]:
+    with TreeMemory(os.getpid()) as memory:
+        started = time.perf_counter()
+        fn(*args)
+        elapsed = time.perf_counter() - started
+    print(f"  {label:<10} {elapsed:7.1f} s   peak kernel {memory.kernel_peak_mb():5.0f} MB   "
+          f"peak driver/worker {memory.worker_peak_mb():5.0f} MB", flush=True)
+    return elapsed, memory
+
+
+def _outputs(path: Path) -> list:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return [c.get("outputs") for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+
+
+def compare_three_ways(args) -> int:
+    data = Path(args.data).resolve()
+    reports = report_set(data, args.period, args.communes)
+    print(f"{len(reports)} reports (1 province overview, {args.communes} commune scorecards, 1 department brief),"
+          f" period {args.period}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}", flush=True)
+    tmp = Path(tempfile.mkdtemp(prefix="nrd-bench-"))
+    try:
+        times = {}
+        if not args.skip_shell:
+            times["shell"], _ = timed("shell", run_shell, reports, data, args.period, tmp / "shell")
+        times["pool"], pool_mem = timed("pool x2", run_pool, reports, data, args.period, tmp / "pool")
+        plan = write_plan(tmp / "plan.yaml", reports, data)
+        times["nrd"], nrd_mem = timed("nrd run", run_nrd, plan, args.period, tmp / "nrd")
+        n = len(reports)
+        for label, seconds in times.items():
+            print(f"  {label:<10} {seconds / n:6.2f} s per report")
+        if "shell" in times:
+            print(f"  nrd run is {times['shell'] / times['nrd']:.1f}x faster than the shell loop (target >= 8)")
+        print(f"  nrd run is {times['pool'] / times['nrd']:.1f}x faster than the 2-process pool (target >= 2.5)")
+        published = tmp / "nrd" / args.period
+        same = differ = 0
+        for html in sorted((tmp / "pool").glob("*.html")):
+            other = published / "html" / html.name
+            if other.is_file() and other.read_bytes() == html.read_bytes():
+                same += 1
+            else:
+                differ += 1
+        print(f"  HTML pool vs nrd run: {same} byte-identical, {differ} different")
+        if "shell" in times:
+            equal = sum(_outputs(nb) == _outputs(tmp / "pool" / nb.name) for nb in (tmp / "shell").glob("*.ipynb"))
+            print(f"  executed outputs shell vs pool: {equal}/{n} identical")
+        worst = max(pool_mem.kernel_peak_mb(), nrd_mem.kernel_peak_mb())
+        print(f"  peak memory per worker: kernel {nrd_mem.kernel_peak_mb():.0f} MB + driver "
+              f"{nrd_mem.worker_peak_mb():.0f} MB (nrd run); target < 600 MB; worst kernel {worst:.0f} MB")
+        return 0 if differ == 0 else 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"  outputs kept in {tmp}")
+
+
+def national(args) -> int:
+    data = Path(args.national).resolve()
+    if not (data / "dataset.yaml").is_file():
+        started = time.perf_counter()
+        subprocess.run([str(BIN / "nrd"), "demo-data", str(data), "--province", "all", "--format", "csv"],
+                       check=True)
+        print(f"national dataset built in {time.perf_counter() - started:.0f} s -> {data}")
+    from nrd.io import read_dataset
+    from nrd.run.batch import for_each_keys, indicator_tables
+
+    started = time.perf_counter()
+    ds = read_dataset(data)
+    read_s = time.perf_counter() - started
+    period = args.period or ds.latest_period
+    started = time.perf_counter()
+    history, _ = indicator_tables(ds, period)
+    print(f"read {read_s:.1f} s; indicator table P-12..P ({len(history)} rows) in {time.perf_counter() - started:.1f} s")
+    units = for_each_keys(ds, period)["commune"]
+    sample = units[: args.limit] if args.limit else units
+    print(f"{len(units)} communes; rendering {len(sample)} scorecards through the Dask executor")
+    tmp = Path(tempfile.mkdtemp(prefix="nrd-national-"))
+    plan = tmp / "plan.yaml"
+    plan.write_text(f"dataset: {data}\nlanguages: [vi]\nnotebooks: {NOTEBOOKS}\nreports:\n"
+                    f"  - notebook: commune_scorecard\n    for_each: commune\n    only: {json.dumps(sample)}\n")
+    try:
+        rates = {}
+        for workers in (1, 2):
+            started = time.perf_counter()
+            run_nrd(plan, period, tmp / f"out{workers}", workers, ("--executor", "dask"))
+            elapsed = time.perf_counter() - started
+            rates[workers] = len(sample) / elapsed
+            print(f"  {workers} worker(s): {elapsed:.1f} s, {rates[workers]:.2f} reports/s "
+                  f"(includes cluster start, data check and indicator table)")
+        print(f"  scaling 1 -> 2 workers: {rates[2] / rates[1]:.2f}x")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--communes", type=int, default=12)
+    parser.add_argument("--period", default="2025-09")
+    parser.add_argument("--data", default=str(ROOT / "data" / "demo"))
+    parser.add_argument("--skip-shell", action="store_true", help="leave out the (slow) shell loop")
+    parser.add_argument("--keep", action="store_true", help="keep the outputs")
+    parser.add_argument("--national", help="national-scale mode: dataset folder (built when missing)")
+    parser.add_argument("--limit", type=int, default=0, help="national mode: render only this many scorecards")
+    args = parser.parse_args()
+    return national(args) if args.national else compare_three_ways(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
