@@ -6,11 +6,14 @@ column. Cross-table rules live in ``nrd.io.validate``; the cache in ``nrd.io.cac
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io as _io
+import operator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from nrd.contract import TABLE_NAMES, Column, Table
@@ -175,7 +178,7 @@ def _read_csv_rows(path: Path) -> list[list[str]]:
     first_line = text.split("\n", 1)[0]
     # Excel in a Vietnamese locale (decimal comma) saves CSV with semicolons.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [list(r) for r in csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)]
+    return list(csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def _read_sheet_rows(path: Path, sheet: str) -> tuple[str, list[list]]:
@@ -229,7 +232,11 @@ def read_raw(source: TableSource) -> RawTable:
         if count > best_count:
             best_row, best_count = index, count
     headers = rows[best_row] if rows else []
-    data = [(i + 1, r) for i, r in enumerate(rows) if i > best_row and any(map(_filled, r))]
+    if source.path.suffix.lower() == ".csv":
+        # CSV cells are all text: a row is blank when its joined text is only whitespace.
+        data = [(i + 1, r) for i, r in enumerate(rows) if i > best_row and "".join(r).strip()]
+    else:
+        data = [(i + 1, r) for i, r in enumerate(rows) if i > best_row and any(map(_filled, r))]
     return RawTable(source, best_row + 1, list(headers), data)
 
 
@@ -280,6 +287,23 @@ def _cell_parser(column: Column, registry):
         "int": cells.parse_int,
         "bool": cells.parse_bool,
     }[column.type]
+
+
+def _factorize_cells(values: list) -> tuple[np.ndarray, list]:
+    """(codes, distinct cells) of a column; code -1 for blank (None/NaN) cells.
+
+    Cells of one Python type (plus blanks) are factorized by value in C; a column mixing types (an XLSX
+    column holding 1, 1.0 and True, which compare equal) is keyed by (type, value) so that each keeps its
+    own text in findings.
+    """
+    kinds = set(map(type, values)) - {type(None)}
+    if len(kinds) <= 1:
+        codes, uniques = pd.factorize(np.array(values, dtype=object), use_na_sentinel=True)
+        return codes, list(uniques)
+    keys = np.empty(len(values), dtype=object)
+    keys[:] = [(type(v), v) for v in values]
+    codes, unique_keys = pd.factorize(keys, use_na_sentinel=True)
+    return codes, [key[1] for key in unique_keys]
 
 
 def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], dict[str, str]]:
@@ -337,53 +361,43 @@ def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], d
 
     row_numbers = [number for number, _ in raw.rows]
     bad_rows: set[int] = set()
-    columns: dict[str, list] = {}
+    columns: dict[str, pd.Series] = {}
+    row_cells = [row for _, row in raw.rows]
+    shortest = min(map(len, row_cells), default=0)
     for column in table.columns:
         if column.name not in positions:
-            columns[column.name] = [None] * len(raw.rows)
+            columns[column.name] = typed_series([None] * len(raw.rows), column)
             continue
         index, written = positions[column.name]
+        if index < shortest:  # every row reaches the column: extract it in C
+            cells_of_column = list(map(operator.itemgetter(index), row_cells))
+        else:
+            cells_of_column = [row[index] if index < len(row) else None for row in row_cells]
+        codes, uniques = _factorize_cells(cells_of_column)
+        # Each distinct cell is parsed once; the last slot is the blank cell (factorize's code -1).
         parse = _cell_parser(column, registry)
-        memo: dict = {}
-        values = []
-        for number, row in raw.rows:
-            cell = row[index] if index < len(row) else None
-            key = (type(cell), cell)
+        results = []
+        for cell in [*uniques, None]:
             try:
-                result = memo[key]
-            except KeyError:
-                try:
-                    result = parse(cell)
-                except cells.CellError as error:
-                    result = error
-                memo[key] = result
+                results.append(parse(cell))
+            except cells.CellError as error:
+                results.append(error)
+        bad = np.array([isinstance(r, cells.CellError) for r in results], dtype=bool)
+        blank = np.array([r is None for r in results], dtype=bool)
+        flagged = bad | (blank & column.required)
+        for position in np.flatnonzero(flagged[codes]):
+            number, cell = row_numbers[position], cells_of_column[position]
+            result = results[codes[position]]
             if isinstance(result, cells.CellError):
-                finding(
-                    ERROR,
-                    "bad_value",
-                    number,
-                    written,
-                    cells.cell_text(cell),
-                    result.expected,
-                    f"{written!r} cannot be read as {column.type}",
-                )
-                bad_rows.add(number)
-                result = None
-            elif result is None and column.required:
-                finding(
-                    ERROR,
-                    "required_missing",
-                    number,
-                    written,
-                    "",
-                    _expected(column),
-                    f"{written!r} is required",
-                )
-                bad_rows.add(number)
-            values.append(result)
-        columns[column.name] = values
+                finding(ERROR, "bad_value", number, written, cells.cell_text(cell), result.expected,
+                        f"{written!r} cannot be read as {column.type}")
+            else:
+                finding(ERROR, "required_missing", number, written, "", _expected(column), f"{written!r} is required")
+            bad_rows.add(number)
+        typed = typed_series([None if isinstance(r, cells.CellError) else r for r in results], column)
+        columns[column.name] = typed.take(codes).reset_index(drop=True)
 
-    frame = pd.DataFrame({c.name: typed_series(columns[c.name], c) for c in table.columns})
+    frame = pd.DataFrame({c.name: columns[c.name] for c in table.columns})
     frame[ROW] = pd.Series(row_numbers, dtype="int64")
     frame[SOURCE] = pd.Series([source.label] * len(frame), dtype="str")
     frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
@@ -410,6 +424,22 @@ def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], d
     return frame, findings, written_headers
 
 
+def _without_gc(function, *args):
+    """``function(*args)`` with the cyclic garbage collector paused.
+
+    Reading a table builds millions of small lists and tuples (none of them cyclic); each allocation burst
+    would otherwise trigger full collections over them, which cost more than the reading itself at national
+    scale.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return function(*args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_tables(
     data_dir: Path, sources: dict[str, TableSource], registry
 ) -> tuple[dict, list[Finding], dict]:
@@ -419,7 +449,7 @@ def read_tables(
     stats: dict[str, tuple[str, int]] = {}
     for name, source in sources.items():
         try:
-            raw = read_raw(source)
+            raw = _without_gc(read_raw, source)
         except Exception as error:  # corrupt/locked/not-a-workbook: the user's file, reported, not raised
             logger.warning("cannot read %s: %s", source.label, error)
             findings.append(
@@ -433,7 +463,7 @@ def read_tables(
                 )
             )
             continue
-        frame, table_findings, headers = parse_table(raw, registry)
+        frame, table_findings, headers = _without_gc(parse_table, raw, registry)
         frames[name] = frame
         findings.extend(table_findings)
         stats[name] = (raw.source.sheet, len(raw.rows), headers)
