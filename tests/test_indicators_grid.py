@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -116,3 +117,12 @@ def test_below_15_only_under_a_set_of_at_least_15_criteria():
     for frame in (reference_indicator_table(ds, [new]), compute_indicators(ds, new)):
         assert not (frame["indicator"] == "criteria.below_15").any()
         assert (frame["indicator"] == "criteria.all_met").any()
+
+
+def test_docs_indicators_md_is_generated_from_the_catalog():
+    from nrd.indicators import CATALOG, catalog_markdown
+
+    page = (Path(periods.__file__).resolve().parents[2] / "docs" / "indicators.md").read_text(encoding="utf-8")
+    assert page == catalog_markdown(), "docs/indicators.md is stale: regenerate it (command at its top)"
+    for indicator in CATALOG.values():
+        assert f"| `{indicator.id}` |" in page and indicator.label["vi"].split("{")[0] in page

@@ -5,7 +5,14 @@ Everything here is pure: a ``Dataset`` (or frames) and parameters in, a new fram
 
 # Import order is the catalog's (and the table's) order: NRA, criteria, OCOP, capital, organization.
 from nrd.indicators import nra, criteria, ocop, capital, organization  # noqa: F401,I001
-from nrd.indicators.catalog import CATALOG, Indicator, get_indicator, indicator_catalog, register
+from nrd.indicators.catalog import (
+    CATALOG,
+    Indicator,
+    catalog_markdown,
+    get_indicator,
+    indicator_catalog,
+    register,
+)
 from nrd.indicators.department import DepartmentView, department_view
 from nrd.indicators.profile import CommuneProfile, commune_profile
 from nrd.indicators.quality import stale_counts, submission_grid, value_outliers
@@ -36,6 +43,7 @@ __all__ = [
     "active_products",
     "build_indicator_table",
     "capital_position",
+    "catalog_markdown",
     "commune_levels",
     "commune_profile",
     "compare",
