@@ -108,3 +108,25 @@ def test_headlines_show_shares_with_evidence_and_money_in_billions(two_months, d
     assert text.loc[1, "value"].endswith("billion VND")
     assert list(rows["indicator"]) == ["nra.recognized_share", "capital.plan_year"]
     assert periods.previous_period("2025-09") in set(table["period"])
+
+
+@pytest.mark.parametrize("lang", ["vi", "en", "fr"])
+def test_section_tables_have_distinct_headers_in_every_language(lang):
+    from nrd.present import report, sections, tables
+    from nrd.present.tables import Col
+
+    groups = [v for module in (sections, report) for v in vars(module).values()
+              if isinstance(v, tuple) and v and all(isinstance(c, Col) for c in v)]
+    groups += list(sections._WATCH_COLUMNS.values())
+    assert len(groups) >= 10
+    for columns in groups:
+        headers = [tables._header(c, lang) for c in columns]
+        assert len(set(headers)) == len(headers), headers
+
+
+def test_styled_table_refuses_two_columns_with_the_same_header():
+    from nrd.present.tables import Col, styled_table
+
+    frame = pd.DataFrame({"a": [1], "b": [2]})
+    with pytest.raises(ValueError, match="appear twice"):
+        styled_table(frame, [Col("a", "axis.criterion"), Col("b", "axis.criterion")], "fr")

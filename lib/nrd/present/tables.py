@@ -90,7 +90,11 @@ def table_id(columns: Sequence[Col], caption: str | None = None) -> str:
 def display_frame(frame: pd.DataFrame, columns: Sequence[Col], lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """The text the table shows: one str column per ``Col``, headed by its translated label."""
     lang = check_lang(lang)
-    data = {_header(col, lang): _cell_texts(frame, col, lang) for col in columns}
+    headers = [_header(col, lang) for col in columns]
+    twice = sorted({h for h in headers if headers.count(h) > 1})
+    if twice:  # two labels that coincide in one language would silently merge two columns
+        raise ValueError(f"styled_table: header(s) {twice} appear twice in {lang!r}; give the columns distinct labels")
+    data = {header: _cell_texts(frame, col, lang) for header, col in zip(headers, columns)}
     return pd.DataFrame(data, index=pd.RangeIndex(len(frame)), dtype=object)
 
 
