@@ -330,9 +330,10 @@ def run_plan(
     from nrd.run.warm import check_engine
 
     check_engine(engine)
-    prepared = prepare_run(plan, data=data, period=period, only=only, unit=unit, lang=lang)
     pool = make_executor(executor, workers=workers, scheduler=scheduler)
     try:
+        pool.prewarm(engine)  # kernels start while the data is checked and the indicators computed
+        prepared = prepare_run(plan, data=data, period=period, only=only, unit=unit, lang=lang)
         return execute_run(
             prepared,
             out=out,
@@ -465,7 +466,7 @@ def _run_into(
         else:
             to_run.append(job)
 
-    generated_on = now.date().isoformat()
+    generated_on = _generated_on(now)
     with tempfile.TemporaryDirectory(prefix="work-", dir=staging) as work_root:
         if render is None:
             render = ReportRenderer(engine, _write_shared_indicators(prepared, Path(work_root), to_run))
@@ -515,6 +516,16 @@ def _run_into(
     for r in failed:
         logger.error("%s failed: %s", r.job.stem, r.error)
     return RunResult(publication=staging, period=prepared.period, results=ordered)
+
+
+def _generated_on(now: _dt.datetime) -> str:
+    """The pages' generated-on date: ``NRD_GENERATED_ON`` / ``SOURCE_DATE_EPOCH`` when set (reproducible
+    builds, benchmarks comparing bytes), else the run's date."""
+    if os.environ.get("NRD_GENERATED_ON") or os.environ.get("SOURCE_DATE_EPOCH"):
+        from nrd.run.html import resolve_generated_on
+
+        return resolve_generated_on(None).isoformat()
+    return now.date().isoformat()
 
 
 def _write_shared_indicators(prepared: PreparedRun, work_root: Path, jobs: list[Job]) -> str | None:

@@ -67,6 +67,34 @@ class LocalExecutor:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self._threads: set[int] = set()
         self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def prewarm(self, engine_name: str | None) -> None:
+        """Start the worker threads and their warm kernels now, in the background.
+
+        The run computes the indicator table meanwhile, so kernel start-up costs no wall time.
+        """
+        from nrd.run import warm
+
+        if not warm.is_warm(warm.standard_or(engine_name)) or self._pool is not None:
+            return
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="nrd-report")
+        barrier = threading.Barrier(self.workers)
+
+        def start() -> None:
+            with self._lock:
+                self._threads.add(threading.get_ident())
+            try:
+                barrier.wait(timeout=120)  # one task per thread: every thread gets its own kernel
+            except threading.BrokenBarrierError:
+                pass
+            try:
+                warm.kernel_for_this_thread()
+            except Exception as error:  # the report that runs on this thread will start one (and say why not)
+                logger.warning("warm kernel start failed: %s", error)
+
+        for _ in range(self.workers):
+            self._pool.submit(start)
 
     def _tracked(self, *args: Any) -> Outcome:
         with self._lock:
@@ -75,14 +103,18 @@ class LocalExecutor:
 
     def run(self, render: Callable[..., Any], tasks: Sequence[tuple[Any, str, str]]) -> Iterator[Outcome]:
         """Run ``render(job, work, generated_on)`` for every task; yield outcomes as they finish."""
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="nrd-report") as pool:
-            futures = [pool.submit(self._tracked, i, render, *task) for i, task in enumerate(tasks)]
-            for future in as_completed(futures):
-                yield future.result()
+        pool = self._pool or ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="nrd-report")
+        self._pool = pool
+        futures = [pool.submit(self._tracked, i, render, *task) for i, task in enumerate(tasks)]
+        for future in as_completed(futures):
+            yield future.result()
 
     def close(self) -> None:
         from nrd.run import warm
 
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         with self._lock:
             threads, self._threads = set(self._threads), set()
         stopped = warm.shutdown_kernels(threads)
@@ -121,6 +153,9 @@ class DaskExecutor:
             self.client = Client(self.cluster)
         self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
         logger.info("dask executor: %s, %d worker thread(s)", self.client.scheduler.address, self.workers)
+
+    def prewarm(self, engine_name: str | None) -> None:
+        """Nothing to do ahead: each worker starts its warm kernel with its first report."""
 
     def run(self, render: Callable[..., Any], tasks: Sequence[tuple[Any, str, str]]) -> Iterator[Outcome]:
         """Submit every task to the cluster; yield outcomes as they finish."""
