@@ -258,3 +258,16 @@ def test_department_brief_in_french_lists_exactly_the_lagging_communes(variant_r
     assert ">Critères dont il a la charge</h2>" in html and ">Tendance sur 12 mois</h2>" in html
     assert re.search(r"\d+,\d\u00a0% \(\d+/\d+\)", html), "shares carry their numerator and denominator"
     assert _images(nb) == 2
+
+
+def test_nbval_lax_runs_every_notebook_without_error(tmp_path):
+    """The same notebooks through nbval (``--nbval-lax``: every cell must run; outputs are not compared)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("nbval")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "--nbval-lax", "-p", "no:cacheprovider",
+                           "--rootdir", str(tmp_path), *[str(NOTEBOOKS / f"{n}.ipynb") for n in REPORTS]],
+                          cwd=NOTEBOOKS, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert re.search(r"\b\d+ passed", done.stdout) and "failed" not in done.stdout
