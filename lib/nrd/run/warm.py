@@ -69,20 +69,15 @@ def __nrd_warm_setup(modules):
     # that sends figures) when the first figure is made, and the snapshot must hold the activated state.
     import matplotlib.pyplot as plt
     plt.close(plt.figure())
-    # Pay the first-use costs every report would pay (reference tables read into their caches, fonts
-    # loaded, the PNG writer) here, inside an rc_context so the snapshot below is not changed by them.
+    # Pay the first-use costs every report would pay (reference tables and labels read into their caches)
+    # here. Drawing a figure here is left out on purpose: it changed the PNG bytes of a later report.
     try:
-        import io
         import nrd.reference as reference
         for loader in ("load_units", "load_criteria_sets", "load_departments", "load_assumptions"):
             getattr(reference, loader, lambda: None)()
-        with matplotlib.rc_context():
-            from nrd.present.plots import set_house_style
-            set_house_style()
-            figure = plt.figure(figsize=(2, 1))
-            figure.gca().set_title("Xã Ninh Bình 2025")
-            figure.savefig(io.BytesIO(), format="png")
-            plt.close(figure)
+        from nrd.present import i18n
+        for lang in ("vi", "en", "fr"):
+            i18n.t("section.level", lang)  # loads the label catalog (a YAML parse per process)
     except Exception:
         pass  # only a speed-up: the report pays these costs itself
     state = types.ModuleType("_nrd_warm_state")
