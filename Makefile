@@ -38,8 +38,12 @@ report: $(STAMP) ## the main job: the monthly run on the demo data, latest perio
 test: $(STAMP) browser ## the whole test suite
 	$(BIN)/python -m pytest
 
-bench: $(STAMP) ## benchmarks (prints figures; not part of the tests)
+bench: $(STAMP) ## benchmarks: indicator build (demo, national) and report throughput (prints figures)
 	$(BIN)/python benchmarks/bench_indicators.py
+	$(BIN)/python benchmarks/run_bench.py
+
+bench-national: $(STAMP) ## national scale: 3,321 units, commune scorecards through the Dask executor
+	$(BIN)/python benchmarks/run_bench.py --national $(VENV)/national-demo --limit 40
 
 lab: $(STAMP) ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/
@@ -47,4 +51,4 @@ lab: $(STAMP) ## open JupyterLab on the notebooks
 clean: ## remove generated outputs (keeps the placeholder)
 	find $(OUT) -mindepth 1 ! -name .gitkeep ! -name README.md -exec rm -rf {} +
 
-.PHONY: help install browser demo-data validate report test bench lab clean
+.PHONY: help install browser demo-data validate report test bench bench-national lab clean
