@@ -91,6 +91,9 @@ def run_command(
         )
     for r in failed:
         console.print(f"[red]failed[/] {r.job.stem}: {r.error} (notebook: {r.ipynb})", highlight=False)
+    index = Path(result.publication) / "index.html"
+    if index.is_file() and not quiet:
+        console.print(f"open {index.resolve().as_uri()}", highlight=False, soft_wrap=True)
     raise typer.Exit(result.exit_code)
 
 
