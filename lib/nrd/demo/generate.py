@@ -150,7 +150,12 @@ def _office_touches(
         cells.loc[typed, label] = [vn_number(v) for v in frame.loc[typed, "amount_mvnd"]]
     if name == "organization":
         label = TABLES[name].column("unit_code").label_vi
-        by_name = (frame["period"] == "2025-07") & (np.arange(len(frame)) % 10 == 0)
+        # only names the reader can resolve: a name shared by several units (national scale) stays a code
+        by_name = (
+            (frame["period"] == "2025-07")
+            & (np.arange(len(frame)) % 10 == 0)
+            & frame["unit_code"].isin(list(unit_names)).to_numpy()
+        )
         cells.loc[by_name, label] = [unit_names[c] for c in frame.loc[by_name, "unit_code"]]
     if name == "ocop_registrations":
         label = TABLES[name].column("registered_on").label_vi
@@ -186,7 +191,8 @@ def generate_demo_dataset(
     from nrd.reference import load_units
 
     units = load_units(province)
-    unit_names = dict(zip(units["unit_code"], units["name"]))
+    unique = ~units["name"].duplicated(keep=False)
+    unit_names = dict(zip(units.loc[unique, "unit_code"], units.loc[unique, "name"]))
     province_code = "all" if str(province).lower() == "all" else units["province_code"].iloc[0]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
