@@ -130,3 +130,14 @@ def test_styled_table_refuses_two_columns_with_the_same_header():
     frame = pd.DataFrame({"a": [1], "b": [2]})
     with pytest.raises(ValueError, match="appear twice"):
         styled_table(frame, [Col("a", "axis.criterion"), Col("b", "axis.criterion")], "fr")
+
+
+def test_a_commune_level_headline_names_the_level(two_months, demo):
+    from nrd.indicators import compute_indicators
+    from nrd.present import report as rp
+
+    table = compute_indicators(demo, "2025-09")
+    level = table[(table["unit_code"] == "13504") & (table["indicator"] == "nra.level")]["value"].iloc[0]
+    names = {0: "Not recognized", 1: "NRA standard", 2: "Advanced NRA", 3: "Model NRA"}  # labels.yaml, en
+    rows = rp.headlines(table, "2025-09", ["nra.level"], unit_code="13504")
+    assert rp.headline_frame(rows, "en").loc[0, "value"] == f"{names[int(level)]} ({int(level)})"

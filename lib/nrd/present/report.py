@@ -189,6 +189,9 @@ def headline_frame(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.Data
         value = (_share_text(record, lang) if unit == "percent" else None) or fmt_value(record.get("value"), unit, lang)
         if unit == "criteria" and not pd.isna(record.get("value")):
             value = f"{fmt_value(record.get('value'), unit, lang)} {t('unit.criteria', lang)}"
+        if unit == "level" and not pd.isna(record.get("value")):  # 0-3 means nothing to a reader: name it
+            level = int(record["value"])
+            value = f"{t(f'level.{level}', lang)} ({fmt_value(level, unit, lang)})"
         status = record.get("status")
         rows.append({
             "label": indicator_label(record["indicator"], lang),
