@@ -84,3 +84,22 @@ def test_registry_resolves_family_members_and_rejects_unknown_ids():
         get_indicator("criteria.met_share.")
     with pytest.raises(UnknownNameError):
         get_indicator("nra.levels")
+
+
+def test_no_delta_of_criteria_counts_across_the_criteria_set_switch():
+    # qd318_2022 (19 criteria) applies up to 2026-01, qd51_2025 (10 criteria) from 2026-02
+    switch = table([
+        ("2025-02", "37", "criteria.avg_met", 18.0, None, None),
+        ("2026-01", "37", "criteria.avg_met", 18.5, None, None),
+        ("2026-02", "37", "criteria.avg_met", 8.0, None, None),
+        ("2026-03", "37", "criteria.avg_met", 8.5, None, None),
+        ("2026-01", "37", "criteria.reporting_completeness", 80.0, 80, 100),
+        ("2026-02", "37", "criteria.reporting_completeness", 90.0, 90, 100),
+    ])
+    at_switch = compare(switch, "2026-02").set_index(["unit_code", "indicator"])
+    assert pd.isna(at_switch.loc[("37", "criteria.avg_met"), "delta_month"])  # 8 of 10 vs 18.5 of 19
+    assert pd.isna(at_switch.loc[("37", "criteria.avg_met"), "delta_year"])
+    assert at_switch.loc[("37", "criteria.avg_met"), "previous"] == 18.5  # the value is still shown
+    assert at_switch.loc[("37", "criteria.reporting_completeness"), "delta_month"] == 10.0  # 90 - 80
+    after = compare(switch, "2026-03").set_index(["unit_code", "indicator"])
+    assert after.loc[("37", "criteria.avg_met"), "delta_month"] == 0.5  # 8.5 - 8.0, both under qd51_2025

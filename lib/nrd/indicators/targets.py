@@ -119,8 +119,26 @@ def load_targets(path: str | Path) -> list[Target]:
     return parse_targets(mapping)
 
 
+# Indicators counted against the criteria set in force: across a change of set (19 criteria of qd318_2022 to
+# 10 of qd51_2025) their values measure different things, so no delta is shown.
+SET_DEPENDENT_PREFIX = "criteria."
+SET_INDEPENDENT = frozenset({"criteria.reporting_completeness"})
+
+
+def _same_set(a: str, b: str) -> bool:
+    from nrd.indicators.timeline import criteria_set_id_for
+
+    try:
+        return criteria_set_id_for(a) == criteria_set_id_for(b)
+    except PeriodError:  # a period no set covers: nothing to compare with
+        return False
+
+
 def compare(table: pd.DataFrame, period: str, targets: list[Target] | None = None) -> pd.DataFrame:
     """Each indicator row of ``period`` with its previous month, same month last year, and target status.
+
+    Deltas of indicators counted against the criteria set are left blank (NaN) when the comparison period
+    falls under another criteria set.
 
     Returns:
         unit_code, indicator, value, previous (P-1), delta_month, last_year (P-12), delta_year,
@@ -134,6 +152,11 @@ def compare(table: pd.DataFrame, period: str, targets: list[Target] | None = Non
     out = now.merge(prev.rename(columns={"value": "previous"}), on=keys, how="left")
     out = out.merge(year.rename(columns={"value": "last_year"}), on=keys, how="left")
     out = out.assign(delta_month=out["value"] - out["previous"], delta_year=out["value"] - out["last_year"])
+    dependent = out["indicator"].str.startswith(SET_DEPENDENT_PREFIX) & ~out["indicator"].isin(SET_INDEPENDENT)
+    for other, column in ((periods.previous_period(period), "delta_month"),
+                          (periods.same_period_last_year(period), "delta_year")):
+        if not _same_set(period, other):
+            out.loc[dependent, column] = float("nan")
     out = out.assign(target=float("nan"), target_by="", expected=float("nan"), status="")
     province = out["unit_code"].str.len() <= 2
     for target in targets or []:
