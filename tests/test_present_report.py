@@ -141,3 +141,13 @@ def test_a_commune_level_headline_names_the_level(two_months, demo):
     names = {0: "Not recognized", 1: "NRA standard", 2: "Advanced NRA", 3: "Model NRA"}  # labels.yaml, en
     rows = rp.headlines(table, "2025-09", ["nra.level"], unit_code="13504")
     assert rp.headline_frame(rows, "en").loc[0, "value"] == f"{names[int(level)]} ({int(level)})"
+
+
+def test_criteria_sets_are_shown_by_their_legal_name():
+    from nrd.errors import UnknownNameError
+    from nrd.present.i18n import criteria_set_name
+
+    assert criteria_set_name("qd51_2025", "vi") == "QĐ 51/2025/QĐ-TTg (2026-2030)"
+    assert criteria_set_name("qd318_2022", "en").startswith("Decision 318/QĐ-TTg")
+    with pytest.raises(UnknownNameError):
+        criteria_set_name("qd999", "vi")

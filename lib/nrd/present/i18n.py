@@ -93,6 +93,13 @@ def criterion_name(criteria_set, criterion: object, lang: str = DEFAULT_LANG) ->
     return _name_from(criteria_set.criteria, "criterion", criterion, lang, "criterion")
 
 
+def criteria_set_name(set_id: str, lang: str = DEFAULT_LANG) -> str:
+    """Name of a criteria set (``qd51_2025`` -> ``QĐ 51/2025/QĐ-TTg (2026-2030)``), from reference data."""
+    from nrd.reference import get_criteria_set
+
+    return get_criteria_set(str(set_id)).name(check_lang(lang))
+
+
 def department_name(department: str, lang: str = DEFAULT_LANG) -> str:
     from nrd.reference import load_departments
 

@@ -14,7 +14,9 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from nrd.present.formats import fmt_period
-from nrd.present.i18n import DEFAULT_LANG, check_lang, department_name, enum_label, ocop_group_name, source_name, t
+from nrd.present.i18n import (
+    DEFAULT_LANG, check_lang, criteria_set_name, department_name, enum_label, ocop_group_name, source_name, t,
+)
 from nrd.present.plots import (
     capital_plan_vs_disbursed_bar,
     completeness_heatmap,
@@ -58,7 +60,7 @@ def show_criteria_matrix(matrix: pd.DataFrame, lang: str = DEFAULT_LANG) -> None
     shown = matrix.assign(status=matrix["status"].where(matrix["status"] != "missing"))
     show_figure(criteria_heatmap(shown, lang, unit="name"))
     if len(matrix):
-        show_note("note.criteria_set", lang, set=str(matrix["criteria_set"].iloc[0]))
+        show_note("note.criteria_set", lang, set=criteria_set_name(matrix["criteria_set"].iloc[0], lang))
 
 
 # ---- watch lists -------------------------------------------------------------------------------------------
@@ -205,7 +207,7 @@ LAGGING_COLUMNS = (Col("unit_code", "common.unit_code"), Col("name", "common.uni
 def show_department_criteria(view, lang: str = DEFAULT_LANG) -> None:
     """The criteria a department leads (``DepartmentView.criteria``) with met/reporting communes."""
     show_note("note.department_leads", lang, department=department_name(view.department, lang),
-              n=len(view.criteria), set=view.criteria_set)
+              n=len(view.criteria), set=criteria_set_name(view.criteria_set, lang))
     show_table(_criteria_names(view.criteria, lang), DEPARTMENT_CRITERIA_COLUMNS, lang)
 
 
