@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: The province the office reports on (Ninh Bình, code 37 after the 2025 merger): the default of every
+#: function and command that takes a province code. A dataset names its own in ``dataset.yaml``.
+DEFAULT_PROVINCE = "37"
+
 # Enumerations: canonical English code -> Vietnamese word (as the templates and the office write them).
 STATUS = {"met": "đạt", "basically_met": "cơ bản đạt", "not_met": "chưa đạt"}
 LEVEL = {"nra": "đạt chuẩn NTM", "advanced": "NTM nâng cao", "model": "NTM kiểu mẫu"}

@@ -7,13 +7,14 @@ from pathlib import Path
 import typer
 
 from nrd.cli import app, fail
+from nrd.contract import DEFAULT_PROVINCE
 from nrd.errors import NrdError
 
 
 @app.command("demo-data")
 def demo_data(
     out_dir: Path = typer.Argument(..., help="Folder to write the dataset into (created when missing)."),
-    province: str = typer.Option("37", "--province", "-p", help="Province code (37 = Ninh Bình) or 'all'."),
+    province: str = typer.Option(DEFAULT_PROVINCE, "--province", "-p", help="Province code (37 = Ninh Bình) or 'all'."),
     seed: int = typer.Option(37, "--seed", help="Generator seed; the same seed writes the same bytes."),
     end: str = typer.Option("2026-10", "--end", help="Last period written, YYYY-MM (2021-01 … 2026-10)."),
     output_format: str = typer.Option(
@@ -33,7 +34,7 @@ def demo_data(
 @app.command("templates")
 def templates(
     out_dir: Path = typer.Argument(..., help="Folder to write the blank templates into."),
-    province: str = typer.Option("37", "--province", "-p", help="Whose unit names fill the drop-down list."),
+    province: str = typer.Option(DEFAULT_PROVINCE, "--province", "-p", help="Whose unit names fill the drop-down list."),
 ) -> None:
     """Write one blank Excel input template per table (drop-down lists, formats, instructions sheet)."""
     from nrd.io.templates import write_templates

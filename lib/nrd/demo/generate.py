@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nrd.contract import TABLES
+from nrd.contract import DEFAULT_PROVINCE, TABLES
 from nrd.demo._common import CALENDAR_END, CALENDAR_START, MONTH_INDEX
 from nrd.demo.capital import build_capital_disbursement, build_capital_mobilized, build_capital_plan
 from nrd.demo.nra import build_criteria_and_recognitions, build_organization
@@ -68,7 +68,7 @@ def _with_indicator_detail(
 
 
 def build_demo_tables(
-    province: str = "37", seed: int = DEFAULT_SEED, end: str = CALENDAR_END
+    province: str = DEFAULT_PROVINCE, seed: int = DEFAULT_SEED, end: str = CALENDAR_END
 ) -> tuple[dict[str, pd.DataFrame], DemoTargets]:
     """Every contract table for ``province`` (``"37"``, another code, or ``"all"``), canonical form.
 
@@ -167,7 +167,7 @@ def _office_touches(
 def generate_demo_dataset(
     out_dir: str | Path,
     *,
-    province: str = "37",
+    province: str = DEFAULT_PROVINCE,
     seed: int = DEFAULT_SEED,
     end: str = CALENDAR_END,
     fmt: str = "xlsx",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nrd.contract import DEFAULT_PROVINCE
+
 REFERENCE_PERIOD = "2025-09"
 
 
@@ -45,7 +47,7 @@ NINH_BINH_2025_09 = DemoTargets(
 
 def targets_for(n_communes: int, n_units: int, province_code: str) -> DemoTargets:
     """The published figures for Ninh Bình; for another province, the same rates scaled to its size."""
-    if province_code == "37":
+    if province_code == DEFAULT_PROVINCE:
         return NINH_BINH_2025_09
     ref = NINH_BINH_2025_09
     # Outside the delta fewer communes are recognised: national June 2025 rates (79% / 42% of NRA / 12%).

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from nrd.contract import PERSONAL_COLUMNS, TABLE_NAMES
+from nrd.contract import DEFAULT_PROVINCE, PERSONAL_COLUMNS, TABLE_NAMES
 from nrd.errors import MissingTableError
 from nrd.io.findings import ERROR, WARNING, Finding
 from nrd.io.schemas import coerce_frame, get_table
-
-DEFAULT_PROVINCE = "37"
 
 
 @dataclass

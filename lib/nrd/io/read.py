@@ -16,10 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nrd.contract import TABLE_NAMES, Column, Table
+from nrd.contract import DEFAULT_PROVINCE, TABLE_NAMES, Column, Table
 from nrd.errors import ReferenceDataError, UsageError
 from nrd.io import cells
-from nrd.io.dataset import DEFAULT_PROVINCE
 from nrd.io.findings import ERROR, WARNING, Finding
 from nrd.io.schemas import (
     RANGES,

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from nrd.contract import TABLES, Column, Table
+from nrd.contract import DEFAULT_PROVINCE, TABLES, Column, Table
 from nrd.log import logger
 
 # Workbook metadata and zip member times are fixed so that the same content gives the same bytes.
@@ -225,7 +225,7 @@ def build_template(table: Table, unit_names: list[str]) -> Workbook:
     return wb
 
 
-def write_templates(out_dir: str | Path, province_code: str = "37") -> list[Path]:
+def write_templates(out_dir: str | Path, province_code: str = DEFAULT_PROVINCE) -> list[Path]:
     """Write ``<table>.xlsx`` for every table of the contract into ``out_dir``; return the paths.
 
     Args:

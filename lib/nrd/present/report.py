@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nrd.contract import DEFAULT_PROVINCE
 from nrd.errors import UsageError
 from nrd.present.formats import fmt_date, fmt_money, fmt_period, fmt_value
 from nrd.present.i18n import DEFAULT_LANG, check_lang, has_label, t
@@ -322,7 +323,7 @@ QUALITY_HEADLINES = ("nra.communes_in_scope", "criteria.reporting_completeness")
 
 
 def headlines(table: pd.DataFrame, period: str, indicators: Sequence[str] = PROVINCE_HEADLINES, *,
-              unit_code: str | None = None, province_code: str = "37", targets=None) -> pd.DataFrame:
+              unit_code: str | None = None, province_code: str = DEFAULT_PROVINCE, targets=None) -> pd.DataFrame:
     """The headline rows of ``unit_code`` (default: the province) at ``period``, in ``indicators`` order.
 
     Columns: indicator, value, numerator, denominator, delta (vs P-1), delta_year (vs P-12), target, status
@@ -343,7 +344,7 @@ def headlines(table: pd.DataFrame, period: str, indicators: Sequence[str] = PROV
 
 def show_headlines_of(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG,
                       indicators: Sequence[str] = PROVINCE_HEADLINES, *, unit_code: str | None = None,
-                      province_code: str = "37", targets=None) -> None:
+                      province_code: str = DEFAULT_PROVINCE, targets=None) -> None:
     """Headline figures with their change on the previous month and the same month last year, and their
     target status (met / on track / behind) when ``targets`` are given."""
     rows = headlines(table, period, indicators, unit_code=unit_code, province_code=province_code, targets=targets)

@@ -17,10 +17,11 @@ from importlib import resources
 
 import pandas as pd
 
+from nrd.contract import DEFAULT_PROVINCE
 from nrd.errors import UnknownNameError
 from nrd.log import logger
 
-NINH_BINH = "37"
+NINH_BINH = DEFAULT_PROVINCE
 UNIT_COLUMNS = ["unit_code", "name", "unit_type", "province_code", "legacy_sources"]
 UNIT_TYPES = ("commune", "ward", "special_zone")
 # Folded (see ``fold_name``) type words a unit name may start with. "thi tran" only occurs in legacy names.

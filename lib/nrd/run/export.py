@@ -64,7 +64,7 @@ _HEADER_FILL = "1F5130"
 
 def report_tables(job: Any, indicators: pd.DataFrame, ds: Any, period: str) -> dict[str, pd.DataFrame]:
     """The tables of one report's workbook (see the module docstring), with Vietnamese headers (pure)."""
-    province = str(getattr(ds, "province_code", "37"))
+    province = str(ds.province_code)
     rows = indicators.loc[indicators["period"].astype(str) == period]
     if job.key is not None and job.group in {"communes", "ocop"}:
         rows = rows.loc[rows["unit_code"].astype(str) == job.key]
