@@ -1,6 +1,7 @@
 """Errors a user can cause. The CLI catches ``NrdError`` once and exits non-zero.
 
-Each class is raised for one reason and carries the fields a user needs to fix the cause.
+Each class is raised for one reason and carries the fields a user needs to fix the cause. Every such class
+lives here (modules that raise one re-export it where it was first declared, so older imports keep working).
 """
 
 from __future__ import annotations
@@ -30,6 +31,22 @@ class UnknownNameError(NrdError, KeyError):
         return self.args[0]
 
 
+class AmbiguousNameError(UnknownNameError):
+    """Raised when a name matches more than one unit; ``candidates`` lists ``(code, name)`` of each.
+
+    It subclasses ``UnknownNameError`` so a caller that handles "no such unit" handles this case too.
+    """
+
+    def __init__(self, kind: str, name: object, candidates: list[tuple[str, str]], how: str = "name"):
+        self.candidates = candidates
+        listed = ", ".join(f"{code} {unit_name}" for code, unit_name in candidates)
+        super().__init__(kind, name)
+        self.args = (
+            f"ambiguous {kind} {how}: {name!r} matches {len(candidates)} units ({listed}); "
+            "write the 5-digit unit code or the full current name instead",
+        )
+
+
 class ReferenceDataError(NrdError):
     """Raised when a reference data file shipped with the project (or a dataset.yaml) is inconsistent."""
 
@@ -40,6 +57,10 @@ class PeriodError(UsageError):
     def __init__(self, value: object, expected: str = "a month YYYY-MM, e.g. 2025-09"):
         self.value, self.expected = value, expected
         super().__init__(f"bad period {value!r}: expected {expected}")
+
+
+class NoCriteriaSetError(PeriodError):
+    """Raised when no criteria set applies to a period (before the first set or after the last)."""
 
 
 class DataValidationError(NrdError):
@@ -62,6 +83,21 @@ class MissingTableError(NrdError):
         )
 
 
+class IndicatorTableError(NrdError):
+    """Raised when a precomputed indicator table cannot be used; names the file, column and expectation."""
+
+    def __init__(self, path: object, problem: str, *, column: str | None = None, expected: str | None = None):
+        self.path, self.column, self.expected = str(path), column, expected
+        where = f"{self.path}" + (f", column {column!r}" if column else "")
+        fix = f"; expected {expected}" if expected else ""
+        super().__init__(f"indicator table {where}: {problem}{fix}. Recompute it with `nrd indicators` or "
+                         f"leave indicators_path blank.")
+
+
+class TargetError(NrdError):
+    """Raised when a targets file has a bad entry; names the entry and the field."""
+
+
 class PlanError(NrdError):
     """Raised when a run plan names an unknown notebook or parameter, or has a bad value."""
 
@@ -72,6 +108,10 @@ class ReportError(NrdError):
     def __init__(self, message: str, notebook_path: object = None):
         self.notebook_path = notebook_path
         super().__init__(message)
+
+
+class WarmKernelError(ReportError):
+    """Raised when a warm kernel (``nrd-warm`` engine) cannot be started or reset; the report did not run."""
 
 
 class LockError(NrdError):

@@ -14,12 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from nrd import periods
-from nrd.errors import NrdError, PeriodError
+from nrd.errors import PeriodError, TargetError
 from nrd.indicators.catalog import get_indicator
-
-
-class TargetError(NrdError):
-    """Raised when a targets file has a bad entry; names the entry and the field."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from nrd.errors import PeriodError, ReferenceDataError, UnknownNameError
+from nrd.errors import NoCriteriaSetError, PeriodError, ReferenceDataError, UnknownNameError
 from nrd.periods import parse_period, period_end, shift_period
 from nrd.reference._files import data_files, read_yaml, require
 from nrd.reference.catalogs import LANGS, _departments
@@ -25,10 +25,6 @@ CRITERIA_COLUMNS = [
     "criterion", *_NAMES, "department", "co_leads", "group", "department_tag", "department_note",
 ]
 INDICATOR_COLUMNS = ["criterion", "indicator", *_NAMES, "tag"]
-
-
-class NoCriteriaSetError(PeriodError):
-    """Raised when no criteria set applies to a period (before the first set or after the last)."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,7 +18,7 @@ from importlib import resources
 import pandas as pd
 
 from nrd.contract import DEFAULT_PROVINCE
-from nrd.errors import UnknownNameError
+from nrd.errors import AmbiguousNameError, UnknownNameError  # the first: declared there, re-exported
 from nrd.log import logger
 
 NINH_BINH = DEFAULT_PROVINCE
@@ -29,22 +29,6 @@ _PREFIXES = ("dac khu ", "thi tran ", "phuong ", "xa ")
 _NATIONAL_FILE = "vietnam_units_2025.csv"
 _PROVINCE_FILE = {NINH_BINH: "ninh_binh_units_2025.csv"}
 _LEGACY_SEPARATOR = "; "
-
-
-class AmbiguousNameError(UnknownNameError):
-    """Raised when a name matches more than one unit; ``candidates`` lists ``(code, name)`` of each.
-
-    It subclasses ``UnknownNameError`` so a caller that handles "no such unit" handles this case too.
-    """
-
-    def __init__(self, kind: str, name: object, candidates: list[tuple[str, str]], how: str = "name"):
-        self.candidates = candidates
-        listed = ", ".join(f"{code} {unit_name}" for code, unit_name in candidates)
-        super().__init__(kind, name)
-        self.args = (
-            f"ambiguous {kind} {how}: {name!r} matches {len(candidates)} units ({listed}); "
-            "write the 5-digit unit code or the full current name instead",
-        )
 
 
 def fold_name(text: object) -> str:
