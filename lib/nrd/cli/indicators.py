@@ -10,6 +10,7 @@ import typer
 
 from nrd.cli import app, fail
 from nrd.errors import NrdError, UsageError
+from nrd.io.indicator_table import format_number, write_indicator_table
 
 HEADLINE = [
     "nra.recognized", "nra.advanced", "nra.model", "criteria.avg_met", "ocop.products_active",
@@ -18,25 +19,6 @@ HEADLINE = [
 ]
 
 
-def format_number(x: float) -> str:
-    """A deterministic CSV rendering: integers without decimals, others with at most 6, blank for NaN."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    if float(x).is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:.6f}".rstrip("0").rstrip(".")
-
-
-def write_indicator_table(table: pd.DataFrame, out: Path) -> tuple[Path, Path]:
-    """Write ``table`` to ``out`` (CSV, UTF-8, fixed number format) and the same rows as Parquet beside it."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    text = table.copy()
-    for column in ("value", "numerator", "denominator"):
-        text[column] = table[column].map(format_number)
-    text.to_csv(out, index=False, lineterminator="\n")
-    parquet = out.with_suffix(".parquet")
-    table.reset_index(drop=True).to_parquet(parquet, index=False)
-    return out, parquet
 
 
 def _summary(table: pd.DataFrame, province_code: str) -> None:

@@ -9,7 +9,6 @@ Public names::
 
 from nrd.io.dataset import Dataset, TableStats
 from nrd.io.findings import Finding, findings_frame
-from nrd.io.load import read_dataset
-from nrd.io.validate import validate_dataset
+from nrd.io.load import read_dataset, validate_dataset
 
 __all__ = ["Dataset", "Finding", "TableStats", "findings_frame", "read_dataset", "validate_dataset"]

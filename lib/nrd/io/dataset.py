@@ -9,6 +9,7 @@ import pandas as pd
 
 from nrd.contract import DEFAULT_PROVINCE, PERSONAL_COLUMNS, TABLE_NAMES
 from nrd.errors import MissingTableError
+from nrd.io.defaults import apply_defaults
 from nrd.io.findings import ERROR, WARNING, Finding
 from nrd.io.schemas import coerce_frame, get_table
 
@@ -110,6 +111,4 @@ class Dataset:
         unknown = set(tables) - set(TABLE_NAMES)
         for name in sorted(unknown):
             get_table(name)  # raises UnknownNameError
-        from nrd.io.validate import apply_defaults
-
         return cls(data_dir=None, province_code=str(province_code).zfill(2), tables=apply_defaults(typed))

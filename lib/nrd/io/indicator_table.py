@@ -1,4 +1,6 @@
-"""Read an indicator table that a run computed once (``indicators.parquet``) so reports need not recompute it.
+"""The indicator table on disk: one writer (``nrd indicators`` and the run's publication) and one reader.
+
+The reader loads a table that a run computed once (``indicators.parquet``) so reports need not recompute it.
 
 The table's columns are the data contract's (``period, unit_code, indicator, value, numerator,
 denominator``). This module sits in the io layer, below ``nrd.indicators``: it checks the shape of the
@@ -7,12 +9,13 @@ file, never what an indicator means.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from nrd.errors import NrdError
+from nrd.errors import IndicatorTableError  # re-exported: declared in nrd.errors
 
 #: The indicator table's columns, in the contract's order (``nrd.indicators.TABLE_COLUMNS`` is the same list).
 INDICATOR_COLUMNS = ("period", "unit_code", "indicator", "value", "numerator", "denominator")
@@ -21,15 +24,37 @@ _NUMBER_COLUMNS = ("value", "numerator", "denominator")
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
-class IndicatorTableError(NrdError):
-    """Raised when a precomputed indicator table cannot be used; names the file, column and what was expected."""
+def _unreadable() -> tuple[type[BaseException], ...]:
+    """What pandas/pyarrow raise for a file that is not a readable table (pyarrow imported only here)."""
+    from pyarrow import ArrowException
 
-    def __init__(self, path: object, problem: str, *, column: str | None = None, expected: str | None = None):
-        self.path, self.column, self.expected = str(path), column, expected
-        where = f"{self.path}" + (f", column {column!r}" if column else "")
-        fix = f"; expected {expected}" if expected else ""
-        super().__init__(f"indicator table {where}: {problem}{fix}. Recompute it with `nrd indicators` or "
-                         f"leave indicators_path blank.")
+    return (OSError, ValueError, ArrowException)  # ParserError and ArrowInvalid are ValueErrors
+
+
+def format_number(x: float) -> str:
+    """A deterministic CSV rendering: integers without decimals, others with at most 6, blank for NaN."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+def write_indicator_table(table: pd.DataFrame, out: str | Path) -> tuple[Path, Path]:
+    """Write ``table`` to ``out`` (CSV, UTF-8, fixed number format) and the same rows as Parquet beside it.
+
+    Returns:
+        The paths of the CSV and the Parquet file.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = table.copy()
+    for column in _NUMBER_COLUMNS:
+        text[column] = table[column].map(format_number)
+    text.to_csv(out, index=False, lineterminator="\n")
+    parquet = out.with_suffix(".parquet")
+    table.reset_index(drop=True).to_parquet(parquet, index=False)
+    return out, parquet
 
 
 def read_indicator_table(path: str | Path) -> pd.DataFrame:
@@ -50,7 +75,7 @@ def read_indicator_table(path: str | Path) -> pd.DataFrame:
             raw = pd.read_csv(path, dtype={c: "str" for c in _TEXT_COLUMNS}, keep_default_na=True)
         else:
             raw = pd.read_parquet(path)
-    except Exception as error:  # pyarrow and the CSV parser raise many kinds; the user needs the file name
+    except _unreadable() as error:  # the user needs the file name, whatever the parser's complaint
         raise IndicatorTableError(path, f"not readable ({type(error).__name__}: {error})",
                                   expected="a Parquet file (or .csv)") from None
     missing = [c for c in INDICATOR_COLUMNS if c not in raw.columns]

@@ -1,4 +1,4 @@
-"""Cross-table rules over typed frames, and ``validate_dataset``.
+"""Cross-table rules over typed frames (``validate_dataset`` is beside ``read_dataset``, in ``nrd.io.load``).
 
 Every rule is a pure function: typed frames (and the registry, ``today``) in, a list of findings out. A
 finding points at the offending row through the ``_row``/``_source`` columns the reader adds.
@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from nrd.contract import LEVEL_RANK, TABLES
+from nrd.io.defaults import sets_in_force
 from nrd.io.findings import ERROR, WARNING, Finding
 from nrd.io.schemas import ROW, SOURCE
 
@@ -168,18 +169,6 @@ def check_stars_band(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     return findings
 
 
-def _set_in_force(periods) -> dict[str, str | None]:
-    from nrd.reference import criteria_set_for
-
-    result = {}
-    for period in periods:
-        try:
-            result[period] = criteria_set_for(period).id
-        except Exception:  # NoCriteriaSetError: reported by check_criteria
-            result[period] = None
-    return result
-
-
 def check_criteria(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     """criteria_status: some set covers the period; a set given is the one in force for the period; the
     criterion exists in the set (an unknown indicator is a warning: indicator lists are less certain)."""
@@ -189,7 +178,7 @@ def check_criteria(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     if frame is None or frame.empty:
         return []
     sets = load_criteria_sets()
-    in_force = frame["period"].map(_set_in_force(frame["period"].dropna().unique().tolist()))
+    in_force = frame["period"].map(sets_in_force(frame["period"].dropna().unique().tolist()))
     no_set = in_force.isna()
     wrong_set = ~no_set & frame["criteria_set"].notna() & (frame["criteria_set"] != in_force)
     set_id = frame["criteria_set"].fillna(in_force)
@@ -359,32 +348,3 @@ def validate_tables(
         *check_recognition_order(tables),
         *check_disbursed_within_plan(tables),
     ]
-
-
-def apply_defaults(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """New frames with the contract's defaults filled: ``criteria_set`` = the set in force for the period,
-    ``expires_on`` = ``recognized_on`` + 36 months."""
-    from nrd.reference import OCOP_VALIDITY_MONTHS
-
-    out = dict(tables)
-    frame = out.get("criteria_status")
-    if frame is not None and frame["criteria_set"].isna().any():
-        in_force = _set_in_force(frame["period"].dropna().unique().tolist())
-        filled = frame["criteria_set"].fillna(frame["period"].map(in_force))
-        out["criteria_status"] = frame.assign(criteria_set=filled.astype("str"))
-    frame = out.get("ocop_products")
-    if frame is not None and frame["expires_on"].isna().any():
-        default = frame["recognized_on"] + pd.DateOffset(months=OCOP_VALIDITY_MONTHS)
-        out["ocop_products"] = frame.assign(
-            expires_on=frame["expires_on"].fillna(default).astype("datetime64[ns]")
-        )
-    return out
-
-
-def validate_dataset(
-    data_dir, *, tables: list[str] | None = None, today: _dt.date | None = None
-) -> list[Finding]:
-    """Every finding of reading and validating the dataset folder ``data_dir`` (errors and warnings)."""
-    from nrd.io.load import read_dataset
-
-    return read_dataset(data_dir, tables=tables, today=today).findings

@@ -1,0 +1,209 @@
+"""Parse a raw table per the contract into a typed frame; each rejected cell becomes a ``Finding``.
+
+A finding names file, sheet, row and column as the user sees them. Each distinct cell of a column is parsed
+once (columns repeat the same few values); the pandera schema then checks ranges. Cross-table rules live
+in ``nrd.io.validate``.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+import pandas as pd
+
+from nrd.contract import Column
+from nrd.io import cells
+from nrd.io.findings import ERROR, WARNING, Finding
+from nrd.io.read import RawTable, header_key_map
+from nrd.io.schemas import (
+    RANGES,
+    ROW,
+    SOURCE,
+    empty_frame,
+    get_table,
+    range_text,
+    schema_failures,
+    typed_series,
+)
+
+
+def _expected(column: Column) -> str:
+    if column.type == "enum":
+        return ", ".join(f"{code} ({word})" for code, word in column.enum.items())
+    return {
+        "code": "a 5-digit unit code of the province, or a unit name",
+        "period": "a month YYYY-MM",
+        "date": "a date dd/mm/yyyy or YYYY-MM-DD",
+        "money": "an amount in million VND, e.g. 1.234,5",
+        "number": "a number",
+        "int": "a whole number",
+        "bool": "có/không (yes/no)",
+        "text": "text",
+    }[column.type]
+
+
+def _cell_parser(column: Column, registry):
+    """A function cell -> typed value (``None`` for blank) raising ``CellError``."""
+    if column.type == "code":
+
+        def parse_code(cell):
+            if cells.is_blank(cell):
+                return None
+            digits = cells.parse_code_digits(cell)
+            try:
+                return registry.resolve(digits or cells.cell_text(cell))
+            except KeyError as error:  # UnknownNameError and AmbiguousNameError are KeyErrors
+                raise cells.CellError(f"{_expected(column)} ({error})") from None
+
+        return parse_code
+    if column.type == "enum":
+        lookup = cells.enum_lookup(column.enum)
+        expected = _expected(column)
+        return lambda cell: cells.parse_enum(cell, lookup, expected)
+    if column.type == "text":
+        return lambda cell: None if cells.is_blank(cell) else cells.cell_text(cell)
+    return {
+        "period": cells.parse_month,
+        "date": cells.parse_date,
+        "money": cells.parse_number,
+        "number": cells.parse_number,
+        "int": cells.parse_int,
+        "bool": cells.parse_bool,
+    }[column.type]
+
+
+def _factorize_cells(values: list) -> tuple[np.ndarray, list]:
+    """(codes, distinct cells) of a column; code -1 for blank (None/NaN) cells.
+
+    Cells of one Python type (plus blanks) are factorized by value in C; a column mixing types (an XLSX
+    column holding 1, 1.0 and True, which compare equal) is keyed by (type, value) so that each keeps its
+    own text in findings.
+    """
+    kinds = set(map(type, values)) - {type(None)}
+    if len(kinds) <= 1:
+        codes, uniques = pd.factorize(np.array(values, dtype=object), use_na_sentinel=True)
+        return codes, list(uniques)
+    keys = np.empty(len(values), dtype=object)
+    keys[:] = [(type(v), v) for v in values]
+    codes, unique_keys = pd.factorize(keys, use_na_sentinel=True)
+    return codes, [key[1] for key in unique_keys]
+
+
+def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], dict[str, str]]:
+    """The typed frame of a raw table, the findings of its cells (rows with an error are left out), and
+    the header as written for each canonical column found."""
+    source = raw.source
+    table = get_table(source.table)
+    findings: list[Finding] = []
+
+    def finding(severity, rule, row=None, column="", value="", expected="", message=""):
+        findings.append(
+            Finding(
+                severity, rule, table.name, source.file, source.sheet, row, column, value, expected, message
+            )
+        )
+
+    keys = header_key_map(table)
+    positions: dict[str, tuple[int, str]] = {}
+    for index, header in enumerate(raw.headers):
+        if cells.is_blank(header):
+            continue
+        name = keys.get(cells.normalize_header(header))
+        written = cells.cell_text(header)
+        if name is None:
+            finding(
+                WARNING,
+                "unknown_column",
+                raw.header_row,
+                written,
+                message=f"column {written!r} is not part of table {table.name!r}; ignored",
+            )
+        elif name in positions:
+            finding(
+                ERROR,
+                "duplicate_column",
+                raw.header_row,
+                written,
+                message=f"column {name!r} appears twice; the first is read",
+            )
+        else:
+            positions[name] = (index, written)
+    missing = [c for c in table.columns if c.required and c.name not in positions]
+    for column in missing:
+        finding(
+            ERROR,
+            "missing_column",
+            raw.header_row,
+            column.name,
+            expected=f"a column {column.name!r} or {column.label_vi!r}",
+            message=f"required column {column.name!r} ({column.label_vi}) is missing; table not read",
+        )
+    written_headers = {name: written for name, (_, written) in positions.items()}
+    if missing:
+        return empty_frame(table.name), findings, written_headers
+
+    row_numbers = [number for number, _ in raw.rows]
+    bad_rows: set[int] = set()
+    columns: dict[str, pd.Series] = {}
+    row_cells = [row for _, row in raw.rows]
+    shortest = min(map(len, row_cells), default=0)
+    for column in table.columns:
+        if column.name not in positions:
+            columns[column.name] = typed_series([None] * len(raw.rows), column)
+            continue
+        index, written = positions[column.name]
+        if index < shortest:  # every row reaches the column: extract it in C
+            cells_of_column = list(map(operator.itemgetter(index), row_cells))
+        else:
+            cells_of_column = [row[index] if index < len(row) else None for row in row_cells]
+        codes, uniques = _factorize_cells(cells_of_column)
+        # Each distinct cell is parsed once; the last slot is the blank cell (factorize's code -1).
+        parse = _cell_parser(column, registry)
+        results = []
+        for cell in [*uniques, None]:
+            try:
+                results.append(parse(cell))
+            except cells.CellError as error:
+                results.append(error)
+        bad = np.array([isinstance(r, cells.CellError) for r in results], dtype=bool)
+        blank = np.array([r is None for r in results], dtype=bool)
+        flagged = bad | (blank & column.required)
+        for position in np.flatnonzero(flagged[codes]):
+            number, cell = row_numbers[position], cells_of_column[position]
+            result = results[codes[position]]
+            if isinstance(result, cells.CellError):
+                finding(ERROR, "bad_value", number, written, cells.cell_text(cell), result.expected,
+                        f"{written!r} cannot be read as {column.type}")
+            else:
+                finding(ERROR, "required_missing", number, written, "", _expected(column),
+                        f"{written!r} is required")
+            bad_rows.add(number)
+        typed = typed_series([None if isinstance(r, cells.CellError) else r for r in results], column)
+        columns[column.name] = typed.take(codes).reset_index(drop=True)
+
+    frame = pd.DataFrame({c.name: columns[c.name] for c in table.columns})
+    frame[ROW] = pd.Series(row_numbers, dtype="int64")
+    frame[SOURCE] = pd.Series([source.label] * len(frame), dtype="str")
+    frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
+
+    failures = schema_failures(table.name, frame)
+    for case in failures.itertuples(index=False):
+        if case.index is None or pd.isna(case.index):
+            continue
+        number = int(frame.at[int(case.index), ROW])
+        name = str(case.column)
+        written = positions.get(name, (0, name))[1]
+        expected = range_text(table.name, name) if (table.name, name) in RANGES else str(case.check)
+        finding(
+            ERROR,
+            "out_of_range",
+            number,
+            written,
+            cells.cell_text(case.failure_case),
+            expected,
+            f"{written!r} is outside the allowed range",
+        )
+        bad_rows.add(number)
+    frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
+    return frame, findings, written_headers
