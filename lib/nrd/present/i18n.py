@@ -13,9 +13,8 @@ from pathlib import Path
 import yaml
 
 from nrd.errors import UnknownNameError
+from nrd.languages import DEFAULT_LANG, LANGS
 
-LANGS = ("vi", "en", "fr")
-DEFAULT_LANG = "vi"
 _CATALOG_FILE = Path(__file__).with_name("labels.yaml")
 
 

@@ -28,6 +28,7 @@ from nrd.reference.units import (
     UnitRegistry,
     fold_name,
     load_units,
+    normalize_unit_code,
     unit_registry,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "load_criteria_sets",
     "load_departments",
     "load_units",
+    "normalize_unit_code",
     "ocop_groups",
     "stars_for_score",
     "unit_registry",

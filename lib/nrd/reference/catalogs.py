@@ -10,9 +10,9 @@ import pandas as pd
 
 from nrd import contract
 from nrd.errors import ReferenceDataError
+from nrd.languages import LANGS
 from nrd.reference._files import read_yaml, require
 
-LANGS = ("vi", "en", "fr")
 _NAMES = tuple(f"name_{lang}" for lang in LANGS)
 
 

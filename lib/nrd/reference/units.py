@@ -31,6 +31,15 @@ _PROVINCE_FILE = {NINH_BINH: "ninh_binh_units_2025.csv"}
 _LEGACY_SEPARATOR = "; "
 
 
+def normalize_unit_code(code: object) -> str:
+    """A unit code as the 5-digit string (papermill ``-p unit_code 01234`` passes the int 1234); any other
+    text unchanged (stripped)."""
+    text = str(code).strip()
+    if re.fullmatch(r"\d{1,5}", text):
+        return text.zfill(5)
+    return text
+
+
 def fold_name(text: object) -> str:
     """Return ``text`` lower-case, without diacritics, single-spaced (``"Xã  Bình Lục"``, ``"xa binh luc"``).
 

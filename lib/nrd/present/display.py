@@ -1,0 +1,96 @@
+"""What a report notebook shows, as HTML: headings, notes, tables, figures, assumptions, findings.
+
+Headings are emitted as HTML ``<h2>``/``<h3>`` in the report language (a markdown cell cannot be
+translated); the HTML exporter builds its table of contents from them. Text is escaped here; tables are
+``nrd.present.tables.styled_table``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+from nrd.present.i18n import DEFAULT_LANG, check_lang, has_label, t
+from nrd.present.plots import figure_png
+from nrd.present.tables import Col, styled_table
+
+
+def _display(obj, **kwargs) -> None:
+    from IPython.display import display
+
+    display(obj, **kwargs)
+
+
+def heading_html(key_or_text: str, lang: str = DEFAULT_LANG, level: int = 2, **values: object) -> str:
+    """``<h2>`` (or h3) with a translated label (a catalog key) or literal text, escaped."""
+    text = t(key_or_text, lang, **values) if has_label(key_or_text) else key_or_text
+    anchor = re.sub(r"[^a-z0-9]+", "-", key_or_text.lower()).strip("-")
+    return f'<h{level} id="{html.escape(anchor)}">{html.escape(text)}</h{level}>'
+
+
+def section(key: str, lang: str = DEFAULT_LANG, level: int = 2, **values: object) -> None:
+    """Show a section heading in the report language."""
+    _display_html(heading_html(key, lang, level, **values))
+
+
+def _display_html(markup: str) -> None:
+    from IPython.display import HTML
+
+    _display(HTML(markup))
+
+
+def note_html(text: str) -> str:
+    return f'<p class="nrd-note">{html.escape(text)}</p>'
+
+
+def show_note(key: str, lang: str = DEFAULT_LANG, **values: object) -> None:
+    """A sentence of narrative from the catalog, in the report language."""
+    _display_html(note_html(t(key, lang, **values)))
+
+
+def show_table(frame: pd.DataFrame, columns: Sequence[Col], lang: str = DEFAULT_LANG, **kwargs) -> None:
+    """Show ``styled_table(frame, columns, lang)``; an empty frame shows "nothing to show"."""
+    if frame.empty:
+        _display_html(note_html(t("common.none_to_show", lang)))
+        return
+    _display_html(styled_table(frame, columns, lang, **kwargs))
+
+
+def show_figure(fig) -> None:
+    """Show a chart as a deterministic PNG and release it (no figure is kept alive)."""
+    from IPython.display import Image
+
+    _display(Image(data=figure_png(fig), format="png"))
+    fig.clear()
+
+
+def assumptions_html(lang: str = DEFAULT_LANG) -> str:
+    """The stated assumptions (reference data), each with its evidence tag (R background, I inference)."""
+    from nrd.reference import load_assumptions
+
+    lang = check_lang(lang)
+    items = "\n".join(
+        f'<li><span class="nrd-tag">[{html.escape(str(row["tag"]))}]</span> {html.escape(str(row[f"text_{lang}"]))}</li>'
+        for _, row in load_assumptions().iterrows()
+    )
+    return f'<ul class="nrd-assumptions">\n{items}\n</ul>'
+
+
+def show_assumptions(lang: str = DEFAULT_LANG) -> None:
+    section("section.assumptions", lang)
+    _display_html(assumptions_html(lang))
+
+
+FINDING_COLUMNS = (Col("severity", "common.severity", "severity"), Col("file", "common.file"),
+                   Col("sheet", "common.sheet"), Col("row", "common.row", "int"), Col("column", "common.column"),
+                   Col("value", "common.value"), Col("expected", "common.expected"), Col("message", "common.message"))
+
+
+def show_findings(findings, lang: str = DEFAULT_LANG, max_rows: int = 200) -> None:
+    """The validation findings (``Dataset.findings``) as a table: file, sheet, row, column, value, expected."""
+    from nrd.io import findings_frame
+
+    show_table(findings_frame(findings), FINDING_COLUMNS, lang, max_rows=max_rows)

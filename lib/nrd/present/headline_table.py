@@ -1,0 +1,119 @@
+"""The headline table of a report: each headline figure with its change on the month and on the year, its
+target and status, as display text in the report language.
+
+Which indicators a report shows is its headline set (``nrd.reports`` names it, ``nrd.indicators.headlines``
+resolves it); the rows come from ``nrd.indicators.headlines.headlines``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from nrd.contract import DEFAULT_PROVINCE
+from nrd.indicators.headlines import PROVINCE_HEADLINES, headline_ids, headlines
+from nrd.present.display import show_note, show_table
+from nrd.present.formats import fmt_money, fmt_value
+from nrd.present.i18n import DEFAULT_LANG, check_lang, t
+from nrd.present.tables import Col
+
+
+def report_headlines(report: str, period: str) -> tuple[str, ...]:
+    """The headline indicator ids of the report kind ``report`` (its registry entry names the set).
+
+    Raises:
+        UnknownNameError: ``report`` is not a registered report kind, or it names no headline set.
+    """
+    from nrd.errors import UnknownNameError
+    from nrd.reports import get_report
+
+    kind = get_report(report)
+    if kind.headlines is None:
+        raise UnknownNameError("headline set of report", report)
+    return headline_ids(kind.headlines, period)
+
+
+def _share_text(record: dict, lang: str) -> str | None:
+    """``45,6% (243,6/534,4 tỷ đồng)`` for a share whose numerator and denominator are known, else None."""
+    from nrd.present.formats import fmt_share
+
+    num, den = record.get("numerator"), record.get("denominator")
+    if pd.isna(num) or pd.isna(den):
+        return None
+    if str(record["indicator"]).startswith("capital."):  # a share of money: its parts in billion VND
+        percent = fmt_value(float(num) / float(den) * 100 if float(den) else None, "percent", lang)
+        parts = f"{fmt_money(num, lang, unit=False)}/{fmt_money(den, lang, unit=False)} {t('unit.billion_vnd', lang)}"
+        return f"{percent} ({parts})"
+    return fmt_share(num, den, lang)
+
+
+def _delta_text(delta: object, unit: str, lang: str) -> str:
+    from nrd.present.formats import NA_TEXT, fmt_delta
+
+    if delta is None or pd.isna(delta):
+        return NA_TEXT
+    if unit == "million_vnd":
+        return f"{fmt_delta(float(delta) / 1000.0, lang, 1)} {t('unit.billion_vnd', lang)}"
+    if unit == "percent":
+        return f"{fmt_delta(delta, lang, 1)} {t('unit.points', lang)}"
+    return fmt_delta(delta, lang, 1 if unit == "criteria" else 0)
+
+
+def headline_frame(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """Headline rows as display text: label, value, change on the month, change on the year, target, status.
+
+    Args:
+        headlines: one row per indicator with ``indicator`` and ``value``; optional ``numerator``,
+            ``denominator``, ``delta`` (vs P-1), ``delta_year`` (vs P-12), ``target``, ``status``, ``unit``.
+            Shares show their numerator and denominator; money shows billion VND with its unit.
+    """
+    from nrd.indicators import get_indicator
+    from nrd.present.formats import NA_TEXT
+    from nrd.present.i18n import indicator_label
+
+    lang = check_lang(lang)
+    rows = []
+    for record in headlines.to_dict("records"):
+        unit = record.get("unit") or get_indicator(record["indicator"]).unit
+        value = (_share_text(record, lang) if unit == "percent" else None) or fmt_value(record.get("value"), unit, lang)
+        if unit == "criteria" and not pd.isna(record.get("value")):
+            value = f"{fmt_value(record.get('value'), unit, lang)} {t('unit.criteria', lang)}"
+        if unit == "level" and not pd.isna(record.get("value")):  # 0-3 means nothing to a reader: name it
+            level = int(record["value"])
+            value = f"{t(f'level.{level}', lang)} ({fmt_value(level, unit, lang)})"
+        status = record.get("status")
+        rows.append({
+            "label": indicator_label(record["indicator"], lang),
+            "value": value,
+            "delta": _delta_text(record.get("delta"), unit, lang),
+            "delta_year": _delta_text(record.get("delta_year"), unit, lang),
+            "target": fmt_value(record.get("target"), unit, lang) if "target" in record else NA_TEXT,
+            "status": t(f"target_status.{status}", lang) if status else NA_TEXT,
+        })
+    return pd.DataFrame(rows, columns=["label", "value", "delta", "delta_year", "target", "status"])
+
+
+HEADLINE_COLUMNS = (Col("label", "common.indicator"), Col("value", "common.value"),
+                    Col("delta", "common.delta_month"), Col("delta_year", "common.delta_year"),
+                    Col("target", "common.target"), Col("status", "common.target_status"))
+
+
+def show_headlines(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+    """Show the headline table (see ``headline_frame`` for the columns it reads)."""
+    text = headline_frame(headlines, lang)
+    with_target = "target" in headlines.columns and headlines["target"].notna().any()
+    columns = [c for c in HEADLINE_COLUMNS if with_target or c.column not in ("target", "status")]
+    show_table(text, columns, lang)
+
+
+def show_headlines_of(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG,
+                      indicators: Sequence[str] = PROVINCE_HEADLINES, *, unit_code: str | None = None,
+                      province_code: str = DEFAULT_PROVINCE, targets=None) -> None:
+    """Headline figures with their change on the previous month and the same month last year, and their
+    target status (met / on track / behind) when ``targets`` are given."""
+    rows = headlines(table, period, indicators, unit_code=unit_code, province_code=province_code, targets=targets)
+    if not targets:
+        rows = rows.drop(columns=["target", "status"])
+    show_headlines(rows, lang)
+    show_note("note.headline_deltas", lang)
