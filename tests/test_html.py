@@ -11,14 +11,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from nrd.errors import UsageError
-from nrd.run.html import (
-    export_html,
-    format_period,
-    prepare_notebook,
-    render_page,
-    resolve_generated_on,
-    sanitize_html,
-)
+from nrd.present.formats import fmt_period as format_period
+from nrd.run.html import export_html, prepare_notebook, render_page, resolve_generated_on
+from nrd.run.sanitize import sanitize_html
 from nrd.run.meta import REPORT_META_MIME, report_meta_bundle
 
 HOSTILE = "<script>alert(1)</script>"
@@ -262,3 +257,14 @@ def test_cells_tagged_for_the_notebook_only_are_left_out():
     title_cell.metadata["tags"] = ["nrd-notebook-only"]
     page = _page(_notebook(title_cell, new_markdown_cell("Đoạn văn.")))
     assert "Tiêu đề trong notebook" not in page and "Đoạn văn." in page
+
+
+@pytest.mark.parametrize("lang", ["vi", "en", "fr"])
+def test_title_block_dates_read_alike_in_every_language(lang):
+    # A notebook's as-of date (already formatted, or ISO) and the generated-on date are both day-first:
+    # an English page does not show "30/09/2025" beside "5 October 2025".
+    for as_of in ("30/09/2025", "2025-09-30"):
+        nb = _notebook(_code(_meta_output(title="T", period="2025-09", as_of=as_of)))
+        header = _page(nb, lang=lang).split("<header", 1)[1].split("</header>", 1)[0]
+        assert "30/09/2025" in header and "05/10/2025" in header
+        assert "October" not in header and "octobre" not in header

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from nrd.errors import ReportError, UsageError
+from nrd.languages import check_language
 from nrd.log import logger
 from nrd.periods import parse_period
 from nrd.run.execute import DEFAULT_TIMEOUT_S, execute_notebook
-from nrd.run.html import LANGS, export_html, resolve_generated_on
+from nrd.run.html import export_html
+from nrd.run.title_block import resolve_generated_on
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,7 @@ def render_report(
     notebook = Path(notebook)
     if not notebook.is_file():
         raise UsageError(f"notebook not found: {notebook}")
-    if lang not in LANGS:
-        raise UsageError(f"language {lang!r}: expected one of {', '.join(LANGS)}")
+    check_language(lang)
     from nrd.run.warm import check_engine
 
     engine_name = check_engine(engine_name)

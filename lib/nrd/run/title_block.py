@@ -1,0 +1,87 @@
+"""The page's title block: report title, subtitle, unit, period, data as-of date and generated-on date.
+
+The fields come from the notebook's report metadata (``nrd.run.page_cells``) and the exporter's arguments;
+the labels from ``labels.yaml`` (``page.*``); every date and period is written by ``nrd.present.formats``,
+so the as-of and generated-on dates read alike in every language (``30/09/2025``, ``05/10/2025``).
+
+The generated-on date is the only date the exporter adds: ``resolve_generated_on`` takes it from the
+argument, else ``NRD_GENERATED_ON``, else ``SOURCE_DATE_EPOCH``, else today (reproducible builds).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from typing import Any
+
+from nrd.errors import PeriodError, UsageError
+from nrd.present.formats import fmt_date, fmt_period
+from nrd.present.i18n import t
+
+#: The ``page.*`` labels the template reads (``resources.nrd.labels``).
+PAGE_LABELS = ("office", "unit", "period", "as_of", "generated_on", "toc", "report", "footer")
+
+
+def resolve_generated_on(value: _dt.date | str | None = None) -> _dt.date:
+    """The generated-on date: ``value``, else ``NRD_GENERATED_ON``, else ``SOURCE_DATE_EPOCH``, else today.
+
+    Raises:
+        UsageError: a given date is not ``YYYY-MM-DD`` (or the epoch is not an integer).
+    """
+    if value is None:
+        value = os.environ.get("NRD_GENERATED_ON") or None
+    if value is None and os.environ.get("SOURCE_DATE_EPOCH"):
+        epoch = os.environ["SOURCE_DATE_EPOCH"]
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+        except ValueError:
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: expected seconds since 1970") from None
+    if value is None:
+        return _dt.date.today()
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise UsageError(f"generated-on date {value!r}: expected YYYY-MM-DD") from None
+
+
+def page_labels(lang: str) -> dict[str, str]:
+    """The title block's and footer's labels in ``lang``."""
+    return {key: t(f"page.{key}", lang) for key in PAGE_LABELS}
+
+
+def _period_text(period: str, lang: str) -> str:
+    try:
+        return fmt_period(period, lang)
+    except PeriodError:  # a free-text period ("2025", "tháng 9/2025") is shown as given
+        return period
+
+
+def _date_text(day: str, lang: str) -> str:
+    try:
+        return fmt_date(_dt.date.fromisoformat(day.strip()[:10]), lang)
+    except ValueError:  # already formatted ("30/09/2025") or free text: shown as given
+        return day
+
+
+def title_block(fields: dict[str, str], *, name: str, lang: str, generated_on: _dt.date) -> dict[str, Any]:
+    """The template's ``resources.nrd``: title, subtitle, facts (label, text) and the document title.
+
+    Without a title the page says "Báo cáo <name>" (in the page language).
+    """
+    labels = page_labels(lang)
+    title = fields.get("title") or f"{labels['report']} {name.replace('_', ' ')}"
+    facts = []
+    if fields.get("unit"):
+        facts.append((labels["unit"], fields["unit"]))
+    if fields.get("period"):
+        facts.append((labels["period"], _period_text(fields["period"], lang)))
+    if fields.get("as_of"):
+        facts.append((labels["as_of"], _date_text(fields["as_of"], lang)))
+    facts.append((labels["generated_on"], fmt_date(generated_on, lang)))
+    document_title = " — ".join(v for v in (title, fields.get("unit"), fields.get("period")) if v)
+    return {"lang": lang, "labels": labels, "title": title, "subtitle": fields.get("subtitle", ""),
+            "facts": facts, "document_title": document_title}
