@@ -106,10 +106,12 @@ def test_engine_is_registered_in_papermill_and_as_entry_point():
 
 
 def test_unknown_engine_is_a_usage_error(tmp_path):
+    from nrd.run.engines import check_engine
+
     with pytest.raises(UsageError, match="not a papermill engine"):
-        warm.check_engine("no-such-engine")
-    assert warm.check_engine("nbclient") is None
-    assert warm.check_engine("nrd-warm") == "nrd-warm"
+        check_engine("no-such-engine")
+    assert check_engine("nbclient") is None
+    assert check_engine("nrd-warm") == "nrd-warm"
 
 
 def test_a_report_changing_global_state_does_not_affect_the_next(tmp_path, warm_thread):

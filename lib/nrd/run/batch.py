@@ -327,7 +327,7 @@ def run_plan(
     """
     del quiet
     from nrd.run.executors import make_executor
-    from nrd.run.warm import check_engine
+    from nrd.run.engines import check_engine
 
     check_engine(engine)
     pool = make_executor(executor, workers=workers, scheduler=scheduler)

@@ -6,12 +6,17 @@ A failed run still writes the executed notebook (with papermill's error banner c
 
 from __future__ import annotations
 
+import os
+import re
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from nrd.errors import ReportError, UsageError
 from nrd.log import logger
+from nrd.run.engines import engine_arguments
+from nrd.run.page_cells import notebook_read_errors
 
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT_S = 600
@@ -55,7 +60,7 @@ def execute_notebook(
         raise UsageError(f"notebook not found: {notebook}")
     output_ipynb.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    engine_name, engine_kwargs, papermill_cwd = _engine_arguments(engine_name, cwd or notebook.parent)
+    engine_name, engine_kwargs, papermill_cwd = engine_arguments(engine_name, cwd or notebook.parent)
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -77,7 +82,7 @@ def execute_notebook(
             f"(executed notebook with the error: {output_ipynb})",
             notebook_path=output_ipynb,
         ) from error
-    except Exception as error:  # kernel died, timeout, bad notebook JSON: all are report failures
+    except _report_failures() as error:  # kernel died, timeout, bad notebook JSON: the report failed
         raise ReportError(
             f"{notebook.name}: could not run: {type(error).__name__}: {error} (see {output_ipynb})",
             notebook_path=output_ipynb if output_ipynb.exists() else None,
@@ -86,44 +91,97 @@ def execute_notebook(
     return output_ipynb
 
 
-def _engine_arguments(engine_name: str | None, cwd: str | Path) -> tuple[str | None, dict[str, Any], str | None]:
-    """papermill's engine name, the engine's extra keywords and papermill's ``cwd`` for one run.
+def _report_failures() -> tuple[type[BaseException], ...]:
+    """What a failed report run raises besides a cell error: a dead kernel (``RuntimeError``), a timeout,
+    a notebook papermill cannot read or write (``PapermillException``, ``ValueError``, ``OSError``)."""
+    from papermill.exceptions import PapermillException
 
-    The warm engine receives the working directory as ``nrd_cwd`` and changes it inside its kernel:
-    papermill's own ``cwd`` changes the directory of this whole process, which threads running reports
-    side by side would race on.
-    """
-    from nrd.run import warm
-
-    engine_name = warm.standard_or(engine_name)
-    if warm.is_warm(engine_name):
-        return engine_name, {"nrd_cwd": str(Path(cwd).resolve())}, None
-    return engine_name, {}, str(cwd)
+    return (PapermillException, RuntimeError, TimeoutError, OSError, ValueError, *notebook_read_errors())
 
 
 def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
     """The parameters a notebook declares: ``{name: {"name", "inferred_type_name", "default", "help"}}``.
 
     Reads the cell tagged ``parameters`` with papermill's Python translator (the same parser as
-    ``papermill --help-notebook``), without needing kernel metadata in the notebook.
+    ``papermill --help-notebook``), without needing kernel metadata in the notebook; a line that parser
+    skips (more than one ``=``) is read too (``_parse_parameters``). The one parser of nrd.
 
     Raises:
         UsageError: the notebook does not exist or is not notebook JSON.
     """
     import nbformat
-    from papermill.translators import PythonTranslator
 
     notebook = Path(notebook)
     if not notebook.is_file():
         raise UsageError(f"notebook not found: {notebook}")
     try:
         nb = nbformat.read(notebook, as_version=4)
-    except Exception as error:  # nbformat raises several unrelated types for a broken file
+    except notebook_read_errors() as error:
         raise UsageError(f"{notebook}: not a readable notebook ({error})") from None
     for cell in nb.cells:
         if "parameters" in cell.get("metadata", {}).get("tags", []):
-            return {p.name: p._asdict() for p in PythonTranslator.inspect(cell)}
+            return _parse_parameters(cell.source)
     return {}
+
+
+def declared_parameters(notebook: str | Path) -> frozenset[str]:
+    """The names of ``notebook_parameters``, read once per notebook version (mtime, size) and process."""
+    stat = os.stat(notebook)
+    return _declared_parameters(str(notebook), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _declared_parameters(notebook: str, mtime_ns: int, size: int) -> frozenset[str]:
+    del mtime_ns, size  # part of the cache key only
+    return frozenset(notebook_parameters(notebook))
+
+
+def _parse_parameters(source: str) -> dict[str, dict[str, Any]]:
+    """papermill's parse of a parameters cell, plus the one-line assignments it cannot parse.
+
+    papermill's translator skips a line holding more than one ``=`` (``x = "a=b"  # help``), with a warning;
+    such a line is read here instead (``ast`` for the name, annotation and default, ``tokenize`` for the
+    comment), so the parameter is still declared. The result keeps the cell's order.
+    """
+    from papermill.translators import PythonTranslator
+
+    lines = source.splitlines()
+    parsed = {p.name: p._asdict() for p in PythonTranslator.inspect({"source": "\n".join(
+        line for line in lines if line.count("=") <= 1)})}
+    for line in lines:
+        if line.count("=") > 1:
+            recovered = _parse_assignment(line)
+            if recovered is not None:
+                parsed.setdefault(recovered["name"], recovered)
+    order = {name: index for index, name in enumerate(_ASSIGNED.findall(source))}
+    return dict(sorted(parsed.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+_ASSIGNED = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)", re.MULTILINE)
+
+
+def _parse_assignment(line: str) -> dict[str, Any] | None:
+    """``{"name", "inferred_type_name", "default", "help"}`` of one ``name[: type] = value  # help`` line."""
+    import ast
+    import io
+    import tokenize
+
+    try:
+        tree = ast.parse(line.strip())
+        comments = [t.string for t in tokenize.generate_tokens(io.StringIO(line.strip()).readline)
+                    if t.type == tokenize.COMMENT]
+    except (SyntaxError, tokenize.TokenError):
+        return None
+    statement = tree.body[0] if len(tree.body) == 1 else None
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value:
+        name, annotation, value = statement.target.id, ast.unparse(statement.annotation), statement.value
+    elif (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+          and isinstance(statement.targets[0], ast.Name)):
+        name, annotation, value = statement.targets[0].id, "None", statement.value
+    else:
+        return None
+    return {"name": name, "inferred_type_name": annotation, "default": ast.unparse(value),
+            "help": comments[0].lstrip("#").strip() if comments else ""}
 
 
 _TRUE = {"true", "1", "yes", "y", "on", "có"}

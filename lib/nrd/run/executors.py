@@ -1,11 +1,13 @@
 """Where the reports of a run execute: threads on this machine, or a Dask distributed cluster.
 
-Both executors take the same tasks, ``render(job, work_dir, generated_on)``, and yield each outcome as it
-finishes; the run (``nrd.run.batch``) moves the outputs into the publication and writes the workbooks on
-the machine that runs ``nrd run``.
+Executors are a registry (``register_executor(kind, factory)``, ``make_executor(kind, ...)``); each takes
+the same tasks, ``render(job, work_dir, generated_on)``, and yields each outcome as it finishes; the run
+(``nrd.run.batch``) moves the outputs into the publication and writes the workbooks on the machine that
+runs ``nrd run``. ``render_task`` is the isolation boundary of one report: whatever one render raises
+becomes that report's failure (logged with its traceback), never the run's.
 
-- ``LocalExecutor``: a thread pool; each thread keeps its own warm kernel (``nrd.run.warm``), shut down
-  when the executor closes.
+- ``LocalExecutor``: a thread pool; each thread keeps what its engine keeps per worker (the warm kernel of
+  ``nrd-warm``, through ``nrd.run.engines``), released when the executor closes.
 - ``DaskExecutor``: ``distributed.Client`` on a scheduler address, or a ``LocalCluster`` of processes
   (one thread each) when no address is given. Workers run the same renderer and engine, so they need the
   same environment (``nrd`` installed) and must see the data folder and the output folder at the same
@@ -17,15 +19,14 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nrd.errors import UsageError
+from nrd.errors import NrdError, UsageError
 from nrd.log import logger
-
-EXECUTORS = ("local", "dask")
+from nrd.run import engines
 
 
 @dataclass
@@ -48,7 +49,8 @@ def render_task(index: int, render: Callable[..., Any], job: Any, work: str, gen
     try:
         rendered = render(job, Path(work), generated_on)
         return Outcome(index, rendered=rendered, duration_s=time.perf_counter() - started)
-    except Exception as error:  # one report's failure, whatever it is, must not stop the others
+    except Exception as error:  # noqa: BLE001 - the isolation boundary: one report's failure, not the run's
+        logger.error("report task %d raised %s: %s", index, type(error).__name__, error, exc_info=True)
         evidence = getattr(error, "notebook_path", None)
         return Outcome(
             index,
@@ -74,9 +76,7 @@ class LocalExecutor:
 
         The run computes the indicator table meanwhile, so kernel start-up costs no wall time.
         """
-        from nrd.run import warm
-
-        if not warm.is_warm(warm.standard_or(engine_name)) or self._pool is not None:
+        if not engines.keeps_workers(engine_name) or self._pool is not None:
             return
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="nrd-report")
         barrier = threading.Barrier(self.workers)
@@ -89,12 +89,12 @@ class LocalExecutor:
             except threading.BrokenBarrierError:
                 pass
             try:
-                warm.kernel_for_this_thread()
-            except Exception as error:  # the report that runs on this thread will start one (and say why not)
-                logger.warning("warm kernel start failed: %s", error)
+                engines.warm_up(engine_name)
+            except NrdError as error:  # the report that runs on this thread will start one (and say why not)
+                logger.warning("%s: worker start-up failed: %s", engine_name, error)
 
         for _ in range(self.workers):
-            self._pool.submit(start)
+            self._pool.submit(start).add_done_callback(_log_unexpected)
 
     def _tracked(self, *args: Any) -> Outcome:
         with self._lock:
@@ -110,22 +110,26 @@ class LocalExecutor:
             yield future.result()
 
     def close(self) -> None:
-        from nrd.run import warm
-
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
         with self._lock:
             threads, self._threads = set(self._threads), set()
-        stopped = warm.shutdown_kernels(threads)
+        stopped = engines.release_all(threads)
         if stopped:
             logger.info("stopped %d warm kernel(s)", stopped)
 
 
-def _shutdown_worker_kernels() -> int:
-    from nrd.run import warm
+def _log_unexpected(future: Future) -> None:
+    """Log what a background start-up task raised (nobody waits on its result)."""
+    error = future.exception()
+    if error is not None:
+        logger.error("worker start-up raised %s: %s", type(error).__name__, error,
+                     exc_info=(type(error), error, error.__traceback__))
 
-    return warm.shutdown_kernels()
+
+def _shutdown_worker_kernels() -> int:
+    return engines.release_all()
 
 
 class DaskExecutor:
@@ -168,18 +172,38 @@ class DaskExecutor:
         for future in dask_completed(futures):
             try:
                 yield future.result()
-            except Exception as error:  # the worker died or the task could not be unpickled
-                index = futures.index(future)
+            except Exception as error:  # noqa: BLE001 - the isolation boundary on Dask: the worker died,
+                index = futures.index(future)  # or the task could not be unpickled: one report's failure
+                logger.error("dask task %d failed: %s: %s", index, type(error).__name__, error, exc_info=True)
                 yield Outcome(index, error=f"dask: {type(error).__name__}: {error}")
 
     def close(self) -> None:
         try:
             self.client.run(_shutdown_worker_kernels)
-        except Exception as error:  # workers gone already: their kernels exit with their parent
+        except (OSError, TimeoutError) as error:  # workers gone: their kernels exited with their parent
             logger.debug("could not stop the workers' kernels: %s", error)
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def _local(workers: int | None, scheduler: str | None) -> LocalExecutor:
+    if scheduler:
+        raise UsageError("--scheduler needs --executor dask")
+    return LocalExecutor(workers)
+
+
+def _dask(workers: int | None, scheduler: str | None) -> DaskExecutor:
+    return DaskExecutor(scheduler, workers)
+
+
+#: Executor kinds: ``kind -> factory(workers, scheduler)``, in the order ``--executor`` lists them.
+EXECUTORS: dict[str, Callable[[int | None, str | None], Any]] = {}
+
+
+def register_executor(kind: str, factory: Callable[[int | None, str | None], Any]) -> None:
+    """Add an executor kind (``factory(workers, scheduler)`` returns the executor)."""
+    EXECUTORS[kind] = factory
 
 
 def make_executor(kind: str = "local", *, workers: int | None = None, scheduler: str | None = None):
@@ -188,10 +212,11 @@ def make_executor(kind: str = "local", *, workers: int | None = None, scheduler:
     Raises:
         UsageError: unknown kind, or a scheduler address given to the local executor.
     """
-    if kind == "local":
-        if scheduler:
-            raise UsageError("--scheduler needs --executor dask")
-        return LocalExecutor(workers)
-    if kind == "dask":
-        return DaskExecutor(scheduler, workers)
-    raise UsageError(f"--executor {kind!r}: expected one of {', '.join(EXECUTORS)}")
+    factory = EXECUTORS.get(kind)
+    if factory is None:
+        raise UsageError(f"--executor {kind!r}: expected one of {', '.join(EXECUTORS)}")
+    return factory(workers, scheduler)
+
+
+register_executor("local", _local)
+register_executor("dask", _dask)

@@ -84,7 +84,7 @@ def render_report(
     if not notebook.is_file():
         raise UsageError(f"notebook not found: {notebook}")
     check_language(lang)
-    from nrd.run.warm import check_engine
+    from nrd.run.engines import check_engine
 
     engine_name = check_engine(engine_name)
     values: dict[str, Any] = {**(parameters or {}), "period": parse_period(period), "lang": lang}

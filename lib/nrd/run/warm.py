@@ -13,19 +13,22 @@ warnings filters and the working directory are restored to their snapshot. Nothi
 by the next one. A kernel that died, timed out or failed its reset is discarded and a new one started; a
 kernel is also recycled after ``MAX_REPORTS_PER_KERNEL`` reports to bound its memory.
 
-Registration: importing this module registers the engine with papermill (``register()``), and the
-``papermill.engine`` entry point ``nrd-warm`` makes ``papermill --engine nrd-warm`` work from the shell.
-The standard engine (``nbclient``, papermill's default) stays the reference.
+The kernel side (warm-up imports, the state snapshot, the reset) is ``nrd.run.warm_setup``, a module the
+kernel imports. Registration: ``nrd.run.engines`` declares the engine (its papermill class from
+``engine_class()``, its per-thread hooks ``warm_up()`` and ``release()``) and registers it with papermill
+when first used; the ``papermill.engine`` entry point ``nrd-warm`` makes ``papermill --engine nrd-warm``
+work from the shell. The standard engine (``nbclient``, papermill's default) stays the reference.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import queue
 import threading
 from typing import Any
 
-from nrd.errors import ReportError
+from nrd.errors import WarmKernelError
 from nrd.log import logger
 
 ENGINE_NAME = "nrd-warm"
@@ -52,81 +55,9 @@ WARM_MODULES = (
     "babel.dates",
 )
 
-# Runs once in a new kernel: imports the warm modules, then snapshots the global state a report may
-# change into a hidden module (``sys.modules`` survives the namespace reset, the user namespace does not).
-_KERNEL_SETUP = r'''
-def __nrd_warm_setup(modules):
-    import copy, importlib, os, sys, types, warnings
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except Exception:
-            pass  # a module that cannot be imported fails in the report that imports it, with its traceback
-    import matplotlib
-    import pandas as pd
-
-    # Load the backend now: the inline backend activates itself (interactive mode, the post-execute hook
-    # that sends figures) when the first figure is made, and the snapshot must hold the activated state.
-    import matplotlib.pyplot as plt
-    plt.close(plt.figure())
-    # Pay the first-use costs every report would pay (reference tables and labels read into their caches)
-    # here. Drawing a figure here is left out on purpose: it changed the PNG bytes of a later report.
-    try:
-        import nrd.reference as reference
-        for loader in ("load_units", "load_criteria_sets", "load_departments", "load_assumptions"):
-            getattr(reference, loader, lambda: None)()
-        from nrd.present import i18n
-        for lang in ("vi", "en", "fr"):
-            i18n.t("section.level", lang)  # loads the label catalog (a YAML parse per process)
-    except Exception:
-        pass  # only a speed-up: the report pays these costs itself
-    state = types.ModuleType("_nrd_warm_state")
-    state.rc = {key: copy.deepcopy(value) for key, value in dict.items(matplotlib.rcParams)}
-    state.pandas_options = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # reading a deprecated option warns
-        for key in pd._config.config._registered_options:
-            try:
-                state.pandas_options[key] = pd.get_option(key)
-            except Exception:
-                pass
-    state.environ = dict(os.environ)
-    state.sys_path = list(sys.path)
-    state.filters = list(warnings.filters)
-
-    def reset(cwd):
-        import matplotlib.pyplot as plt
-        plt.close("all")
-        shell = get_ipython()
-        shell.reset(new_session=True)
-        shell.execution_count = 1
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            dict.update(matplotlib.rcParams, {k: copy.deepcopy(v) for k, v in state.rc.items()})
-            pd.reset_option("all")
-            for key, value in state.pandas_options.items():
-                try:
-                    if pd.get_option(key) != value:
-                        pd.set_option(key, value)
-                except Exception:
-                    pass
-        os.environ.clear()
-        os.environ.update(state.environ)
-        sys.path[:] = state.sys_path
-        warnings.filters[:] = state.filters
-        getattr(warnings, "_filters_mutated", lambda: None)()
-        os.chdir(cwd)
-
-    state.reset = reset
-    sys.modules["_nrd_warm_state"] = state
-
-__nrd_warm_setup(%r)
-del __nrd_warm_setup
-'''
-
-
-class WarmKernelError(ReportError):
-    """The warm kernel could not be started or reset (the report did not run)."""
+# Runs once in a new kernel (``nrd.run.warm_setup.install``): warm-up imports, then the state snapshot.
+_KERNEL_SETUP = "__import__('nrd.run.warm_setup', fromlist=['install']).install({modules!r})"
+_KERNEL_RESET = "__import__('nrd.run.warm_setup', fromlist=['reset']).reset({cwd!r})"
 
 
 class WarmKernel:
@@ -143,9 +74,12 @@ class WarmKernel:
         self.reports = 0
         self.thread_id = threading.get_ident()
         self.km = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         try:
-            self._run_silently(_KERNEL_SETUP % (WARM_MODULES,), startup_timeout)
+            run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        except (RuntimeError, OSError, TimeoutError) as error:
+            raise WarmKernelError(f"warm kernel could not start: {type(error).__name__}: {error}") from error
+        try:
+            self._run_silently(_KERNEL_SETUP.format(modules=WARM_MODULES), startup_timeout)
         except BaseException:
             self.shutdown()
             raise
@@ -161,7 +95,7 @@ class WarmKernel:
 
         try:
             return bool(run_sync(self.km.is_alive)())
-        except Exception:  # a manager in a broken state counts as dead
+        except (RuntimeError, OSError):  # a manager in a broken state counts as dead
             return False
 
     def _run_silently(self, code: str, timeout: float) -> None:
@@ -181,7 +115,10 @@ class WarmKernel:
             finally:
                 kc.stop_channels()
 
-        reply = run_sync(run)()
+        try:
+            reply = run_sync(run)()
+        except (RuntimeError, TimeoutError, queue.Empty) as error:  # no reply: dead or too slow
+            raise WarmKernelError(f"warm kernel setup failed: {type(error).__name__}: {error}") from error
         content = reply["content"]
         if content.get("status") != "ok":
             raise WarmKernelError(
@@ -194,14 +131,16 @@ class WarmKernel:
 
         client = PapermillNotebookClient(nb_man, km=self.km, **client_kwargs)
         run_cells = client.papermill_execute_cells
-        reset_code = f"__import__('_nrd_warm_state').reset({cwd!r})"
+        reset_code = _KERNEL_RESET.format(cwd=cwd)
 
         def reset_then_run_cells() -> None:
             msg_id = client.kc.execute(reset_code, silent=True, store_history=False, allow_stdin=False)
             reply = client.wait_for_reply(msg_id)
             if not reply or reply["content"].get("status") != "ok":
                 content = (reply or {}).get("content", {})
-                raise WarmKernelError(f"warm kernel reset failed: {content.get('ename')}: {content.get('evalue')}")
+                raise WarmKernelError(
+                    f"warm kernel reset failed: {content.get('ename')}: {content.get('evalue')}"
+                )
             run_cells()
 
         client.papermill_execute_cells = reset_then_run_cells
@@ -218,7 +157,7 @@ class WarmKernel:
 
         try:
             run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception as error:  # already dead, or called from another thread's loop: kill directly
+        except (RuntimeError, OSError, TimeoutError) as error:  # dead, or another thread's loop: kill it
             process = getattr(getattr(self.km, "provisioner", None), "process", None)
             if process is not None and process.poll() is None:
                 process.kill()
@@ -348,40 +287,11 @@ def _execute_managed_notebook(
         raise
 
 
-def is_warm(engine_name: str | None) -> bool:
-    """Whether ``engine_name`` names this engine."""
-    return engine_name == ENGINE_NAME
+def warm_up() -> None:
+    """Start the calling thread's warm kernel now (an executor's worker, before its first report)."""
+    kernel_for_this_thread()
 
 
-def standard_or(engine_name: str | None) -> str | None:
-    """``None`` (papermill's default engine) for the standard names, else the name unchanged."""
-    if engine_name in (None, "", *STANDARD_ENGINES):
-        return None
-    return engine_name
-
-
-def check_engine(engine_name: str | None) -> str | None:
-    """The engine name papermill will use (``None`` = standard); ``UsageError`` when none is registered so.
-
-    Raises:
-        UsageError: no papermill engine has that name.
-    """
-    from nrd.errors import UsageError
-
-    from papermill.engines import papermill_engines
-
-    name = standard_or(engine_name)
-    if name is not None and name not in papermill_engines._engines:
-        known = ", ".join(sorted({ENGINE_NAME, *STANDARD_ENGINES, *(n for n in papermill_engines._engines if n)}))
-        raise UsageError(f"engine {engine_name!r}: not a papermill engine; expected one of {known}")
-    return name
-
-
-def register() -> None:
-    """Register ``nrd-warm`` with papermill in this process (works without reinstalling the package)."""
-    from papermill.engines import papermill_engines
-
-    papermill_engines.register(ENGINE_NAME, engine_class())
-
-
-register()
+def release(thread_ids: Any = None) -> int:
+    """Stop the warm kernels of the given threads (all when ``None``); how many were stopped."""
+    return shutdown_kernels(thread_ids)
