@@ -10,7 +10,6 @@ import types
 from pathlib import Path
 
 import pytest
-
 from nrd.errors import UsageError
 from nrd.run import engines
 

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from nrd.errors import UsageError
-from nrd.run.batch import ReportRenderer, _declared_parameters, indicator_tables, run_plan
+from nrd.run.batch import ReportRenderer, indicator_tables, run_plan
+from nrd.run.execute import declared_parameters
 from nrd.run.executors import LocalExecutor, make_executor, render_task
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +89,7 @@ def test_dask_local_cluster_runs_the_demo_plan_like_the_local_executor(tmp_path)
     notebook = runs["dask"].publication / runs["dask"].results[0].ipynb
     injected = [c.source for c in nbformat.read(notebook, as_version=4).cells
                 if "injected-parameters" in c.metadata.get("tags", [])]
-    declared = "indicators_path" in _declared_parameters(str(ROOT / "notebooks" / "commune_scorecard.ipynb"))
+    declared = "indicators_path" in declared_parameters(str(ROOT / "notebooks" / "commune_scorecard.ipynb"))
     assert ("indicators_path" in injected[0]) == declared
     manifest = (runs["dask"].publication / "manifest.json").read_text()
     assert '"executor": "dask"' in manifest

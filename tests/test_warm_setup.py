@@ -13,7 +13,6 @@ import warnings
 import matplotlib as mpl
 import pandas as pd
 import pytest
-
 from nrd.run import warm_setup
 
 

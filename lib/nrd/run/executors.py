@@ -20,24 +20,13 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nrd.errors import NrdError, UsageError
 from nrd.log import logger
 from nrd.run import engines
-
-
-@dataclass
-class Outcome:
-    """What one render task gave: the renderer's result, or the error it raised (as text, picklable)."""
-
-    index: int
-    rendered: Any = None
-    error: str | None = None
-    evidence: str | None = None  # the executed notebook kept by a failing render, when it says so
-    duration_s: float = 0.0
+from nrd.run.model import Outcome
 
 
 def render_task(index: int, render: Callable[..., Any], job: Any, work: str, generated_on: str) -> Outcome:

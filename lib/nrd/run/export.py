@@ -2,15 +2,16 @@
 
 Where the tables come from: a notebook cannot easily hand its frames back to the run, so the workbook holds
 the rows of the run's indicator table that the report is about (computed once per run by
-``nrd.indicators``, the same numbers the report shows), plus, for a department brief, the department's
-criteria and lagging communes from ``nrd.indicators.department_view``:
+``nrd.indicators``, the same numbers the report shows), chosen by the report's kind (``nrd.reports``):
 
-- province overview and data quality: every province-level indicator;
-- OCOP portfolio / capital disbursement: the province-level ``ocop.*`` / ``capital.*`` indicators;
-- a commune (or OCOP unit) report: that unit's indicators;
-- a department brief: the province-level ``criteria.met_share.<n>`` of the criteria the department owns
-  under the set in force, and ``department_view``'s two frames: its criteria (met / reporting / share) and
-  the communes not meeting one of them.
+- a report fanning out over units (a commune, an OCOP unit): that unit's indicators;
+- a report fanning out over departments: the province-level ``criteria.met_share.<n>`` of the criteria the
+  department owns under the set in force, and ``department_view``'s two frames: its criteria (met /
+  reporting / share) and the communes not meeting one of them;
+- any other report: the province-level indicators whose id starts with one of the kind's ``exports``
+  prefixes (``ocop.``, ``capital.``), or all of them when it names none (province overview, data quality).
+
+Headers and sheet names are the ``xlsx.*`` labels of ``labels.yaml`` (Vietnamese).
 
 Cells are written safely: a text starting with ``= + - @`` (or tab / carriage return) is stored as an
 explicit string cell, so Excel never evaluates it as a formula. Headers are Vietnamese. The file's bytes
@@ -28,35 +29,17 @@ from typing import Any
 
 import pandas as pd
 
+from nrd.errors import NrdError, UnknownNameError
 from nrd.log import logger
+from nrd.present.i18n import has_label, indicator_label, t
+from nrd.reports import UNIT_FAN_OUT
+from nrd.run.model import kind_of
 
-HEADERS_VI = {
-    "period": "Kỳ báo cáo",
-    "unit_code": "Mã đơn vị",
-    "unit_name": "Tên đơn vị",
-    "name": "Tên đơn vị",
-    "indicator": "Mã chỉ tiêu",
-    "indicator_label": "Tên chỉ tiêu",
-    "value": "Giá trị",
-    "numerator": "Tử số",
-    "denominator": "Mẫu số",
-    "criterion": "Tiêu chí",
-    "status": "Kết quả",
-    "level": "Mức đạt chuẩn",
-    "department": "Sở, ngành",
-    "met_count": "Số tiêu chí đạt",
-    "name_vi": "Tên tiêu chí",
-    "name_en": "Tên tiêu chí (tiếng Anh)",
-    "name_fr": "Tên tiêu chí (tiếng Pháp)",
-    "met": "Số xã đạt",
-    "reporting": "Số xã báo cáo",
-    "share": "Tỷ lệ đạt (%)",
-    "submission_period": "Kỳ báo cáo gần nhất",
-    "stale": "Số liệu cũ",
-}
-SHEET_INDICATORS = "Chỉ tiêu"
-SHEET_CRITERIA = "Tiêu chí phụ trách"
-SHEET_COMMUNES = "Xã chưa đạt"
+#: The workbook's language: the office's.
+WORKBOOK_LANG = "vi"
+SHEET_INDICATORS = t("xlsx.sheet.indicators", WORKBOOK_LANG)
+SHEET_CRITERIA = t("xlsx.sheet.criteria", WORKBOOK_LANG)
+SHEET_COMMUNES = t("xlsx.sheet.lagging", WORKBOOK_LANG)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FIXED_TIME = _dt.datetime(2000, 1, 1)
 _HEADER_FILL = "1F5130"
@@ -64,25 +47,25 @@ _HEADER_FILL = "1F5130"
 
 def report_tables(job: Any, indicators: pd.DataFrame, ds: Any, period: str) -> dict[str, pd.DataFrame]:
     """The tables of one report's workbook (see the module docstring), with Vietnamese headers (pure)."""
-    province = str(ds.province_code)
+    kind = kind_of(job)
+    for_each = kind.for_each if kind is not None else None
     rows = indicators.loc[indicators["period"].astype(str) == period]
-    if job.key is not None and job.group in {"communes", "ocop"}:
+    if job.key is not None and for_each in UNIT_FAN_OUT:
         rows = rows.loc[rows["unit_code"].astype(str) == job.key]
     else:
-        rows = rows.loc[rows["unit_code"].astype(str) == province]
-        prefix = {"ocop_portfolio": "ocop.", "capital_disbursement": "capital."}.get(job.report)
-        if job.group == "departments" and job.key is not None:
+        rows = rows.loc[rows["unit_code"].astype(str) == str(ds.province_code)]
+        if for_each == "department" and job.key is not None:
             owned = _department_criteria(job.key, period)
             rows = rows.loc[rows["indicator"].astype(str).isin({f"criteria.met_share.{c}" for c in owned})]
-        elif prefix:
-            rows = rows.loc[rows["indicator"].astype(str).str.startswith(prefix)]
+        elif kind is not None and kind.exports:
+            rows = rows.loc[rows["indicator"].astype(str).str.startswith(kind.exports)]
     names = dict(zip(ds.units["unit_code"].astype(str), ds.units["name"].astype(str)))
     table = rows.assign(
         unit_name=rows["unit_code"].astype(str).map(names).fillna(""),
         indicator_label=rows["indicator"].astype(str).map(_indicator_label),
     )[["period", "unit_code", "unit_name", "indicator", "indicator_label", "value", "numerator", "denominator"]]
     tables = {SHEET_INDICATORS: _vietnamese_headers(table.reset_index(drop=True))}
-    if job.group == "departments" and job.key is not None:
+    if for_each == "department" and job.key is not None:
         for name, frame in _department_frames(ds, period, job.key).items():
             tables[name] = _vietnamese_headers(frame)
     return tables
@@ -96,29 +79,34 @@ def _department_criteria(department: str, period: str) -> set[str]:
 
 
 def _department_frames(ds: Any, period: str, department: str) -> dict[str, pd.DataFrame]:
-    try:
-        from nrd.indicators import department_view
+    from nrd.indicators import department_view
 
+    try:
         view = department_view(ds, period, department)
-    except Exception as error:  # the indicator rows still make a useful workbook
+    except NrdError as error:  # e.g. a table the view needs is missing: the indicator rows still help
         logger.warning("department %s: commune list not exported: %s", department, error)
         return {}
-    frames = {SHEET_CRITERIA: getattr(view, "criteria", None), SHEET_COMMUNES: getattr(view, "lagging", None)}
+    frames = {SHEET_CRITERIA: view.criteria, SHEET_COMMUNES: view.lagging}
     return {name: frame.reset_index(drop=True) for name, frame in frames.items() if isinstance(frame, pd.DataFrame)}
 
 
 def _indicator_label(indicator_id: str) -> str:
+    """The indicator's Vietnamese label (a family member's filled in); blank, with a warning, when the
+    indicator is not in the catalog (a table computed by another version)."""
     try:
-        from nrd.indicators import get_indicator
-
-        label = get_indicator(indicator_id).label
-        return str(label.get("vi", indicator_id)) if isinstance(label, Mapping) else str(label)
-    except Exception:  # per-criterion ids (criteria.met_share.<n>) may not be in the catalog by name
+        return indicator_label(indicator_id, WORKBOOK_LANG)
+    except UnknownNameError:
+        logger.warning("indicator %s is not in the catalog: exported without a label", indicator_id)
         return ""
 
 
 def _vietnamese_headers(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.rename(columns={c: HEADERS_VI.get(str(c), str(c)) for c in frame.columns})
+    return frame.rename(columns={c: _header(str(c)) for c in frame.columns})
+
+
+def _header(column: str) -> str:
+    key = f"xlsx.{column}"
+    return t(key, WORKBOOK_LANG) if has_label(key) else column
 
 
 def safe_cell_text(value: str) -> bool:

@@ -2,7 +2,9 @@
 
 The page works offline from the file system: relative links only, inline CSS and a few lines of inline
 JavaScript (the commune search box, which folds Vietnamese diacritics so ``binh luc`` finds ``Bình Lục``).
-Its bytes depend only on its inputs (``generated_at`` is passed in).
+Its bytes depend only on its inputs (``generated_at`` is passed in). Each report is listed under its
+title from the report registry (``nrd.reports``), the label its page's title block shows; the section,
+status and language labels come from ``labels.yaml`` too.
 """
 
 from __future__ import annotations
@@ -15,28 +17,37 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from nrd.present.formats import fmt_date, fmt_period
+from nrd.present.i18n import has_label, t
+from nrd.reports import GROUPS, REPORTS, UNIT_FAN_OUT
+from nrd.run.model import kind_of
+
 INDEX_NAME = "index.html"
 _TEMPLATES = Path(__file__).parent / "index_templates"
 
-GROUP_LABELS = {
-    "province": "Toàn tỉnh",
-    "departments": "Sở, ngành phụ trách tiêu chí",
-    "communes": "Các xã",
-    "ocop": "Chương trình OCOP",
-    "capital": "Vốn thực hiện chương trình",
-    "data_quality": "Chất lượng dữ liệu",
-    "other": "Báo cáo khác",
-}
-REPORT_TITLES = {
-    "province_overview": "Tổng quan Chương trình Nông thôn mới toàn tỉnh",
-    "commune_scorecard": "Phiếu đánh giá xã",
-    "department_brief": "Báo cáo theo sở, ngành",
-    "ocop_portfolio": "Sản phẩm OCOP",
-    "capital_disbursement": "Giải ngân vốn",
-    "data_quality": "Chất lượng dữ liệu đầu vào",
-}
-STATUS_LABELS = {"ok": "thành công", "skipped": "không đổi (giữ bản trước)", "failed": "lỗi"}
-LANG_LABELS = {"vi": "Tiếng Việt", "en": "English", "fr": "Français"}
+#: The index page's own language (its headings, groups and statuses); report titles follow each report's.
+INDEX_LANG = "vi"
+
+
+def report_title(job: Any, short: bool = False) -> str:
+    """A job's report title in its language: the registry's label (``report.<kind>``, the title the page
+    shows), or the report name made readable for a notebook that is not registered."""
+    kind = kind_of(job)
+    if kind is not None and kind.name in REPORTS:
+        key = kind.short_title_label if short and has_label(kind.short_title_label) else kind.title_label
+        if has_label(key):
+            return t(key, job.lang)
+    return job.report.replace("_", " ").capitalize()
+
+
+def _group_label(group: str) -> str:
+    key = f"group.{group}"
+    return t(key, INDEX_LANG) if has_label(key) else group
+
+
+def _status_label(status: str) -> str:
+    key = f"run_status.{status}"
+    return t(key, INDEX_LANG) if has_label(key) else status
 
 
 def fold_text(text: str) -> str:
@@ -53,18 +64,18 @@ def index_entries(results: Sequence[Any], key_labels: Mapping[str, str]) -> list
         key_labels: display names of ``for_each`` keys (unit code -> unit name, department -> name).
     """
     languages = {r.job.lang for r in results}
-    grouped: dict[str, list[dict[str, Any]]] = {g: [] for g in GROUP_LABELS}
+    grouped: dict[str, list[dict[str, Any]]] = {g: [] for g in GROUPS}
     for r in results:
         job = r.job
-        label = REPORT_TITLES.get(job.report, job.report.replace("_", " ").capitalize())
+        label = report_title(job)
         if job.key is not None:
             name = key_labels.get(job.key)
-            if job.group in {"communes", "ocop"} and name:
-                label = f"{name} ({job.key})"
+            if _fans_out_over_units(job) and name:
+                label = f"{name} ({job.key})"  # under its group's heading, the unit says which report
             else:
                 label = f"{label}: {name or job.key}"
         if len(languages) > 1:
-            label = f"{label} — {LANG_LABELS.get(job.lang, job.lang)}"
+            label = f"{label} — {t('language.name', job.lang)}"
         html = r.html or None
         if r.status == "failed" and not html:
             html = None
@@ -76,20 +87,37 @@ def index_entries(results: Sequence[Any], key_labels: Mapping[str, str]) -> list
                 "ipynb": r.ipynb,
                 "xlsx": r.xlsx,
                 "status": r.status,
-                "status_label": STATUS_LABELS.get(r.status, r.status),
+                "status_label": _status_label(r.status),
                 "error": r.error,
             }
         )
     return [
         {
             "id": group,
-            "label": GROUP_LABELS.get(group, group),
+            "label": _group_label(group),
             "entries": entries,
             "searchable": group == "communes" and len(entries) > 1,
         }
         for group, entries in grouped.items()
         if entries
     ]
+
+
+def _fans_out_over_units(job: Any) -> bool:
+    kind = kind_of(job)
+    return kind.for_each in UNIT_FAN_OUT if kind is not None else job.group in {"communes", "ocop"}
+
+
+def _file_names(results: Sequence[Any]) -> dict[str, str]:
+    """Link texts of the department folders' files: the report's short title (workbooks marked xlsx)."""
+    names: dict[str, str] = {}
+    for r in results:
+        title = report_title(r.job, short=True)
+        if r.html:
+            names[Path(r.html).name] = title
+        if r.xlsx:
+            names[Path(r.xlsx).name] = f"{title} (xlsx)"
+    return names
 
 
 def render_index(
@@ -113,18 +141,18 @@ def render_index(
         "skipped": sum(r.status == "skipped" for r in results),
         "failed": sum(r.status == "failed" for r in results),
     }
+    names = _file_names(results)
     folders = [
         {
             "label": key_labels.get(dept, dept),
-            "files": [{"href": f, "name": Path(f).name} for f in files],
+            "files": [{"href": f, "name": names.get(Path(f).name, Path(f).name)} for f in files],
         }
         for dept, files in sorted((departments or {}).items())
     ]
-    year, month = period.split("-")
     return env.get_template("index.html.j2").render(
         title="Báo cáo Chương trình Nông thôn mới",
-        period_label=f"tháng {int(month)}/{year}",
-        generated_at=generated_at.strftime("%d/%m/%Y %H:%M"),
+        period_label=fmt_period(period, INDEX_LANG),
+        generated_at=f"{fmt_date(generated_at, INDEX_LANG)} {generated_at:%H:%M}",
         counts=counts,
         groups=index_entries(results, key_labels),
         departments=folders,

@@ -99,3 +99,43 @@ def previous_successes(manifest: Mapping[str, Any] | None) -> dict[str, dict[str
         for entry in manifest.get("reports", [])
         if entry.get("status") in {"ok", "skipped"} and entry.get("fingerprint")
     }
+
+
+def manifest_entry(result: Any, notebook_sha256: str) -> dict[str, Any]:
+    """One report's entry: what ran (kind, key, language, parameters without ``data_dir``), how it went,
+    where its files are, and the fingerprint the next run compares against."""
+    job = result.job
+    kind = job.kind
+    return {
+        "stem": job.stem,
+        "report": job.report,
+        "kind": kind.name if kind is not None else None,
+        "for_each": kind.for_each if kind is not None else None,
+        "group": job.group,
+        "key": job.key,
+        "lang": job.lang,
+        "notebook": job.notebook.name,
+        "notebook_sha256": notebook_sha256,
+        "parameters": {k: v for k, v in job.parameters.items() if k != "data_dir"},
+        "status": result.status,
+        "error": result.error,
+        "fingerprint": result.fingerprint,
+        "html": result.html,
+        "ipynb": result.ipynb,
+        "xlsx": result.xlsx,
+        "duration_s": result.duration_s,
+        "outside_selection": result.outside_selection,
+    }
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of nrd and the packages a report's bytes depend on (recorded, not compared)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("nrd", "pandas", "papermill", "nbconvert", "nbclient", "ipykernel", "matplotlib", "seaborn"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found

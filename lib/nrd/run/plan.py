@@ -8,14 +8,15 @@ A plan is a YAML file (``params/monthly.yaml`` is the default)::
     notebooks: ../notebooks        # folder of the report notebooks, relative to the plan file
     reports:
       - notebook: province_overview
-      - notebook: commune_scorecard
-        for_each: commune          # commune | department | ocop_unit
+      - notebook: commune_scorecard      # fans out over the communes (its registry entry says so)
       - notebook: department_brief
-        for_each: department
 
-Each report entry may also carry ``name`` (the report id; default the notebook's stem), ``parameters``
-(extra papermill parameters), ``group`` (the index section), ``key_parameter`` (the notebook parameter that
-receives the ``for_each`` key) and ``only`` (restrict the ``for_each`` keys).
+A notebook registered in ``nrd.reports`` brings its report kind: index group and fan-out key
+(``for_each``). Each report entry may also carry ``name`` (the report id; default the notebook's stem),
+``for_each`` (commune | unit | ocop_unit | department; overrides the kind's), ``parameters`` (extra papermill
+parameters), ``group`` (the index section), ``key_parameter`` (the notebook parameter that receives the
+``for_each`` key) and ``only`` (restrict the ``for_each`` keys). Any other notebook runs as an ad-hoc
+report (group from its fan-out key, else ``other``).
 
 Loading checks the YAML itself (a key defined twice is an error); ``validate_plan`` checks every report
 against its notebook's ``parameters`` cell (papermill only warns about unknown parameters), before anything
@@ -24,6 +25,7 @@ runs. ``expand_plan`` turns a plan into the concrete jobs of one run: pure, no I
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,22 +34,16 @@ from typing import Any
 import yaml
 
 from nrd.errors import PeriodError, PlanError
+from nrd.languages import LANGS
 from nrd.periods import resolve_period
+from nrd.reports import DEFAULT_GROUP, FAN_OUT, GROUP_BY_FAN_OUT, GROUPS, ReportKind, find_report
+from nrd.run.model import Job
 
 PLAN_KEYS = {"dataset", "period", "languages", "notebooks", "reports"}
 REPORT_KEYS = {"notebook", "name", "for_each", "parameters", "group", "key_parameter", "only"}
-FOR_EACH = {"commune": "unit_code", "department": "department", "ocop_unit": "unit_code"}
-LANGUAGES = ("vi", "en", "fr")
-GROUPS = ("province", "departments", "communes", "ocop", "capital", "data_quality", "other")
 # Parameters every report notebook receives from the run itself; a plan may not set them.
 RUN_PARAMETERS = ("period", "data_dir", "lang")
-_GROUP_BY_NOTEBOOK = {
-    "province_overview": "province",
-    "ocop_portfolio": "ocop",
-    "capital_disbursement": "capital",
-    "data_quality": "data_quality",
-}
-_GROUP_BY_FOR_EACH = {"commune": "communes", "department": "departments", "ocop_unit": "ocop"}
+__all__ = ["Job", "Plan", "ReportSpec", "expand_plan", "load_plan", "resolve_plan_period", "validate_plan"]
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
 
@@ -73,15 +69,16 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 @dataclass(frozen=True)
 class ReportSpec:
-    """One entry of a plan's ``reports`` list, paths resolved."""
+    """One entry of a plan's ``reports`` list, paths resolved, with its report kind (overrides applied)."""
 
     name: str
     notebook: Path
     for_each: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
-    group: str = "other"
+    group: str = DEFAULT_GROUP
     key_parameter: str | None = None
     only: tuple[str, ...] = ()
+    kind: ReportKind | None = None
 
 
 @dataclass(frozen=True)
@@ -93,19 +90,6 @@ class Plan:
     period: str
     languages: tuple[str, ...]
     reports: tuple[ReportSpec, ...]
-
-
-@dataclass(frozen=True)
-class Job:
-    """One notebook execution of a run: a report for one key, in one language."""
-
-    report: str
-    notebook: Path
-    parameters: dict[str, Any]
-    lang: str
-    group: str
-    key: str | None
-    stem: str  # file name (without extension) of its outputs in html/, notebooks/, xlsx/
 
 
 def _plan_error(path: Path, key: str, message: str) -> PlanError:
@@ -151,10 +135,10 @@ def load_plan(path: str | Path) -> Plan:
     if isinstance(languages, str):
         languages = [languages]
     if not isinstance(languages, list) or not languages:
-        raise _plan_error(path, "languages", f"expected a list of {list(LANGUAGES)}")
+        raise _plan_error(path, "languages", f"expected a list of {list(LANGS)}")
     for lang in languages:
-        if lang not in LANGUAGES:
-            raise _plan_error(path, "languages", f"unknown language {lang!r}; expected one of {list(LANGUAGES)}")
+        if lang not in LANGS:
+            raise _plan_error(path, "languages", f"unknown language {lang!r}; expected one of {list(LANGS)}")
     notebooks_dir = base / str(raw.get("notebooks", "../notebooks"))
     entries = raw.get("reports")
     if not isinstance(entries, list) or not entries:
@@ -201,18 +185,21 @@ def _load_report(path: Path, index: int, entry: Any, base: Path, notebooks_dir: 
     name = str(entry.get("name", notebook.stem))
     if not _NAME.match(name):
         raise _plan_error(path, f"{where}.name", f"{name!r}: use letters, digits and _ only")
-    for_each = entry.get("for_each")
-    if for_each is not None and for_each not in FOR_EACH:
-        raise _plan_error(path, f"{where}.for_each", f"{for_each!r}: expected one of {sorted(FOR_EACH)}")
+    registered = find_report(notebook.stem)
+    for_each = entry.get("for_each", registered.for_each if registered else None)
+    if for_each is not None and for_each not in FAN_OUT:
+        raise _plan_error(path, f"{where}.for_each", f"{for_each!r}: expected one of {sorted(FAN_OUT)}")
     parameters = entry.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise _plan_error(path, f"{where}.parameters", "expected a mapping name: value")
     for key in parameters:
         if key in RUN_PARAMETERS:
             raise _plan_error(path, f"{where}.parameters.{key}", "set by the run itself; use the plan's key or a flag")
-    group = str(entry.get("group") or _default_group(notebook.stem, for_each))
+    group = str(entry.get("group") or _default_group(registered, for_each))
     if group not in GROUPS:
         raise _plan_error(path, f"{where}.group", f"{group!r}: expected one of {list(GROUPS)}")
+    kind = (dataclasses.replace(registered, group=group, for_each=for_each) if registered
+            else ReportKind(name, group=group, for_each=for_each))
     only = entry.get("only") or []
     if not isinstance(only, list):
         only = [only]
@@ -222,8 +209,9 @@ def _load_report(path: Path, index: int, entry: Any, base: Path, notebooks_dir: 
         for_each=for_each,
         parameters=dict(parameters),
         group=group,
-        key_parameter=entry.get("key_parameter") or (FOR_EACH[for_each] if for_each else None),
+        key_parameter=entry.get("key_parameter") or (FAN_OUT[for_each] if for_each else None),
         only=tuple(_key_text(v) for v in only),
+        kind=kind,
     )
 
 
@@ -234,10 +222,11 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
-def _default_group(stem: str, for_each: str | None) -> str:
-    if for_each:
-        return _GROUP_BY_FOR_EACH[for_each]
-    return _GROUP_BY_NOTEBOOK.get(stem, "other")
+def _default_group(registered: ReportKind | None, for_each: str | None) -> str:
+    """The registered kind's group (unless the plan fans it out otherwise), else by fan-out key."""
+    if registered is not None and for_each == registered.for_each:
+        return registered.group
+    return GROUP_BY_FAN_OUT.get(for_each or "", DEFAULT_GROUP)
 
 
 def validate_plan(plan: Plan) -> None:
@@ -327,7 +316,8 @@ def expand_plan(
                 if key is not None:
                     parameters[report.key_parameter] = key
                 stem = report.name + (f"-{key}" if key is not None else "") + (f".{lang}" if len(langs) > 1 else "")
-                jobs.append(Job(report.name, report.notebook, parameters, lang, report.group, key, stem))
+                jobs.append(Job(report.name, report.notebook, parameters, lang, report.group, key, stem,
+                                report.kind))
     if not jobs:
         raise PlanError(f"{plan.path}: the selection (--only / --unit) leaves no report to run")
     return jobs

@@ -100,7 +100,7 @@ def render_report(
                     generated_on=generated)
     except ReportError as error:
         html_path.unlink(missing_ok=True)  # a stale page from an earlier run must not pass for this one
-        logger.error("report %s failed: %s", name, error)
+        logger.info("report %s failed: %s", name, error)  # the caller reports it (run log, CLI message)
         return ReportResult(name, None, ipynb_path if ipynb_path.exists() else None, "failed", str(error),
                             round(time.perf_counter() - started, 3))
     return ReportResult(name, html_path, ipynb_path, "ok", None, round(time.perf_counter() - started, 3))

@@ -48,6 +48,14 @@ def resolve_generated_on(value: _dt.date | str | None = None) -> _dt.date:
         raise UsageError(f"generated-on date {value!r}: expected YYYY-MM-DD") from None
 
 
+def run_generated_on(now: _dt.datetime) -> str:
+    """The generated-on date of a run's pages (ISO): ``NRD_GENERATED_ON`` / ``SOURCE_DATE_EPOCH`` when set
+    (reproducible builds, benchmarks comparing bytes), else the run's own date (one date for every page)."""
+    if os.environ.get("NRD_GENERATED_ON") or os.environ.get("SOURCE_DATE_EPOCH"):
+        return resolve_generated_on(None).isoformat()
+    return now.date().isoformat()
+
+
 def page_labels(lang: str) -> dict[str, str]:
     """The title block's and footer's labels in ``lang``."""
     return {key: t(f"page.{key}", lang) for key in PAGE_LABELS}

@@ -1,0 +1,132 @@
+"""The first stage of a run: check the plan and the data, and compute what the run will do.
+
+Nothing executes here. ``prepare_run`` loads and checks the plan against the notebooks, reads and validates
+the dataset (errors stop the run before any report), resolves the period, expands the jobs and computes the
+indicator table of P-12..P once (the reports receive it; the publication holds period P).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from nrd.errors import DataValidationError, PlanError, UnknownNameError
+from nrd.languages import LANGS
+from nrd.log import logger
+from nrd.run.model import PreparedRun
+from nrd.run.plan import Plan, expand_plan, load_plan, resolve_plan_period, validate_plan
+
+#: Months of history reports draw (trend charts, changes): the shared indicator table covers P-12..P.
+HISTORY_MONTHS = 12
+
+
+def prepare_run(
+    plan: Plan | str | Path,
+    *,
+    data: str | Path | None = None,
+    period: str | None = None,
+    only: Sequence[str] = (),
+    unit: Sequence[str] = (),
+    lang: str | None = None,
+) -> PreparedRun:
+    """Check the plan and the data, and compute what the run will do (nothing is executed).
+
+    Raises:
+        PlanError: bad plan, unknown notebook or parameter, no dataset, empty selection, bad ``--lang``.
+        DataValidationError: the dataset has error findings (``findings`` holds them all).
+    """
+    from nrd.io import read_dataset
+    from nrd.run.export import report_tables
+
+    plan = plan if isinstance(plan, Plan) else load_plan(plan)
+    data_dir = Path(data) if data else plan.dataset
+    if data_dir is None:
+        raise PlanError(f"{plan.path}: dataset: no dataset folder; set `dataset:` or pass --data")
+    if not data_dir.is_dir():
+        raise PlanError(f"{plan.path}: dataset: folder {data_dir} not found")
+    if lang and lang not in LANGS:
+        raise PlanError(f"--lang {lang!r}: expected one of {', '.join(LANGS)}")
+    validate_plan(plan)
+    ds = read_dataset(data_dir)
+    if ds.errors:
+        raise DataValidationError(ds.findings)
+    resolved = resolve_plan_period(period or plan.period, ds.latest_period)
+    jobs = expand_plan(
+        plan,
+        period=resolved,
+        data_dir=data_dir.resolve(),
+        keys=for_each_keys(ds, resolved),
+        languages=(lang,) if lang else None,
+        only=tuple(only),
+        units=tuple(_normalise_unit(u, ds) for u in unit),
+    )
+    history, indicators = indicator_tables(ds, resolved)
+    return PreparedRun(
+        jobs=jobs,
+        period=resolved,
+        data_dir=data_dir.resolve(),
+        input_hashes=dict(sorted(ds.input_hashes.items())),
+        indicator_table=indicators,
+        indicator_history=history,
+        tables_for_job=lambda job: report_tables(job, indicators, ds, resolved),
+        warnings=len(ds.warnings),
+        key_labels=key_labels(ds),
+    )
+
+
+def indicator_tables(ds: Any, period: str) -> tuple[Any, Any]:
+    """The indicator table of periods P-12..P (computed once) and its period-P rows (the publication's)."""
+    from nrd.indicators import build_indicator_table
+    from nrd.periods import period_range, shift_period
+
+    started = time.perf_counter()
+    history = build_indicator_table(ds, period_range(shift_period(period, -HISTORY_MONTHS), period))
+    current = history[history["period"] == period].reset_index(drop=True)
+    logger.info("indicator table %s..%s: %d rows in %.1f s", shift_period(period, -HISTORY_MONTHS), period,
+                len(history), time.perf_counter() - started)
+    return history, current
+
+
+def key_labels(ds: Any) -> dict[str, str]:
+    """Display names of the fan-out keys: unit code -> unit name, department id -> its Vietnamese name."""
+    from nrd.reference import load_departments
+
+    labels = dict(zip(ds.units["unit_code"].astype(str), ds.units["name"].astype(str)))
+    departments = load_departments()
+    labels.update(zip(departments["department"].astype(str), departments["name_vi"].astype(str)))
+    return labels
+
+
+def _normalise_unit(text: str, ds: Any) -> str:
+    """A unit code or name as a 5-digit code; department ids pass through unchanged."""
+    from nrd.reference import UnitRegistry
+
+    text = str(text).strip()
+    if text.isdigit():
+        return text.zfill(5)
+    try:
+        return UnitRegistry(ds.units).resolve(text)
+    except UnknownNameError:  # not a unit name: a department id (checked against the keys by the plan)
+        return text
+
+
+def for_each_keys(ds: Any, period: str) -> dict[str, list[str]]:
+    """The keys of each fan-out kind (``nrd.reports.FAN_OUT``) for a dataset and period (pure).
+
+    ``commune``: the communes of the registry (wards are outside the NRA criteria); ``unit``: every unit;
+    ``department``: the departments owning a criterion of the set in force at ``period``, in the registry's
+    order; ``ocop_unit``: the units with at least one OCOP product.
+    """
+    from nrd.reference import criteria_set_for, load_departments
+
+    units = ds.units
+    communes = sorted(units.loc[units["unit_type"] == "commune", "unit_code"].astype(str))
+    owning = set(criteria_set_for(period).criteria["department"].dropna().astype(str))
+    departments = [d for d in load_departments()["department"].astype(str) if d in owning]
+    ocop_units: list[str] = []
+    if ds.has("ocop_products"):
+        ocop_units = sorted(set(ds.table("ocop_products")["unit_code"].dropna().astype(str)))
+    return {"commune": communes, "unit": sorted(units["unit_code"].astype(str)), "department": departments,
+            "ocop_unit": ocop_units}

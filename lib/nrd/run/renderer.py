@@ -1,0 +1,58 @@
+"""How a run renders one job: ``ReportRenderer`` (execute + offline HTML through ``render_report``).
+
+The renderer is what an executor calls for each task, possibly on another machine (Dask), so it is a small
+picklable object. The indicator table the run computed once (P-12..P) is written to the run's work folder
+and its path given to the notebooks that declare the ``indicators_path`` parameter; the path is not part of
+the job's parameters, so a report's fingerprint does not change with the run's temporary folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nrd.run.engines import DEFAULT_ENGINE
+from nrd.run.execute import declared_parameters
+from nrd.run.model import Job, PreparedRun, RenderResult
+
+INDICATORS_PARAMETER = "indicators_path"
+
+
+@dataclass(frozen=True)
+class ReportRenderer:
+    """Render one job through ``nrd.run.render.render_report`` (execute + offline HTML). Picklable."""
+
+    engine_name: str | None = DEFAULT_ENGINE
+    indicators_path: str | None = None
+
+    def __call__(self, job: Job, out_dir: Path, generated_on: str) -> RenderResult:
+        from nrd.run.render import render_report
+
+        extra = {k: v for k, v in job.parameters.items() if k not in {"period", "data_dir", "lang"}}
+        if self.indicators_path and INDICATORS_PARAMETER in declared_parameters(job.notebook):
+            extra[INDICATORS_PARAMETER] = self.indicators_path
+        return render_report(
+            job.notebook,
+            period=job.parameters["period"],
+            parameters=extra,
+            out_dir=out_dir,
+            lang=job.lang,
+            data_dir=job.parameters["data_dir"],
+            generated_on=generated_on,
+            engine_name=self.engine_name,
+        )
+
+
+#: The renderer of a run without options: the warm engine, no shared indicator table.
+default_renderer = ReportRenderer()
+
+
+def write_shared_indicators(prepared: PreparedRun, work_root: Path, jobs: list[Job]) -> str | None:
+    """Write the P-12..P indicator table for the reports (when one of them can take it); its path."""
+    if prepared.indicator_history is None or not jobs:
+        return None
+    if not any(INDICATORS_PARAMETER in declared_parameters(job.notebook) for job in jobs):
+        return None
+    path = work_root / "indicators_history.parquet"
+    prepared.indicator_history.to_parquet(path, index=False)
+    return str(path.resolve())
