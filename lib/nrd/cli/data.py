@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from nrd.cli import app, fail
+from nrd.cli.app import app, fail
 from nrd.contract import DEFAULT_PROVINCE
 from nrd.errors import NrdError
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from nrd.cli import app, fail
+from nrd.cli.app import app, fail
 from nrd.errors import NrdError, UsageError
 from nrd.io.indicator_table import format_number, write_indicator_table
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from nrd.cli import app, fail
+from nrd.cli.app import app, fail
 from nrd.errors import NrdError
 
 

@@ -6,12 +6,13 @@ Exit codes: 0 every report ok (or unchanged); 1 some reports failed (the others 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from nrd.cli import app
+from nrd.cli.app import app, console, set_console_level
 from nrd.errors import DataValidationError, NrdError
 
 DEFAULT_PLAN = Path("params/monthly.yaml")
@@ -32,7 +33,10 @@ def run_command(
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Reports run at once (default: cores)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language vi, en or fr (overrides the plan)."),
     force: bool = typer.Option(False, "--force", help="Re-run reports even when nothing they depend on changed."),
-    quiet: bool = typer.Option(False, "--quiet", help="No progress bar (for cron); errors still go to stderr."),
+    quiet: bool = typer.Option(
+        False, "--quiet", help="No progress bar and no warnings (for cron); errors still go to stderr. "
+        "run.log keeps everything."
+    ),
     engine: str = typer.Option(
         "nrd-warm", "--engine",
         help="papermill engine: nrd-warm (warm kernels, default) or nbclient (a fresh kernel per report).",
@@ -44,11 +48,10 @@ def run_command(
     ),
 ) -> None:
     """Run every report of a plan for one period and publish them under <out>/<period>/."""
-    from rich.console import Console
-
     from nrd.run.batch import run_plan
 
-    console = Console(stderr=True, soft_wrap=True)
+    if quiet:
+        set_console_level(logging.ERROR)
     progress, on_start, on_result = _progress(console, quiet)
     try:
         if progress is not None:
@@ -64,7 +67,6 @@ def run_command(
                 workers=workers,
                 lang=lang,
                 force=force,
-                quiet=quiet,
                 on_start=on_start,
                 on_result=on_result,
                 engine=engine,

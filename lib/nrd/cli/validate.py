@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from nrd.cli import app, fail
+from nrd.cli.app import app, fail
 from nrd.errors import NrdError
 
 FORMATS = ("table", "csv", "json")
