@@ -19,8 +19,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from nrd.present.formats import fmt_date, fmt_period
 from nrd.present.i18n import has_label, t
-from nrd.reports import GROUPS, REPORTS, UNIT_FAN_OUT
-from nrd.run.model import kind_of
+from nrd.reports import GROUPS, UNIT_FAN_OUT
+from nrd.run.model import kind_of, registered_title
 
 INDEX_NAME = "index.html"
 _TEMPLATES = Path(__file__).parent / "index_templates"
@@ -32,12 +32,7 @@ INDEX_LANG = "vi"
 def report_title(job: Any, short: bool = False) -> str:
     """A job's report title in its language: the registry's label (``report.<kind>``, the title the page
     shows), or the report name made readable for a notebook that is not registered."""
-    kind = kind_of(job)
-    if kind is not None and kind.name in REPORTS:
-        key = kind.short_title_label if short and has_label(kind.short_title_label) else kind.title_label
-        if has_label(key):
-            return t(key, job.lang)
-    return job.report.replace("_", " ").capitalize()
+    return registered_title(job, short) or job.report.replace("_", " ").capitalize()
 
 
 def _group_label(group: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from nrd.reports import ReportKind, find_report
+from nrd.reports import REPORTS, ReportKind, find_report
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,21 @@ class Job:
 def kind_of(job: Job) -> ReportKind | None:
     """The report kind of a job: its own, else the registered kind named like the report, else ``None``."""
     return job.kind or find_report(job.report)
+
+
+def registered_title(job: Job, short: bool = False) -> str | None:
+    """The title of a job's registered report kind in the job's language (``report.<kind>`` of
+    ``labels.yaml``; ``report.<kind>.short`` when ``short``), ``None`` for a notebook that is not registered.
+
+    The run gives it to the page's title block and to the index, so both show the same title.
+    """
+    from nrd.present.i18n import has_label, t
+
+    kind = kind_of(job)
+    if kind is None or kind.name not in REPORTS:
+        return None
+    key = kind.short_title_label if short and has_label(kind.short_title_label) else kind.title_label
+    return t(key, job.lang) if has_label(key) else None
 
 
 class RenderResult(Protocol):

@@ -13,14 +13,18 @@ from pathlib import Path
 
 from nrd.run.engines import DEFAULT_ENGINE
 from nrd.run.execute import declared_parameters
-from nrd.run.model import Job, PreparedRun, RenderResult
+from nrd.run.model import Job, PreparedRun, RenderResult, registered_title
 
 INDICATORS_PARAMETER = "indicators_path"
 
 
 @dataclass(frozen=True)
 class ReportRenderer:
-    """Render one job through ``nrd.run.render.render_report`` (execute + offline HTML). Picklable."""
+    """Render one job through ``nrd.run.render.render_report`` (execute + offline HTML). Picklable.
+
+    A registered report's page takes its title from the registry (``registered_title``), the title the
+    index shows; a notebook that is not registered keeps the title it emits.
+    """
 
     engine_name: str | None = DEFAULT_ENGINE
     indicators_path: str | None = None
@@ -38,6 +42,7 @@ class ReportRenderer:
             out_dir=out_dir,
             lang=job.lang,
             data_dir=job.parameters["data_dir"],
+            title=registered_title(job),
             generated_on=generated_on,
             engine_name=self.engine_name,
         )
