@@ -1,13 +1,15 @@
 """Running reports: papermill execution, offline HTML export, run plans, batches and publication.
 
 Modules (import them directly; this package re-exports nothing so that importing one run module does not
-pull in the heavy dependencies of another):
+pull in the heavy dependencies of another). ``docs/architecture.md`` ("The run layer") lists them all:
 
 - ``nrd.run.meta``: the report metadata output a notebook emits (``application/vnd.nrd.report+json``);
-  light, safe to import inside a kernel.
-- ``nrd.run.execute``: ``execute_notebook`` (papermill API, fresh ``python3`` kernel) and parameter
-  inspection/coercion against a notebook's ``parameters`` cell.
-- ``nrd.run.html``: ``export_html`` with the project nbconvert template (``templates/nrd``): no code, no
-  prompts, no network, title block, table of contents, print CSS, deterministic bytes.
+  light, safe to import inside a kernel (so is ``nrd.run.warm_setup``, the warm kernel's side).
+- ``nrd.run.execute``: ``execute_notebook`` (papermill API) and the parameters-cell parser.
+- ``nrd.run.engines``: the papermill engines (``nrd-warm``, ``nrd.run.warm``); ``nrd.run.executors``: where
+  a run's reports execute (threads, Dask).
+- ``nrd.run.html``: ``export_html`` (with ``page_cells``, ``title_block``, ``toc``, ``sanitize``).
 - ``nrd.run.render``: ``render_report`` = execute + export for one report, returning a ``ReportResult``.
+- ``nrd.run.batch``: ``run_plan`` (``nrd run``), orchestrating ``plan``, ``prepare``, ``renderer``,
+  ``incremental``, ``assemble``, ``export``, ``index``, ``manifest``, ``lock``, ``publish``, ``runlog``.
 """
