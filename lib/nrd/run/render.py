@@ -12,6 +12,7 @@ from nrd.errors import ReportError, UsageError
 from nrd.languages import check_language
 from nrd.log import logger
 from nrd.periods import parse_period
+from nrd.reports import FAN_OUT
 from nrd.run.execute import DEFAULT_TIMEOUT_S, execute_notebook
 from nrd.run.html import export_html
 from nrd.run.title_block import resolve_generated_on
@@ -42,7 +43,8 @@ class ReportResult:
         return self.status == "ok"
 
 
-_KEY_PARAMETERS = ("unit_code", "department")
+#: The notebook parameters that receive a fan-out key (``nrd.reports.FAN_OUT``), unit first.
+_KEY_PARAMETERS = tuple(dict.fromkeys(FAN_OUT.values()))
 
 
 def report_name(notebook: str | Path, parameters: dict[str, Any] | None = None) -> str:
