@@ -35,6 +35,10 @@ def report_title(job: Any, short: bool = False) -> str:
     return registered_title(job, short) or job.report.replace("_", " ").capitalize()
 
 
+_INDEX_LABELS = ("period", "generated_at", "total", "ok", "skipped", "failed", "indicators",
+                 "search_placeholder", "search", "department_folders")
+
+
 def _group_label(group: str) -> str:
     key = f"group.{group}"
     return t(key, INDEX_LANG) if has_label(key) else group
@@ -145,7 +149,8 @@ def render_index(
         for dept, files in sorted((departments or {}).items())
     ]
     return env.get_template("index.html.j2").render(
-        title="Báo cáo Chương trình Nông thôn mới",
+        title=t("index.title", INDEX_LANG),
+        labels={key: t(f"index.{key}", INDEX_LANG) for key in _INDEX_LABELS},
         period_label=fmt_period(period, INDEX_LANG),
         generated_at=f"{fmt_date(generated_at, INDEX_LANG)} {generated_at:%H:%M}",
         counts=counts,
