@@ -8,12 +8,15 @@ from dataclasses import asdict, replace
 import pandas as pd
 
 from nrd.contract import TABLE_NAMES
-from nrd.io import cache, read
+from nrd.io import cache, office, read
 from nrd.io.dataset import Dataset, TableStats
 from nrd.io.findings import ERROR, sort_findings
 from nrd.io.schemas import ROW, SOURCE, get_table
 from nrd.io.validate import apply_defaults, validate_tables
 from nrd.log import logger
+
+
+_REFERENCE_PREFIX = "reference."  # office reference frames in a cache entry
 
 
 def _drop_error_rows(frames: dict[str, pd.DataFrame], findings) -> dict[str, pd.DataFrame]:
@@ -63,6 +66,9 @@ def read_dataset(
     province = read.read_province_code(data_dir)
     sources, findings = read.locate_tables(data_dir, wanted)
     hashes = read.hash_inputs(data_dir, sources)
+    reference_sources, reference_findings = office.locate_reference(data_dir)
+    hashes.update(office.reference_hashes(data_dir, reference_sources))
+    findings += reference_findings
     today = today or _dt.date.today()
     month = f"{today.year:04d}-{today.month:02d}"
     key = cache.cache_key(hashes, province_code=province, tables=wanted, current_month=month)
@@ -70,10 +76,13 @@ def read_dataset(
         entry = cache.load_entry(data_dir, key)
         if entry is not None:
             logger.info("dataset %s read from cache %s", data_dir, key)
+            frames = {n: f for n, f in entry["frames"].items() if not n.startswith(_REFERENCE_PREFIX)}
             return Dataset(
                 data_dir=data_dir,
                 province_code=province,
-                tables=entry["frames"],
+                tables=frames,
+                reference_tables={n[len(_REFERENCE_PREFIX):]: f for n, f in entry["frames"].items()
+                                  if n.startswith(_REFERENCE_PREFIX)},
                 findings=entry["findings"],
                 files=entry["files"],
                 input_hashes=entry["input_hashes"],
@@ -83,11 +92,15 @@ def read_dataset(
     units = load_units(province)
     registry = UnitRegistry(units)
     frames, read_findings, raw_stats = read.read_tables(data_dir, sources, registry)
-    findings = findings + read_findings
+    reference_frames, office_findings, reference_stats = office.read_reference(
+        data_dir, reference_sources, registry, units
+    )
+    findings = findings + read_findings + office_findings
+    reference = Dataset(data_dir=data_dir, reference_tables=reference_frames).reference
     # Cross-table rules name canonical columns; show the header as the user wrote it.
     findings += [
         replace(f, column=raw_stats[f.table][2].get(f.column, f.column)) if f.table in raw_stats else f
-        for f in validate_tables(frames, units, today=today)
+        for f in validate_tables(frames, units, today=today, sets={s.id: s for s in reference.sets})
     ]
     findings = sort_findings(findings)
     frames = apply_defaults(_drop_error_rows(frames, findings))
@@ -95,15 +108,24 @@ def read_dataset(
         name: TableStats(sources[name].file, sheet, rows_read, rows_read - len(frames[name]))
         for name, (sheet, rows_read, _) in raw_stats.items()
     }
+    stats.update({
+        name: TableStats(f"{office.REFERENCE_DIR}/{reference_sources[name].file}", sheet, rows_read,
+                         rows_read - len(reference_frames[name]))
+        for name, (sheet, rows_read, _) in reference_stats.items()
+    })
+    files = {name: s.file for name, s in sources.items()}
+    files.update({name: f"{office.REFERENCE_DIR}/{s.file}" for name, s in reference_sources.items()})
     dataset = Dataset(
         data_dir=data_dir,
         province_code=province,
         tables=frames,
         findings=findings,
-        files={name: s.file for name, s in sources.items()},
+        files=files,
         input_hashes=hashes,
         stats=stats,
         _units=units,
+        reference_tables=reference_frames,
+        _reference=reference,
     )
     if use_cache:
         meta = {
@@ -112,5 +134,6 @@ def read_dataset(
             "input_hashes": hashes,
             "stats": {k: asdict(v) for k, v in stats.items()},
         }
-        cache.store_entry(data_dir, key, frames, meta)
+        stored = {**frames, **{_REFERENCE_PREFIX + n: f for n, f in reference_frames.items()}}
+        cache.store_entry(data_dir, key, stored, meta)
     return dataset
