@@ -217,21 +217,36 @@ def show_headlines(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
     show_table(text, columns, lang)
 
 
-def assumptions_html(lang: str = DEFAULT_LANG) -> str:
-    """The stated assumptions (reference data), each with its evidence tag (R background, I inference)."""
+def assumptions_html(lang: str = DEFAULT_LANG, assumptions: pd.DataFrame | None = None) -> str:
+    """The stated assumptions, each with its evidence tag (R background, I inference); default: every
+    assumption of the reference data."""
     from nrd.reference import load_assumptions
 
     lang = check_lang(lang)
+    frame = load_assumptions() if assumptions is None else assumptions
     items = "\n".join(
         f'<li><span class="nrd-tag">[{html.escape(str(row["tag"]))}]</span> {html.escape(str(row[f"text_{lang}"]))}</li>'
-        for _, row in load_assumptions().iterrows()
+        for _, row in frame.iterrows()
     )
     return f'<ul class="nrd-assumptions">\n{items}\n</ul>'
 
 
-def show_assumptions(lang: str = DEFAULT_LANG) -> None:
+def show_assumptions(lang: str = DEFAULT_LANG, ds=None, period: str | None = None) -> None:
+    """The report's notes: the assumptions it rests on and the reference data it used.
+
+    With ``ds`` and ``period``: only the assumptions that concern the period's criteria set and that no
+    office file of the dataset replaces, then how many indicators of the set are on file and which
+    reference rows came from the office's files (``nrd.present.phase.reference_notes_html``).
+    """
     section("section.assumptions", lang)
-    _display_html(assumptions_html(lang))
+    if ds is None or period is None:
+        _display_html(assumptions_html(lang))
+        return
+    from nrd.present.phase import show_reference_notes
+
+    communes = ds.units.loc[ds.units["unit_type"] == "commune", "unit_code"]
+    _display_html(assumptions_html(lang, ds.reference.assumptions(period, communes)))
+    show_reference_notes(ds.reference, period, lang)
 
 
 FINDING_COLUMNS = (Col("severity", "common.severity", "severity"), Col("file", "common.file"),
@@ -305,31 +320,27 @@ def indicator_table(ds, period_list: Sequence[str], indicators_path: str | Path 
     return table.assign(_order=order).sort_values("_order", kind="stable")[TABLE_COLUMNS].reset_index(drop=True)
 
 
-PROVINCE_HEADLINES = (
-    "nra.communes_in_scope", "nra.recognized_share", "nra.advanced_share", "nra.model_share",
-    "criteria.avg_met", "criteria.all_met", "criteria.below_15", "criteria.reporting_completeness",
-    "ocop.products_active", "ocop.products_expiring_180d", "capital.plan_year", "capital.disbursed_year",
-    "capital.disbursement_rate_year", "capital.mobilized_cumulative", "org.steering_committee_share",
-)
-COMMUNE_HEADLINES = ("nra.level", "criteria.met_count", "ocop.products_active", "capital.disbursement_rate_year")
-OCOP_HEADLINES = ("ocop.products_active", "ocop.products_active_3star", "ocop.products_active_4star",
-                  "ocop.products_active_5star", "ocop.entities_active", "ocop.products_expiring_180d",
-                  "ocop.registrations_cycle", "ocop.registrations_pending", "ocop.registrations_5star_proposed")
-CAPITAL_HEADLINES = ("capital.central_allocated_2021_2025", "capital.plan_year", "capital.disbursed_year",
-                     "capital.disbursement_rate_year", "capital.disbursement_rate_prev_year",
-                     "capital.mobilized_cumulative")
-QUALITY_HEADLINES = ("nra.communes_in_scope", "criteria.reporting_completeness")
+# Headline sets (``nrd.indicators.headlines.headline_ids``): the indicators depend on the phase of the period.
+PROVINCE_HEADLINES = "province"
+COMMUNE_HEADLINES = "commune"
+OCOP_HEADLINES = "ocop"
+CAPITAL_HEADLINES = "capital"
+QUALITY_HEADLINES = "quality"
 
 
-def headlines(table: pd.DataFrame, period: str, indicators: Sequence[str] = PROVINCE_HEADLINES, *,
+def headlines(table: pd.DataFrame, period: str, indicators: Sequence[str] | str = PROVINCE_HEADLINES, *,
               unit_code: str | None = None, province_code: str = "37", targets=None) -> pd.DataFrame:
-    """The headline rows of ``unit_code`` (default: the province) at ``period``, in ``indicators`` order.
+    """The headline rows of ``unit_code`` (default: the province) at ``period``, in ``indicators`` order
+    (ids, or the name of a headline set of ``nrd.indicators.headlines``).
 
     Columns: indicator, value, numerator, denominator, delta (vs P-1), delta_year (vs P-12), target, status
     (``nrd.indicators.compare``). Indicators absent from the table are left out.
     """
     from nrd.indicators import compare
+    from nrd.indicators.headlines import headline_ids
 
+    if isinstance(indicators, str):
+        indicators = headline_ids(indicators, period)
     unit = normalize_unit_code(unit_code) if unit_code else str(province_code)
     compared = compare(table, period, targets)
     compared = compared[compared["unit_code"] == unit]
@@ -342,7 +353,7 @@ def headlines(table: pd.DataFrame, period: str, indicators: Sequence[str] = PROV
 
 
 def show_headlines_of(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG,
-                      indicators: Sequence[str] = PROVINCE_HEADLINES, *, unit_code: str | None = None,
+                      indicators: Sequence[str] | str = PROVINCE_HEADLINES, *, unit_code: str | None = None,
                       province_code: str = "37", targets=None) -> None:
     """Headline figures with their change on the previous month and the same month last year, and their
     target status (met / on track / behind) when ``targets`` are given."""
@@ -351,6 +362,9 @@ def show_headlines_of(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG
         rows = rows.drop(columns=["target", "status"])
     show_headlines(rows, lang)
     show_note("note.headline_deltas", lang)
+    from nrd.present.phase import show_set_break
+
+    show_set_break(comparison_periods(period), lang)
 
 
 def unit_record(ds, unit_code: object) -> dict[str, str]:
