@@ -38,7 +38,7 @@ def _phase_row(ctx: PeriodContext, unit_code: str, criteria_set, as_of: str, key
     tier, level = "", 0
     if rec is not None and not rec.empty:
         held = _in_force(rec[rec["unit_code"] == unit_code], periods.period_end(as_of))
-        level = int(held["level"].map(LEVEL_RANK).fillna(0).max() or 0)
+        level = int(held["level"].map(LEVEL_RANK).fillna(0).max()) if len(held) else 0
         mine = held[held["phase"] == criteria_set.id]
         ranked = [t for t in criteria_set.tiers if t in set(mine["level"])]
         tier = ranked[-1] if ranked else ""

@@ -198,10 +198,21 @@ def headline_frame(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.Data
             "value": value,
             "delta": _delta_text(record.get("delta"), unit, lang),
             "delta_year": _delta_text(record.get("delta_year"), unit, lang),
-            "target": fmt_value(record.get("target"), unit, lang) if "target" in record else NA_TEXT,
+            "target": _target_text(record, unit, lang),
             "status": t(f"target_status.{status}", lang) if status else NA_TEXT,
         })
     return pd.DataFrame(rows, columns=["label", "value", "delta", "delta_year", "target", "status"])
+
+
+def _target_text(record: dict, unit: str, lang: str) -> str:
+    """The target and, when given, its deadline: ``65,0% (12/2030)``."""
+    from nrd.present.formats import NA_TEXT, fmt_period_short
+
+    if "target" not in record or pd.isna(record.get("target")):
+        return NA_TEXT
+    text = fmt_value(record.get("target"), unit, lang)
+    by = record.get("target_by")
+    return f"{text} ({fmt_period_short(by)})" if isinstance(by, str) and by else text
 
 
 HEADLINE_COLUMNS = (Col("label", "common.indicator"), Col("value", "common.value"),
