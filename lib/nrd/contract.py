@@ -29,7 +29,9 @@ def _shipped_criteria_sets() -> dict[str, str]:
 
 # Enumerations: canonical English code -> Vietnamese word (as the templates and the office write them).
 STATUS = {"met": "đạt", "basically_met": "cơ bản đạt", "not_met": "chưa đạt"}
-LEVEL = {"nra": "đạt chuẩn NTM", "advanced": "NTM nâng cao", "model": "NTM kiểu mẫu", "modern": "NTM hiện đại"}
+LEVEL = {
+    "nra": "đạt chuẩn NTM", "advanced": "NTM nâng cao", "model": "NTM kiểu mẫu", "modern": "NTM hiện đại",
+}
 # Rank in nra.level (0 none .. 3 model): a modern commune (the pilot tier of a later phase) is a recognised
 # NTM commune, so it counts as at least 1; it is counted on its own by nra.modern.
 LEVEL_RANK = {"nra": 1, "advanced": 2, "model": 3, "modern": 1}
@@ -283,7 +285,8 @@ REFERENCE_TABLES: dict[str, Table] = {
                 Column("name_fr", "Tên tiếng Pháp", "text", required=False),
             ),
             key=("criteria_set", "criterion", "indicator"),
-            help_vi="Chỉ tiêu của bộ tiêu chí (ví dụ 47 chỉ tiêu Phụ lục I QĐ 51/2025); dòng trùng mã thay dòng có sẵn.",
+            help_vi="Chỉ tiêu của bộ tiêu chí (ví dụ 47 chỉ tiêu Phụ lục I QĐ 51/2025); "
+                    "dòng trùng mã thay dòng có sẵn.",
         ),
         Table(
             "criteria_departments",
@@ -297,7 +300,8 @@ REFERENCE_TABLES: dict[str, Table] = {
                 Column("decision_no", "Số quyết định", "text", required=False),
             ),
             key=("criteria_set", "criterion", "indicator", "department"),
-            help_vi="Phân công sở, ngành chủ trì và phối hợp từng tiêu chí (hoặc chỉ tiêu) theo quyết định của tỉnh.",
+            help_vi="Phân công sở, ngành chủ trì và phối hợp từng tiêu chí (hoặc chỉ tiêu) "
+                    "theo quyết định của tỉnh.",
         ),
     )
 }

@@ -251,7 +251,8 @@ def group_ids(prepared) -> list[int]:
     groups = prepared.commune_groups
     if groups.isna().all():
         return []
-    return sorted({g for s in prepared.reference_data.sets for g in s.group_ids} | set(groups.dropna().astype(int)))
+    declared = {g for s in prepared.reference_data.sets for g in s.group_ids}
+    return sorted(declared | set(groups.dropna().astype(int)))
 
 
 def _group_rows(prepared, values_by_group, indicator: str, period=None) -> pd.DataFrame:
@@ -287,7 +288,8 @@ def _all_met_group_grid(grid) -> pd.DataFrame:
     by_period = done.groupby(["_g", "group"]).size()
     parts = []
     for g, period in enumerate(grid.periods):
-        values = by_period.xs(g, level="_g") if g in by_period.index.get_level_values(0) else pd.Series(dtype=int)
+        present = g in by_period.index.get_level_values(0)
+        values = by_period.xs(g, level="_g") if present else pd.Series(dtype=int)
         parts.append(_group_rows(grid.prepared, {int(k): int(v) for k, v in values.items()},
                                  "criteria.all_met_group", period))
     return pd.concat(parts, ignore_index=True) if parts else grid_value_rows([], [], [])
@@ -303,7 +305,8 @@ register(Indicator(
     compute_grid=_all_met_share_grid,
 ))
 register(Indicator(
-    "criteria.all_met_group.<n>", _lbl("Số xã nhóm {n} đạt tất cả tiêu chí", "Group {n} communes meeting every criterion",
+    "criteria.all_met_group.<n>", _lbl("Số xã nhóm {n} đạt tất cả tiêu chí",
+                                       "Group {n} communes meeting every criterion",
                                        "Communes du groupe {n} remplissant tous les critères"),
     "count", "province", "higher_is_better", _all_met_group, _REQ,
     definition="For commune group n (the office's reference/commune_groups; one row per group the criteria "

@@ -126,7 +126,8 @@ PHASE_LEVELS = ("nra", "modern")  # a recognition that the commune meets the sta
 
 
 def _in_force(recognitions: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
-    revoked = recognitions["revoked_on"] if "revoked_on" in recognitions else pd.Series(pd.NaT, index=recognitions.index)
+    revoked = (recognitions["revoked_on"] if "revoked_on" in recognitions
+               else pd.Series(pd.NaT, index=recognitions.index))
     return recognitions[(recognitions["decision_date"] <= end) & ~(revoked <= end).fillna(False).astype(bool)]
 
 

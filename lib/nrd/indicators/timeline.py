@@ -42,9 +42,11 @@ def recognition_phase(recognitions: pd.DataFrame) -> pd.Series:
     sets = list(load_criteria_sets().values())
     starts = pd.DatetimeIndex([pd.Timestamp(s.valid_from) for s in sets]).as_unit("ns")
     dates = pd.to_datetime(recognitions["decision_date"]).dt.as_unit("ns")
-    position = np.clip(np.searchsorted(starts.to_numpy(), dates.to_numpy(), side="right") - 1, 0, len(sets) - 1)
+    position = np.searchsorted(starts.to_numpy(), dates.to_numpy(), side="right") - 1
+    position = np.clip(position, 0, len(sets) - 1)
     by_date = pd.Series(np.asarray([s.id for s in sets], dtype=object)[position], index=recognitions.index)
-    given = recognitions["criteria_set"] if "criteria_set" in recognitions else pd.Series(pd.NA, index=by_date.index)
+    given = (recognitions["criteria_set"] if "criteria_set" in recognitions
+             else pd.Series(pd.NA, index=by_date.index))
     return given.astype("object").where(given.notna(), by_date).astype("str")
 
 

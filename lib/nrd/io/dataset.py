@@ -63,6 +63,11 @@ class Dataset:
             self._reference = build_reference(**tables) if tables else shipped_reference()
         return self._reference
 
+    def __getstate__(self) -> dict:
+        # The built reference holds criteria sets with read-only mappings (not picklable); it is rebuilt
+        # from the frames on first use after unpickling (a dataset sent to a worker process).
+        return {**self.__dict__, "_reference": None}
+
     def criteria_set_for(self, period: str):
         """The criteria set in force at the end of ``period``, with the office's indicators and
         department assignment (``ReferenceData.criteria_set_for``)."""

@@ -101,7 +101,8 @@ def _check_criteria_keys(name: str, frame: pd.DataFrame) -> list[Finding]:
         if indicator and not indicator_belongs(indicator, criterion):
             findings.append(_finding(
                 ERROR, "indicator_outside_criterion", name, row, "indicator", indicator,
-                f"{criterion} or {criterion}.<n>", f"indicator {indicator} does not belong to criterion {criterion}",
+                f"{criterion} or {criterion}.<n>",
+                f"indicator {indicator} does not belong to criterion {criterion}",
             ))
     return findings
 
@@ -114,7 +115,8 @@ def _check_groups(frame: pd.DataFrame, units: pd.DataFrame) -> list[Finding]:
         if types.get(str(row.unit_code), "commune") != "commune":
             findings.append(_finding(
                 ERROR, "not_a_commune", "commune_groups", row, "unit_code", row.unit_code,
-                "a commune (commune groups do not apply to wards)", f"unit {row.unit_code} is a {types[row.unit_code]}",
+                "a commune (commune groups do not apply to wards)",
+                f"unit {row.unit_code} is a {types[row.unit_code]}",
             ))
         if int(row.group) not in declared:
             findings.append(_finding(
@@ -129,7 +131,8 @@ def _check_groups(frame: pd.DataFrame, units: pd.DataFrame) -> list[Finding]:
         findings.append(Finding(
             WARNING, "communes_without_group", "commune_groups", file, "", None, "unit_code",
             f"{len(missing)}: {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}",
-            "one row per commune in scope", f"{len(missing)} commune(s) have no group: results by group leave them out",
+            "one row per commune in scope",
+            f"{len(missing)} commune(s) have no group: results by group leave them out",
         ))
     return findings
 
@@ -146,7 +149,8 @@ def _check_departments(frame: pd.DataFrame) -> list[Finding]:
                 ERROR, "unknown_department", "criteria_departments", row, "department", row.department,
                 f"a department id or name: {known}", f"{row.department!r} is not a known department",
             ))
-    keyed = frame.assign(_department=resolved, _indicator=frame["indicator"].fillna("").astype("str").str.strip())
+    indicators = frame["indicator"].fillna("").astype("str").str.strip()
+    keyed = frame.assign(_department=resolved, _indicator=indicators)
     for _, group in keyed.groupby(["criteria_set", "criterion", "_indicator"], sort=False):
         leads = group[group["role"] == "lead"]
         if len(leads) > 1:

@@ -150,7 +150,8 @@ def show_commune_level(profile, unit: Mapping[str, str], lang: str = DEFAULT_LAN
 
     later = is_later_phase(profile.period)  # the level is then the result of decisions of earlier phases too
     section("section.level_held" if later else "section.level", lang)
-    show_note("note.level_held" if later else "note.level_now", lang, level=enum_label("level", profile.level, lang))
+    level = enum_label("level", profile.level, lang)
+    show_note("note.level_held" if later else "note.level_now", lang, level=level)
     history = profile.level_history.assign(level_text=[enum_label("level", v, lang) for v in profile.level_history["level"]])
     changes = history[history["level"] != history["level"].shift()]
     show_table(changes, [Col("period", "common.since", "period"), Col("level_text", "common.level")], lang)

@@ -234,8 +234,9 @@ def build_reference(
             if rows.empty:
                 continue
             criteria_set, stats = apply(criteria_set, rows)
-            provenance.append({"table": table, "file": _joined(_source_file(rows)), "criteria_set": criteria_set.id,
-                               "rows": len(rows), **stats, "decision_no": _joined(rows.get("decision_no", []))})
+            provenance.append({"table": table, "file": _joined(_source_file(rows)),
+                               "criteria_set": criteria_set.id, "rows": len(rows), **stats,
+                               "decision_no": _joined(rows.get("decision_no", []))})
         sets.append(criteria_set)
     groups = _commune_groups(commune_groups)
     if len(groups):
