@@ -23,7 +23,9 @@ LEVEL_RANK = {"nra": 1, "advanced": 2, "model": 3}
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    """Every file of a dataset folder (and its reference/ subfolder), by relative path; not the cache."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and ".cache" not in p.relative_to(folder).parts}
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +77,7 @@ def test_generation_is_deterministic_and_follows_the_seed(tmp_path):
     a, b, c = _files(tmp_path / "a"), _files(tmp_path / "b"), _files(tmp_path / "c")
     assert a == b
     assert a["criteria_status.xlsx"] != c["criteria_status.xlsx"]
+    assert "reference/commune_groups.csv" not in a  # the classification is decided in 2026
 
 
 def test_the_demo_reads_without_findings_and_fast(demo):
@@ -174,7 +177,8 @@ def test_communes_gain_criteria_and_some_slip_back(demo):
 def test_two_revocations_and_one_re_recognition(demo):
     rec = demo.table("recognitions")
     assert rec["revoked_on"].notna().sum() == 2
-    twice = rec.groupby(["unit_code", "level"]).size()
+    first_phase = rec[rec["decision_date"] < pd.Timestamp("2026-02-15")]  # QĐ 51/2025 in force from then
+    twice = first_phase.groupby(["unit_code", "level"]).size()
     assert (twice > 1).sum() == 1
     commune, level = twice[twice > 1].index[0]
     rows = rec[(rec["unit_code"] == commune) & (rec["level"] == level)].sort_values("decision_date")
@@ -259,3 +263,42 @@ def test_the_national_dataset_covers_every_unit_at_scale():
     assert 0.7 < (levels >= 1).mean() < 0.9  # national rates, not the delta's 100%
     stars = _active_products(tables["ocop_products"], END_P)["stars"].value_counts()
     assert stars[3] > stars[4] > stars[5] > 0
+
+
+# --- the 2026-2030 phase -------------------------------------------------------------------------------
+
+
+def test_the_office_classifies_every_commune_mostly_group_2(demo, units):
+    groups = demo.reference_tables["commune_groups"]
+    assert demo.files["commune_groups"] == "reference/commune_groups.csv"
+    communes = units.loc[units["unit_type"] == "commune", "unit_code"]
+    assert sorted(groups["unit_code"]) == sorted(communes)
+    counts = groups["group"].value_counts().to_dict()
+    assert counts[2] > 0.8 * len(communes) and 0 < counts[1] <= 10 and set(counts) == {1, 2, 3}
+    # group 1: communes sharing a pre-2025 unit with a ward (next to an existing urban area)
+    legacy = {c: set(s.split("; ")) for c, s in zip(units["unit_code"], units["legacy_sources"])}
+    ward_parts = set().union(*(legacy[c] for c in units.loc[units["unit_type"] == "ward", "unit_code"]))
+    group1 = set(groups.loc[groups["group"] == 1, "unit_code"])
+    assert group1 and all(legacy[c] & ward_parts for c in group1)
+    header = (DEMO_DIR / "reference" / "commune_groups.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("Mã đơn vị,Nhóm xã")
+
+
+def test_recognitions_under_the_new_set_from_mid_2026_and_a_modern_pilot(demo):
+    rec = demo.table("recognitions")
+    later = rec[rec["decision_date"] >= pd.Timestamp("2026-02-15")]
+    assert later["decision_date"].min() >= pd.Timestamp("2026-06-01")
+    assert set(later["level"]) == {"nra", "modern"}
+    assert 2 <= (later["level"] == "modern").sum() <= 5
+    assert later["criteria_set"].isna().any() and (later["criteria_set"] == "qd51_2025").any()
+    modern = later[later["level"] == "modern"]
+    nra51 = later[later["level"] == "nra"].set_index("unit_code")["decision_date"]
+    assert all(nra51[u] < d for u, d in zip(modern["unit_code"], modern["decision_date"]))
+    # every commune recognised under the new set met its 10 criteria in the month before the decision
+    cs = demo.table("criteria_status")
+    cs = cs[(cs["criteria_set"] == "qd51_2025") & cs["indicator"].isna()]
+    for unit, day in nra51.items():
+        month = (day - pd.DateOffset(months=1)).strftime("%Y-%m")
+        latest = cs[(cs["unit_code"] == unit) & (cs["period"] <= month)].sort_values("period")
+        latest = latest.drop_duplicates("criterion", keep="last")
+        assert len(latest) == 10 and (latest["status"] == "met").all(), unit

@@ -260,6 +260,108 @@ def test_department_brief_in_french_lists_exactly_the_lagging_communes(variant_r
     assert _images(nb) == 2
 
 
+# ---- the latest month: the 2026-2030 phase, in vi/en/fr; the office's own reference files -------------------
+
+LATEST = "2026-10"
+OFFICE_DEPARTMENTS = {"1": "so_xd", "2": "so_ct", "3": "so_nnmt", "4": "so_gddt", "5": "so_vhttdl", "6": "so_nnmt",
+                      "7": "so_khcn", "8": "so_nnmt", "9": "so_noivu", "10": "cong_an"}
+
+
+@pytest.fixture(scope="module")
+def office_dataset(tmp_path_factory) -> Path:
+    """The demo with the office's assignment of the ten criteria and three indicators of the set in force."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("office") / "demo"
+    shutil.copytree(DEMO, folder, ignore=shutil.ignore_patterns(".cache"))
+    (folder / "reference" / "criteria_departments.csv").write_text(
+        'Bộ tiêu chí,Tiêu chí,Chỉ tiêu,"Sở, ngành",Vai trò,Số quyết định\n'
+        + "".join(f"qd51_2025,{c},,{d},chủ trì,77/QĐ-UBND\n" for c, d in OFFICE_DEPARTMENTS.items()),
+        encoding="utf-8")
+    (folder / "reference" / "criteria_indicators.csv").write_text(
+        "Bộ tiêu chí,Tiêu chí,Chỉ tiêu,Tên chỉ tiêu,Đơn vị tính,Ngưỡng nhóm 1,Ngưỡng nhóm 2,Ngưỡng nhóm 3\n"
+        "qd51_2025,2,2.1,Đường xã được nhựa hóa hoặc bê tông hóa,%,100%,100%,95%\n"
+        "qd51_2025,2,2.2,Đường thôn được cứng hóa,%,100%,98%,90%\n"
+        "qd51_2025,3,3.1,Thu nhập bình quân đầu người,triệu đồng/người/năm,≥ 95,≥ 85,≥ 70\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def phase_runs(demo, office_dataset, tmp_path_factory) -> dict[str, nbformat.NotebookNode]:
+    out = tmp_path_factory.mktemp("phase")
+    recognitions = demo.table("recognitions")
+    pilot = str(recognitions.loc[recognitions["level"] == "modern", "unit_code"].iloc[0])
+    return {
+        "overview_vi": _execute("province_overview", out, period=LATEST),
+        "commune_en": _execute("commune_scorecard", out, period=LATEST, unit_code=pilot, lang="en"),
+        "department_fr": _execute("department_brief", out, period=LATEST, department="so_ct", lang="fr",
+                                  data_dir=str(office_dataset)),
+        "pilot": pilot,
+    }
+
+
+def test_province_overview_of_the_latest_month_leads_with_the_current_phase(phase_runs, demo):
+    from nrd.indicators import compute_indicators, group_results
+
+    nb = phase_runs["overview_vi"]
+    assert _errors(nb) == []
+    table = compute_indicators(demo, LATEST)
+    province = table[table["unit_code"] == demo.province_code].set_index("indicator")
+    headline = _cell_html(nb, "rp.report_headlines(\"province_overview\"")
+    order = [headline.index(label) for label in ("Tỷ lệ xã đạt tất cả tiêu chí",
+                                                  "Tỷ lệ xã đạt chuẩn NTM theo bộ tiêu chí hiện hành",
+                                                  "Tỷ lệ xã đạt NTM hiện đại")]
+    assert order == sorted(order)
+    for indicator in ("criteria.all_met_share", "nra.recognized_phase_share", "nra.modern_share"):
+        num, den = province.loc[indicator, ["numerator", "denominator"]]
+        assert f"({int(num)}/{int(den)})" in headline, indicator
+    assert "NTM nâng cao" not in headline and "NTM kiểu mẫu" not in headline  # no 2021-2025 tier, no old target
+    assert ">65,0% (12/2030)<" in headline and "giai đoạn 2026-2030" in headline
+    assert "chuyển bộ tiêu chí từ kỳ tháng 2/2026" in headline
+    groups = _cell_html(nb, "px.show_commune_groups")
+    for result in group_results(table, LATEST, demo.province_code).itertuples():
+        assert f"({int(result.all_met)}/{int(result.communes)})" in groups
+    previous = _cell_html(nb, "px.show_previous_phase")
+    assert ">Kết quả giai đoạn 2021-2025</h2>" in previous and "Tỷ lệ xã đạt NTM nâng cao" in previous
+    assert "Mục tiêu" not in previous
+    notes = _cell_html(nb, "rp.show_assumptions")
+    assert "0/47 chỉ tiêu" in notes and "reference/commune_groups.csv: phân nhóm 97 xã" in notes
+    assert "Nhóm (1, 2, 3) của từng xã" not in notes  # replaced by the office's classification
+
+
+def test_commune_scorecard_of_the_latest_month_shows_both_phases(phase_runs, demo):
+    from nrd.indicators import phase_comparison
+
+    nb = phase_runs["commune_en"]
+    assert _errors(nb) == []
+    comparison = phase_comparison(demo, LATEST, phase_runs["pilot"]).set_index("phase")
+    names = {"advanced": "Advanced NRA", "model": "Model NRA", "nra": "NRA standard"}
+    html = _cell_html(nb, "px.show_commune_phase")
+    assert ">This phase and the previous one</h2>" in html and "Modern NRA" in html
+    assert names[comparison.loc["previous", "tier"]] in html and "19/19" in html
+    assert f"{int(comparison.loc['current', 'met'])}/10" in html
+    assert html.index("2026-2030 phase") < html.index("2021-2025 phase")
+    assert "highest tier of the phase (Modern NRA)" in _html(nb)
+
+
+def test_department_brief_routes_and_thresholds_from_the_office_files(phase_runs, office_dataset):
+    from nrd.io import read_dataset
+
+    nb = phase_runs["department_fr"]
+    assert _errors(nb) == []
+    html = _html(nb)
+    assert "a la charge de 1 critères du référentiel Décision 51/2025/QĐ-TTg" in html
+    assert "Infrastructures socio-économiques" in html  # criterion 2, assigned to so_ct by the office
+    thresholds = _cell_html(nb, "ind.indicator_thresholds")
+    assert "Seuil, groupe 3" in thresholds and ">95%<" in thresholds and "Đường thôn được cứng hóa" in thresholds
+    notes = _cell_html(nb, "rp.show_assumptions")
+    assert "3/47 indicateurs disponibles" in notes and "reference/criteria_departments.csv" in notes
+    assert "(décision 77/QĐ-UBND)" in notes
+    assert "Le service pilote de chaque critère est supposé" not in notes  # the office's decision replaces it
+    ds = read_dataset(office_dataset)
+    assert ds.errors == [] and ds.criteria_set_for(LATEST).department_of("10") == "cong_an"
+
+
 def test_nbval_lax_runs_every_notebook_without_error(tmp_path):
     """The same notebooks through nbval (``--nbval-lax``: every cell must run; outputs are not compared)."""
     import subprocess

@@ -380,7 +380,7 @@ def test_duplicate_set_ids_are_a_reference_error():
 def test_ocop_groups():
     groups = ocop_groups()
     assert groups["group"].tolist() == [1, 2, 3, 4, 5, 6]
-    assert groups.loc[groups["group"] == 4, "name_vi"].item() == "Thủ công mỹ nghệ"
+    assert groups.loc[groups["group"] == 4, "name_vi"].item() == "Hàng thủ công mỹ nghệ"  # criteria-sources §4.3
     assert (groups[["name_vi", "name_en", "name_fr"]].map(len) > 0).all().all()
 
 

@@ -2,12 +2,30 @@
 
 Readers, validators, the demo generator and the Excel templates all work from these declarations:
 a column is named here once, with its Vietnamese label, its type and, for enumerations, the accepted
-codes with their Vietnamese words. Nothing below does I/O.
+codes with their Vietnamese words. The one read below is the ids of the shipped criteria sets
+(``reference/data/criteria_*.yaml``), so that a new set is one data file, never a code change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _shipped_criteria_sets() -> dict[str, str]:
+    """id -> Vietnamese name of every criteria set shipped in ``nrd/reference/data`` (in file order).
+
+    Read here with plain YAML (the reference layer imports this module, not the other way round); the
+    reference layer checks the files fully when it loads them.
+    """
+    import yaml
+
+    sets = {}
+    for path in sorted((Path(__file__).parent / "reference" / "data").glob("criteria_*.yaml")):
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        sets[str(content["id"])] = str((content.get("names") or {}).get("vi") or content["id"])
+    return sets
+
 
 #: The province the office reports on (Ninh Bình, code 37 after the 2025 merger): the default of every
 #: function and command that takes a province code. A dataset names its own in ``dataset.yaml``.
@@ -15,9 +33,13 @@ DEFAULT_PROVINCE = "37"
 
 # Enumerations: canonical English code -> Vietnamese word (as the templates and the office write them).
 STATUS = {"met": "đạt", "basically_met": "cơ bản đạt", "not_met": "chưa đạt"}
-LEVEL = {"nra": "đạt chuẩn NTM", "advanced": "NTM nâng cao", "model": "NTM kiểu mẫu"}
-LEVEL_RANK = {"nra": 1, "advanced": 2, "model": 3}
-CRITERIA_SET = {"qd318_2022": "QĐ 318/QĐ-TTg (2021-2025)", "qd51_2025": "QĐ 51/2025/QĐ-TTg (2026-2030)"}
+LEVEL = {
+    "nra": "đạt chuẩn NTM", "advanced": "NTM nâng cao", "model": "NTM kiểu mẫu", "modern": "NTM hiện đại",
+}
+# Rank in nra.level (0 none .. 3 model): a modern commune (the pilot tier of a later phase) is a recognised
+# NTM commune, so it counts as at least 1; it is counted on its own by nra.modern.
+LEVEL_RANK = {"nra": 1, "advanced": 2, "model": 3, "modern": 1}
+CRITERIA_SET = _shipped_criteria_sets()
 SOURCE = {
     "central_investment": "NSTW đầu tư phát triển",
     "central_recurrent": "NSTW sự nghiệp",
@@ -226,3 +248,65 @@ TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     t.name: tuple(c.name for c in t.columns if c.personal) for t in TABLES.values() if any(c.personal for c in t.columns)
 }
+
+
+# ---- office-owned reference data (the optional subfolder ``reference/`` of a dataset) --------------------
+# The province's own decisions: same reading rules as the tables; they extend or override the shipped
+# reference data (nrd.reference.office).
+
+REFERENCE_DIR = "reference"
+ROLE = {"lead": "chủ trì", "co_lead": "phối hợp"}
+_set_required = Column("criteria_set", "Bộ tiêu chí", "enum", enum=CRITERIA_SET)
+
+REFERENCE_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "commune_groups",
+            "Phân nhóm xã",
+            (
+                Column("unit_code", "Mã đơn vị", "code", help_vi="Mã hoặc tên xã (không áp dụng cho phường)"),
+                Column("group", "Nhóm xã", "int", help_vi="1, 2 hoặc 3 theo quyết định phân nhóm của tỉnh"),
+                Column("decision_no", "Số quyết định", "text", required=False),
+                Column("decision_date", "Ngày quyết định", "date", required=False, help_vi="dd/mm/yyyy"),
+            ),
+            key=("unit_code",),
+            help_vi="Phân nhóm xã (nhóm 1, 2, 3) theo quyết định của tỉnh; mỗi xã một dòng.",
+        ),
+        Table(
+            "criteria_indicators",
+            "Chỉ tiêu của bộ tiêu chí",
+            (
+                _set_required,
+                Column("criterion", "Tiêu chí", "text", help_vi="Số thứ tự tiêu chí trong bộ, ví dụ 2"),
+                Column("indicator", "Chỉ tiêu", "text", help_vi="Ví dụ 2.3 (phải bắt đầu bằng số tiêu chí)"),
+                Column("name_vi", "Tên chỉ tiêu", "text"),
+                Column("unit", "Đơn vị tính", "text", required=False, help_vi="Ví dụ %, đạt/không đạt"),
+                Column("threshold_group1", "Ngưỡng nhóm 1", "text", required=False),
+                Column("threshold_group2", "Ngưỡng nhóm 2", "text", required=False),
+                Column("threshold_group3", "Ngưỡng nhóm 3", "text", required=False),
+                Column("name_en", "Tên tiếng Anh", "text", required=False),
+                Column("name_fr", "Tên tiếng Pháp", "text", required=False),
+            ),
+            key=("criteria_set", "criterion", "indicator"),
+            help_vi="Chỉ tiêu của bộ tiêu chí (ví dụ 47 chỉ tiêu Phụ lục I QĐ 51/2025); "
+                    "dòng trùng mã thay dòng có sẵn.",
+        ),
+        Table(
+            "criteria_departments",
+            "Phân công sở, ngành phụ trách",
+            (
+                _set_required,
+                Column("criterion", "Tiêu chí", "text"),
+                Column("indicator", "Chỉ tiêu", "text", required=False, help_vi="Để trống = cả tiêu chí"),
+                Column("department", "Sở, ngành", "text", help_vi="Mã hoặc tên sở, ngành (ví dụ Sở Xây dựng)"),
+                Column("role", "Vai trò", "enum", enum=ROLE),
+                Column("decision_no", "Số quyết định", "text", required=False),
+            ),
+            key=("criteria_set", "criterion", "indicator", "department"),
+            help_vi="Phân công sở, ngành chủ trì và phối hợp từng tiêu chí (hoặc chỉ tiêu) "
+                    "theo quyết định của tỉnh.",
+        ),
+    )
+}
+REFERENCE_TABLE_NAMES: tuple[str, ...] = tuple(REFERENCE_TABLES)

@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nrd.contract import DEFAULT_PROVINCE, TABLES
+from nrd.contract import DEFAULT_PROVINCE, REFERENCE_DIR, REFERENCE_TABLES, TABLES
 from nrd.demo._common import CALENDAR_END, CALENDAR_START, MONTH_INDEX
 from nrd.demo.capital import build_capital_disbursement, build_capital_mobilized, build_capital_plan
 from nrd.demo.nra import build_criteria_and_recognitions, build_organization
 from nrd.demo.ocop import build_ocop
+from nrd.demo.phase import build_commune_groups, build_phase_recognitions
 from nrd.demo.targets import DemoTargets, targets_for
 from nrd.demo.write import office_frame, vn_number, write_csv, write_xlsx
 from nrd.errors import UsageError
@@ -25,9 +26,10 @@ from nrd.periods import parse_period, period_end
 
 DEFAULT_SEED = 37
 CSV_TABLES = ("capital_mobilized",)  # the one table the office receives as CSV
-_FAMILIES = {"nra": 1, "organization": 2, "ocop": 3, "plan": 4, "disbursement": 5, "mobilized": 6}
+_FAMILIES = {"nra": 1, "organization": 2, "ocop": 3, "plan": 4, "disbursement": 5, "mobilized": 6, "phase": 7}
 _DATE_COLUMNS = {
     "recognitions": "decision_date",
+    "commune_groups": "decision_date",
     "ocop_products": "recognized_on",
     "ocop_registrations": "registered_on",
 }
@@ -78,7 +80,8 @@ def build_demo_tables(
         end: last period written (``CALENDAR_START``..``CALENDAR_END``); rows after it are left out.
 
     Returns:
-        The tables by name and the figures they reproduce at the reference period.
+        The tables by name (the input tables, and ``commune_groups``, the office's reference file) and the
+        figures they reproduce at the reference period.
     """
     from nrd.reference import load_criteria_sets, load_units
 
@@ -94,7 +97,7 @@ def build_demo_tables(
     sets = load_criteria_sets()
     qd318, qd51 = sets["qd318_2022"], sets["qd51_2025"]
 
-    criteria_status, recognitions, _ = build_criteria_and_recognitions(
+    criteria_status, recognitions, timeline = build_criteria_and_recognitions(
         _rng(seed, "nra"),
         communes,
         targets,
@@ -102,6 +105,10 @@ def build_demo_tables(
         qd51.criteria["criterion"].tolist(),
     )
     criteria_status = _with_indicator_detail(criteria_status, qd318.indicators, "2025-09")
+    phase_rng = _rng(seed, "phase")
+    phase_rows = build_phase_recognitions(phase_rng, communes["unit_code"].to_numpy(), criteria_status, timeline,
+                                          qd51.id)
+    recognitions = pd.concat([recognitions, phase_rows], ignore_index=True)
     id_prefix = "VN" if province_code == "all" else province_code
     products, entities, registrations = build_ocop(_rng(seed, "ocop"), units, targets, id_prefix)
     plan = build_capital_plan(_rng(seed, "plan"), communes, targets)
@@ -115,6 +122,7 @@ def build_demo_tables(
         "ocop_entities": entities,
         "ocop_registrations": registrations,
         "organization": build_organization(_rng(seed, "organization"), communes),
+        "commune_groups": build_commune_groups(phase_rng, units),
     }
     return _cut_at(tables, end), targets
 
@@ -202,7 +210,15 @@ def generate_demo_dataset(
         encoding="utf-8",
     )
     paths = {}
+    (out / REFERENCE_DIR / "commune_groups.csv").unlink(missing_ok=True)
     for name, frame in tables.items():
+        if name in REFERENCE_TABLES:  # the office's own reference file, in its subfolder, as CSV
+            if len(frame):
+                table = REFERENCE_TABLES[name]
+                (out / REFERENCE_DIR).mkdir(exist_ok=True)
+                paths[name] = write_csv(table, office_frame(table, frame, dates_as="iso"),
+                                        out / REFERENCE_DIR / f"{name}.csv")
+            continue
         table = TABLES[name]
         as_csv = fmt == "csv" or name in CSV_TABLES
         cells = _office_touches(

@@ -14,10 +14,12 @@ from nrd.indicators.catalog import (
     register,
 )
 from nrd.indicators.department import DepartmentView, department_view
+from nrd.indicators.headlines import headline_ids
+from nrd.indicators.phase import group_results, indicator_thresholds, phase_comparison, set_changes
 from nrd.indicators.profile import CommuneProfile, commune_profile
 from nrd.indicators.quality import stale_counts, submission_grid, value_outliers
 from nrd.indicators.table import TABLE_COLUMNS, build_indicator_table, compute_indicators, indicator_value
-from nrd.indicators.targets import Target, TargetError, compare, load_targets, parse_targets
+from nrd.indicators.targets import Target, TargetError, compare, load_targets, parse_targets, targets_at
 from nrd.indicators.views import (
     active_products,
     capital_position,
@@ -53,17 +55,23 @@ __all__ = [
     "department_view",
     "disbursement_pace",
     "get_indicator",
+    "group_results",
+    "headline_ids",
     "indicator_catalog",
+    "indicator_thresholds",
     "indicator_value",
     "level_history",
     "load_targets",
     "mobilized_by_source",
     "ocop_new_recognitions",
     "parse_targets",
+    "phase_comparison",
     "register",
     "registrations_by_stage",
+    "set_changes",
     "stale_counts",
     "submission_grid",
+    "targets_at",
     "value_outliers",
     "watch_lists",
 ]

@@ -46,6 +46,10 @@ class Indicator:
             once (with a ``period`` column, in period order); optional, the engine falls back to
             ``compute``/``compute_commune`` period by period. They must agree with the per-period
             functions, which stay the reference (tests compare both).
+        per_set: counted against the criteria set in force (its criteria, or recognitions under it):
+            across a change of set its values measure different things, so no change is computed
+            (``compare``) and trends that cross the change carry a note. Every ``criteria.*`` id but
+            ``criteria.reporting_completeness`` is treated so as well.
     """
 
     id: str
@@ -61,6 +65,7 @@ class Indicator:
     compute_commune: Callable | None = field(default=None, repr=False, compare=False)
     compute_grid: Callable | None = field(default=None, repr=False, compare=False)
     compute_commune_grid: Callable | None = field(default=None, repr=False, compare=False)
+    per_set: bool = False
 
     def __post_init__(self):
         if self.unit not in UNITS or self.level not in LEVELS or self.direction not in DIRECTIONS:
@@ -149,22 +154,60 @@ def catalog_markdown() -> str:
         "",
         "Every indicator of the indicator table (`period, unit_code, indicator, value, numerator, denominator`).",
         "An id ending in `.<n>` is a family: one row per criterion (or lead department) of the criteria set in",
-        "force at the end of the period. *Level* `province` rows carry the province code; `commune` rows one",
+        "force at the end of the period, or per commune group (`criteria.*_group.<n>`, from the office's",
+        "`reference/commune_groups`). *Level* `province` rows carry the province code; `commune` rows one",
         "row per commune; `department` rows one province row per lead department.",
         "",
-        "| id | label (vi) | label (en) | unit | level | numerator | denominator | direction |",
-        "|---|---|---|---|---|---|---|---|",
+        f"**Phases.** Each criteria set is a phase ({_phases()}), chosen",
+        "by the period's last day. Indicators marked *per set* count against the set in force (its criteria,",
+        "or recognitions under it): no change is computed across a change of set and trends that cross one",
+        "carry a note. A recognition's phase is its `criteria_set`, blank = the set in force on its decision",
+        "date. `nra.level` ranks `modern` as 1 (a recognised commune); `nra.modern` counts it on its own.",
+        "",
+        "| id | label (vi) | label (en) | unit | level | numerator | denominator | direction | per set |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for i in CATALOG.values():
         member = "n" if i.is_family else None
         lines.append(
             f"| `{i.id}` | {cell(i.label_for('vi', member))} | {cell(i.label_for('en', member))} | {i.unit} | "
-            f"{'+'.join(i.levels)} | {cell(i.numerator)} | {cell(i.denominator)} | {i.direction} |"
+            f"{'+'.join(i.levels)} | {cell(i.numerator)} | {cell(i.denominator)} | {i.direction} | "
+            f"{'yes' if _per_set(i.id) else ''} |"
         )
     lines += ["", "## Definitions", ""]
     for i in CATALOG.values():
         lines += [f"- `{i.id}`: {i.definition or '—'}"]
     return "\n".join(lines) + "\n"
+
+
+def _phases() -> str:
+    from nrd.reference import load_criteria_sets
+
+    return ", ".join(f"`{s.id}`: {s.phase_name('en')}" for s in load_criteria_sets().values())
+
+
+def _per_set(indicator_id: str) -> bool:
+    return is_per_set(indicator_id.replace(".<n>", ".1"))
+
+
+# Indicators counted against the criteria set in force: across a change of set (19 criteria of qd318_2022 to
+# 10 of qd51_2025) their values measure different things, so no delta is shown.
+SET_DEPENDENT_PREFIX = "criteria."
+SET_INDEPENDENT = frozenset({"criteria.reporting_completeness"})
+SET_INDEPENDENT_PREFIXES = ("criteria.communes_group.",)  # the office's classification, not a count of criteria
+
+
+def is_per_set(indicator_id: str) -> bool:
+    """Whether an indicator is counted against the criteria set in force (``Indicator.per_set``, or any
+    ``criteria.*`` id but the reporting completeness)."""
+    if indicator_id.startswith(SET_INDEPENDENT_PREFIXES):
+        return False
+    if indicator_id.startswith(SET_DEPENDENT_PREFIX) and indicator_id not in SET_INDEPENDENT:
+        return True
+    try:
+        return bool(get_indicator(indicator_id).per_set)
+    except UnknownNameError:  # an id of an older table: an id of an older table
+        return False
 
 
 def share_rows(unit_code, numerator, denominator) -> pd.DataFrame:

@@ -23,6 +23,28 @@ class Prepared:
     province_code: str
     units: pd.DataFrame  # unit_code, name, unit_type
     tables: dict
+    reference: object = None  # nrd.reference.ReferenceData (None: the shipped reference data)
+
+    @cached_property
+    def reference_data(self):
+        if self.reference is not None:
+            return self.reference
+        from nrd.reference import shipped_reference
+
+        return shipped_reference()
+
+    def criteria_set(self, set_id: str):
+        """The criteria set ``set_id`` with the dataset's office reference rows."""
+        return self.reference_data.criteria_set(set_id)
+
+    def criteria_set_for(self, period: str):
+        """The criteria set in force at the end of ``period``, with the office's reference rows."""
+        return self.reference_data.criteria_set_for(period)
+
+    @cached_property
+    def commune_groups(self) -> pd.Series:
+        """The group (Int64) of each commune in scope from the office's classification; NA unclassified."""
+        return self.reference_data.groups_of(self.commune_codes)
 
     def get(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
@@ -64,13 +86,16 @@ def prepare(ds) -> Prepared:
         frame = frame.drop(columns=[c for c in ("_row", "_source") if c in frame])
         if name == "criteria_status":
             frame = _criterion_rows(frame)
+        elif name == "recognitions":
+            frame = frame.assign(phase=timeline.recognition_phase(frame))
         elif name in ("capital_plan", "capital_disbursement"):
             # Province-held lines get the province code once, so per-period work need not.
             code = str(ds.province_code)
             frame = frame.assign(unit_code=frame["unit_code"].astype("str").fillna(code).replace("", code))
         tables[name] = frame
     units = ds.units[["unit_code", "name", "unit_type"]].astype({"unit_code": "str"})
-    return Prepared(province_code=str(ds.province_code), units=units.reset_index(drop=True), tables=tables)
+    return Prepared(province_code=str(ds.province_code), units=units.reset_index(drop=True), tables=tables,
+                    reference=getattr(ds, "reference", None))
 
 
 class PeriodContext:
@@ -96,7 +121,7 @@ class PeriodContext:
 
     @cached_property
     def criteria_set(self):
-        return timeline.criteria_set_for(self.period)
+        return self.prepared.criteria_set_for(self.period)
 
     @cached_property
     def criteria_list(self) -> list[str]:

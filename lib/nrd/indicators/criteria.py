@@ -139,7 +139,7 @@ def _dept_met_share_grid(grid) -> pd.DataFrame:
     reporting = per_period(grid, grid.met_counts["_g"].to_numpy(), np.ones(len(grid.met_counts)))
     parts = []
     for set_id, lo, hi in grid.set_blocks():
-        criteria = timeline.criteria_set_for(grid.periods[lo]).criteria
+        criteria = grid.prepared.criteria_set(set_id).criteria
         criteria = criteria.assign(criterion=criteria["criterion"].astype("str").str.strip())
         per_dept = criteria.groupby("department")["criterion"].count()
         block = status[(status["_g"] >= lo) & (status["_g"] < hi) & (status["status"] == "met")]
@@ -194,7 +194,7 @@ register(Indicator(
                               "Communes remplissant moins de 15 critères"),
     "count", "province", "lower_is_better", _below, _REQ,
     definition="Communes with a submission meeting fewer than 15 criteria (2025 target: none); only when the "
-               "set in force has at least 15 criteria (no row under qd51_2025, which has 10).",
+               "set in force has at least 15 criteria (no row under a set of fewer criteria).",
     compute_grid=_below_grid,
 ))
 register(Indicator(
@@ -228,4 +228,94 @@ register(Indicator(
     definition="Criteria met by the commune (latest submission at or before P, set in force); "
                "communes with a submission only.",
     compute_grid=_commune_met_count_grid,
+))
+
+
+# ---- the set in force as a whole, and by commune group (phase indicators) --------------------------------
+
+
+def _all_met_share(ctx) -> pd.DataFrame:
+    met = int((ctx.met_counts >= len(ctx.criteria_list)).sum())
+    return share_rows(ctx.province_code, met, len(ctx.communes))
+
+
+def _all_met_share_grid(grid) -> pd.DataFrame:
+    g, met = _grid_counts(grid)
+    sizes = np.array([len(c) for c in grid.criteria_lists], dtype="float64")
+    return grid_share_rows(grid.periods, grid.province_code, per_period(grid, g, met >= sizes[g]),
+                           np.full(grid.n, len(grid.communes)))
+
+
+def group_ids(prepared) -> list[int]:
+    """The commune groups reported: those the criteria sets declare, once the office classifies communes."""
+    groups = prepared.commune_groups
+    if groups.isna().all():
+        return []
+    declared = {g for s in prepared.reference_data.sets for g in s.group_ids}
+    return sorted(declared | set(groups.dropna().astype(int)))
+
+
+def _group_rows(prepared, values_by_group, indicator: str, period=None) -> pd.DataFrame:
+    ids = group_ids(prepared)
+    rows = value_rows([prepared.province_code] * len(ids), [values_by_group.get(g, 0) for g in ids])
+    rows = rows.assign(indicator=[f"{indicator}.{g}" for g in ids])
+    return rows if period is None else rows.assign(period=period)
+
+
+def _communes_group(ctx) -> pd.DataFrame:
+    counts = ctx.prepared.commune_groups.dropna().astype(int).value_counts()
+    return _group_rows(ctx.prepared, counts, "criteria.communes_group")
+
+
+def _all_met_group(ctx) -> pd.DataFrame:
+    done = ctx.met_counts[ctx.met_counts >= len(ctx.criteria_list)].index
+    groups = ctx.prepared.commune_groups.reindex(done).dropna().astype(int).value_counts()
+    return _group_rows(ctx.prepared, groups, "criteria.all_met_group")
+
+
+def _communes_group_grid(grid) -> pd.DataFrame:
+    counts = grid.prepared.commune_groups.dropna().astype(int).value_counts()
+    parts = [_group_rows(grid.prepared, counts, "criteria.communes_group", p) for p in grid.periods]
+    return pd.concat(parts, ignore_index=True) if parts else grid_value_rows([], [], [])
+
+
+def _all_met_group_grid(grid) -> pd.DataFrame:
+    counts = grid.met_counts
+    sizes = np.array([len(c) for c in grid.criteria_lists], dtype="float64")
+    done = counts[counts["met"].to_numpy() >= sizes[counts["_g"].to_numpy()]]
+    groups = grid.prepared.commune_groups
+    done = done.assign(group=done["unit_code"].map(groups)).dropna(subset=["group"])
+    by_period = done.groupby(["_g", "group"]).size()
+    parts = []
+    for g, period in enumerate(grid.periods):
+        present = g in by_period.index.get_level_values(0)
+        values = by_period.xs(g, level="_g") if present else pd.Series(dtype=int)
+        parts.append(_group_rows(grid.prepared, {int(k): int(v) for k, v in values.items()},
+                                 "criteria.all_met_group", period))
+    return pd.concat(parts, ignore_index=True) if parts else grid_value_rows([], [], [])
+
+
+register(Indicator(
+    "criteria.all_met_share", _lbl("Tỷ lệ xã đạt tất cả tiêu chí", "Share of communes meeting every criterion",
+                                   "Part des communes remplissant tous les critères"),
+    "percent", "province", "higher_is_better", _all_met_share, _REQ, numerator="criteria.all_met",
+    denominator="nra.communes_in_scope",
+    definition="criteria.all_met / communes in scope × 100 (a commune without a submission under the set in "
+               "force does not meet it).",
+    compute_grid=_all_met_share_grid,
+))
+register(Indicator(
+    "criteria.all_met_group.<n>", _lbl("Số xã nhóm {n} đạt tất cả tiêu chí",
+                                       "Group {n} communes meeting every criterion",
+                                       "Communes du groupe {n} remplissant tous les critères"),
+    "count", "province", "higher_is_better", _all_met_group, _REQ,
+    definition="For commune group n (the office's reference/commune_groups; one row per group the criteria "
+               "sets declare, none without that file): communes meeting every criterion of the set in force at P.",
+    compute_grid=_all_met_group_grid,
+))
+register(Indicator(
+    "criteria.communes_group.<n>", _lbl("Số xã nhóm {n}", "Group {n} communes", "Communes du groupe {n}"),
+    "count", "province", "neutral", _communes_group,
+    definition="Communes in scope classified in commune group n by the office's reference/commune_groups.",
+    compute_grid=_communes_group_grid,
 ))

@@ -8,7 +8,7 @@ import pandas as pd
 from nrd import periods
 from nrd.contract import LEVEL_RANK
 from nrd.indicators.catalog import Indicator, register, share_rows, value_rows
-from nrd.indicators.grid import grid_share_rows, grid_value_rows, province_value_rows
+from nrd.indicators.grid import cover, grid_share_rows, grid_value_rows, province_value_rows
 
 LEVEL_NAMES = {0: "none", 1: "nra", 2: "advanced", 3: "model"}
 
@@ -118,3 +118,109 @@ register(Indicator(
     _commune_level, requires=("recognitions",), definition="0 none, 1 NRA, 2 advanced, 3 model, at the end of P (every commune in scope).",
     compute_grid=_commune_level_grid,
 ))
+
+
+# ---- the phase: recognitions under the set in force, and the modern tier ----------------------------------
+
+PHASE_LEVELS = ("nra", "modern")  # a recognition that the commune meets the standard of its phase
+
+
+def _in_force(recognitions: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    revoked = (recognitions["revoked_on"] if "revoked_on" in recognitions
+               else pd.Series(pd.NaT, index=recognitions.index))
+    return recognitions[(recognitions["decision_date"] <= end) & ~(revoked <= end).fillna(False).astype(bool)]
+
+
+def phase_recognized(ctx) -> pd.Index:
+    """Communes in scope with a non-revoked nra or modern recognition (at the end of P) whose phase is the
+    criteria set in force at P (``timeline.recognition_phase``)."""
+
+    def compute() -> pd.Index:
+        rec = ctx.prepared.get("recognitions")
+        if rec is None or rec.empty:
+            return pd.Index([], dtype="str")
+        rows = _in_force(rec, ctx.end)
+        rows = rows[rows["level"].isin(PHASE_LEVELS) & (rows["phase"] == ctx.criteria_set.id)]
+        return pd.Index(sorted(set(rows["unit_code"].astype("str")) & set(ctx.communes)), dtype="str")
+
+    return ctx.memo("nra.phase_recognized", compute)
+
+
+def modern_communes(ctx) -> pd.Index:
+    """Communes in scope with a non-revoked modern recognition at the end of P (any phase)."""
+
+    def compute() -> pd.Index:
+        rec = ctx.prepared.get("recognitions")
+        if rec is None or rec.empty:
+            return pd.Index([], dtype="str")
+        rows = _in_force(rec, ctx.end)
+        return pd.Index(sorted(set(rows.loc[rows["level"] == "modern", "unit_code"].astype("str"))
+                               & set(ctx.communes)), dtype="str")
+
+    return ctx.memo("nra.modern", compute)
+
+
+def _tier_rows(select):
+    def count(ctx) -> pd.DataFrame:
+        return value_rows(ctx.province_code, len(select(ctx)))
+
+    def share(ctx) -> pd.DataFrame:
+        return share_rows(ctx.province_code, len(select(ctx)), len(ctx.communes))
+
+    return count, share
+
+
+def _grid_tier_counts(grid, levels: tuple[str, ...], same_phase: bool) -> np.ndarray:
+    """Per grid period, distinct communes in scope holding a recognition of ``levels`` in force (and, with
+    ``same_phase``, whose phase is the set in force at that period)."""
+    rec = grid.prepared.get("recognitions")
+    if rec is None or rec.empty:
+        return np.zeros(grid.n)
+    rec = rec[rec["unit_code"].astype("str").isin(grid.communes) & rec["level"].isin(levels)]
+    starts = grid.date_index(rec["decision_date"])
+    stops = grid.date_index(rec["revoked_on"]) if "revoked_on" in rec else np.full(len(rec), grid.n)
+    if same_phase:
+        lo_hi = {set_id: (lo, hi) for set_id, lo, hi in grid.set_blocks()}
+        bounds = np.array([lo_hi.get(p, (0, 0)) for p in rec["phase"]], dtype="int64").reshape(-1, 2)
+        starts, stops = np.maximum(starts, bounds[:, 0]), np.minimum(stops, bounds[:, 1])
+    row_idx, grid_idx = cover(starts, stops)
+    pairs = pd.DataFrame({"_g": grid_idx, "unit_code": rec["unit_code"].astype("str").to_numpy()[row_idx]})
+    counts = pairs.drop_duplicates().groupby("_g").size()
+    return counts.reindex(np.arange(grid.n), fill_value=0).to_numpy(dtype="float64")
+
+
+def _tier_grid(levels: tuple[str, ...], same_phase: bool):
+    def count(grid) -> pd.DataFrame:
+        return province_value_rows(grid, _grid_tier_counts(grid, levels, same_phase))
+
+    def share(grid) -> pd.DataFrame:
+        return grid_share_rows(grid.periods, grid.province_code, _grid_tier_counts(grid, levels, same_phase),
+                               [len(grid.communes)] * grid.n)
+
+    return count, share
+
+
+for _key, _select, _levels, _same, _per_set, _labels, _definition in (
+    ("recognized_phase", phase_recognized, PHASE_LEVELS, True, True,
+     ("đạt chuẩn NTM theo bộ tiêu chí hiện hành", "recognised under the set in force",
+      "reconnues selon le référentiel en vigueur"),
+     "Communes in scope with a non-revoked (at the end of P) nra or modern recognition dated ≤ the end of P "
+     "whose criteria set (blank: the set in force on its decision date) is the set in force at P."),
+    ("modern", modern_communes, ("modern",), False, False,
+     ("đạt NTM hiện đại", "recognised modern (pilot)", "reconnues modernes (pilote)"),
+     "Communes in scope with a non-revoked modern recognition (xã NTM hiện đại) at the end of P."),
+):
+    _count, _share = _tier_rows(_select)
+    _count_grid, _share_grid = _tier_grid(_levels, _same)
+    _vi, _en, _fr = _labels
+    register(Indicator(
+        f"nra.{_key}", _lbl(f"Số xã {_vi}", f"Communes {_en}", f"Communes {_fr}"),
+        "count", "province", "higher_is_better", _count, requires=("recognitions",), definition=_definition,
+        compute_grid=_count_grid, per_set=_per_set,
+    ))
+    register(Indicator(
+        f"nra.{_key}_share", _lbl(f"Tỷ lệ xã {_vi}", f"Share of communes {_en}", f"Part des communes {_fr}"),
+        "percent", "province", "higher_is_better", _share, requires=("recognitions",), numerator=f"nra.{_key}",
+        denominator="nra.communes_in_scope", definition=f"nra.{_key} / communes in scope × 100.",
+        compute_grid=_share_grid, per_set=_per_set,
+    ))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from nrd import periods
 from nrd.errors import PeriodError, TargetError
-from nrd.indicators.catalog import get_indicator
+from nrd.indicators.catalog import get_indicator, is_per_set
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,14 @@ class Target:
 
     def deadline(self, period: str) -> str:
         return f"{period[:4]}-12" if self.by == "year_end" else self.by
+
+    def applies_at(self, period: str) -> bool:
+        """Whether the target is compared at ``period``: a target with a deadline belongs to the phase
+        (criteria set) in force at that deadline and is not compared in another phase (a 2025 target
+        means nothing for a commune count under the next set); ``year_end`` targets apply every year."""
+        if self.by == "year_end":
+            return True
+        return _same_set(self.by, period)
 
     def expected_at(self, period: str) -> float:
         """The value the pace line expects at ``period`` (the target itself without a pace)."""
@@ -101,6 +109,26 @@ def parse_targets(mapping: dict) -> list[Target]:
     return out
 
 
+def targets_at(targets: list[Target] | None, period: str) -> list[Target]:
+    """The target of each indicator compared at ``period``: among those that apply at P (``applies_at``),
+    the one with the earliest deadline at or after P (a year-by-year milestone), else the latest deadline
+    already past (a deadline missed stays behind)."""
+    chosen: dict[str, Target] = {}
+    for target in targets or []:
+        if not target.applies_at(period):
+            continue
+        current = chosen.get(target.indicator)
+        if current is None or _rank(target, period) < _rank(current, period):
+            chosen[target.indicator] = target
+    return list(chosen.values())
+
+
+def _rank(target: Target, period: str) -> tuple[int, int]:
+    deadline = target.deadline(period)
+    months = int(deadline[:4]) * 12 + int(deadline[5:7])
+    return (0, months) if deadline >= period else (1, -months)
+
+
 def load_targets(path: str | Path) -> list[Target]:
     """Read a targets YAML file (``params/targets.yaml``) and parse it."""
     import yaml
@@ -115,12 +143,6 @@ def load_targets(path: str | Path) -> list[Target]:
     return parse_targets(mapping)
 
 
-# Indicators counted against the criteria set in force: across a change of set (19 criteria of qd318_2022 to
-# 10 of qd51_2025) their values measure different things, so no delta is shown.
-SET_DEPENDENT_PREFIX = "criteria."
-SET_INDEPENDENT = frozenset({"criteria.reporting_completeness"})
-
-
 def _same_set(a: str, b: str) -> bool:
     from nrd.indicators.timeline import criteria_set_id_for
 
@@ -133,8 +155,8 @@ def _same_set(a: str, b: str) -> bool:
 def compare(table: pd.DataFrame, period: str, targets: list[Target] | None = None) -> pd.DataFrame:
     """Each indicator row of ``period`` with its previous month, same month last year, and target status.
 
-    Deltas of indicators counted against the criteria set are left blank (NaN) when the comparison period
-    falls under another criteria set.
+    Deltas of indicators counted against the criteria set (``is_per_set``) are left blank (NaN) when the
+    comparison period falls under another criteria set. Targets: those of ``targets_at(targets, period)``.
 
     Returns:
         unit_code, indicator, value, previous (P-1), delta_month, last_year (P-12), delta_year,
@@ -148,14 +170,14 @@ def compare(table: pd.DataFrame, period: str, targets: list[Target] | None = Non
     out = now.merge(prev.rename(columns={"value": "previous"}), on=keys, how="left")
     out = out.merge(year.rename(columns={"value": "last_year"}), on=keys, how="left")
     out = out.assign(delta_month=out["value"] - out["previous"], delta_year=out["value"] - out["last_year"])
-    dependent = out["indicator"].str.startswith(SET_DEPENDENT_PREFIX) & ~out["indicator"].isin(SET_INDEPENDENT)
+    dependent = out["indicator"].map(is_per_set).astype(bool)
     for other, column in ((periods.previous_period(period), "delta_month"),
                           (periods.same_period_last_year(period), "delta_year")):
         if not _same_set(period, other):
             out.loc[dependent, column] = float("nan")
     out = out.assign(target=float("nan"), target_by="", expected=float("nan"), status="")
     province = out["unit_code"].str.len() <= 2
-    for target in targets or []:
+    for target in targets_at(targets, period):
         hit = province & (out["indicator"] == target.indicator)
         for index in out.index[hit]:
             value = float(out.at[index, "value"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import pandas as pd
 
 from nrd import periods
@@ -31,6 +32,22 @@ def criteria_set_for(period: str):
     from nrd.reference import criteria_set_for as _for
 
     return _for(periods.parse_period(period))
+
+
+def recognition_phase(recognitions: pd.DataFrame) -> pd.Series:
+    """The phase of each recognition: its ``criteria_set``, else the set in force on its decision date
+    (a date before the first set took effect belongs to the first set)."""
+    from nrd.reference import load_criteria_sets
+
+    sets = list(load_criteria_sets().values())
+    starts = pd.DatetimeIndex([pd.Timestamp(s.valid_from) for s in sets]).as_unit("ns")
+    dates = pd.to_datetime(recognitions["decision_date"]).dt.as_unit("ns")
+    position = np.searchsorted(starts.to_numpy(), dates.to_numpy(), side="right") - 1
+    position = np.clip(position, 0, len(sets) - 1)
+    by_date = pd.Series(np.asarray([s.id for s in sets], dtype=object)[position], index=recognitions.index)
+    given = (recognitions["criteria_set"] if "criteria_set" in recognitions
+             else pd.Series(pd.NA, index=by_date.index))
+    return given.astype("object").where(given.notna(), by_date).astype("str")
 
 
 def ocop_validity_months() -> int:

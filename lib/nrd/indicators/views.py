@@ -33,15 +33,25 @@ def commune_levels(ds, period: str) -> pd.DataFrame:
     )
 
 
+LEVEL_HISTORY_COLUMNS = ["period", "criteria_set", "recognized", "advanced", "model", "recognized_phase", "modern",
+                         "communes"]
+
+
 def level_history(ds, period_list: list[str]) -> pd.DataFrame:
-    """Per period: communes recognised (≥1), advanced (≥2), model (3) and in scope."""
+    """Per period: the criteria set in force, communes recognised (≥1), advanced (≥2), model (3), recognised
+    under the set in force (``nra.recognized_phase``), modern (``nra.modern``), and in scope."""
+    from nrd.indicators.nra import modern_communes, phase_recognized
+
     prepared = prepare(ds)
     rows = []
     for period in sorted({periods.parse_period(p) for p in period_list}):
-        levels = PeriodContext(prepared, period).levels
-        rows.append({"period": period, "recognized": int((levels >= 1).sum()), "advanced": int((levels >= 2).sum()),
-                     "model": int((levels >= 3).sum()), "communes": len(levels)})
-    return pd.DataFrame(rows, columns=["period", "recognized", "advanced", "model", "communes"])
+        ctx = PeriodContext(prepared, period)
+        levels = ctx.levels
+        rows.append({"period": period, "criteria_set": ctx.criteria_set.id, "recognized": int((levels >= 1).sum()),
+                     "advanced": int((levels >= 2).sum()), "model": int((levels >= 3).sum()),
+                     "recognized_phase": len(phase_recognized(ctx)), "modern": len(modern_communes(ctx)),
+                     "communes": len(levels)})
+    return pd.DataFrame(rows, columns=LEVEL_HISTORY_COLUMNS)
 
 
 def criteria_matrix(ds, period: str) -> pd.DataFrame:
@@ -60,11 +70,13 @@ def criteria_matrix(ds, period: str) -> pd.DataFrame:
 
 
 def criteria_met_distribution(ds, period: str) -> pd.DataFrame:
-    """How many communes meet k criteria, for k = 0 .. number of criteria (communes with a submission)."""
+    """How many communes meet k criteria, for k = 0 .. number of criteria (communes with a submission);
+    ``criteria_set``: the set in force."""
     ctx = _ctx(ds, period)
     counts = ctx.met_counts.astype("int64").value_counts()
     k = range(len(ctx.criteria_list) + 1)
-    return pd.DataFrame({"criteria_met": list(k), "communes": [int(counts.get(i, 0)) for i in k]})
+    return pd.DataFrame({"criteria_met": list(k), "communes": [int(counts.get(i, 0)) for i in k],
+                         "criteria_set": ctx.criteria_set.id})
 
 
 def _entities(ds) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nrd.contract import DEFAULT_PROVINCE, PERSONAL_COLUMNS, TABLE_NAMES
+from nrd.contract import DEFAULT_PROVINCE, PERSONAL_COLUMNS, REFERENCE_TABLE_NAMES, TABLE_NAMES
 from nrd.errors import MissingTableError
 from nrd.io.defaults import apply_defaults
 from nrd.io.findings import ERROR, WARNING, Finding
@@ -36,6 +36,8 @@ class Dataset:
         files: table -> file (relative to ``data_dir``) it came from.
         input_hashes: file (relative) -> sha256 of its bytes.
         stats: table -> ``TableStats``.
+        reference_tables: office reference table -> typed frame (the ``reference/`` subfolder; data
+            contract "Office-owned reference data"), only those present, rows with errors left out.
     """
 
     data_dir: Path | None
@@ -46,6 +48,29 @@ class Dataset:
     input_hashes: dict[str, str] = field(default_factory=dict)
     stats: dict[str, TableStats] = field(default_factory=dict)
     _units: pd.DataFrame | None = field(default=None, repr=False)
+    reference_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _reference: object = field(default=None, repr=False)
+
+    @property
+    def reference(self):
+        """The ``nrd.reference.ReferenceData`` this dataset is reported with: the shipped reference data
+        with the office's files laid over it (built once)."""
+        if self._reference is None:
+            from nrd.reference import build_reference, shipped_reference
+
+            tables = {n: f for n, f in self.reference_tables.items() if f is not None and not f.empty}
+            self._reference = build_reference(**tables) if tables else shipped_reference()
+        return self._reference
+
+    def __getstate__(self) -> dict:
+        # The built reference holds criteria sets with read-only mappings (not picklable); it is rebuilt
+        # from the frames on first use after unpickling (a dataset sent to a worker process).
+        return {**self.__dict__, "_reference": None}
+
+    def criteria_set_for(self, period: str):
+        """The criteria set in force at the end of ``period``, with the office's indicators and
+        department assignment (``ReferenceData.criteria_set_for``)."""
+        return self.reference.criteria_set_for(period)
 
     @property
     def units(self) -> pd.DataFrame:
@@ -97,12 +122,13 @@ class Dataset:
         return periods[-1] if periods else None
 
     @classmethod
-    def from_frames(cls, tables: dict[str, pd.DataFrame], province_code: str = DEFAULT_PROVINCE) -> Dataset:
+    def from_frames(cls, tables: dict[str, pd.DataFrame], province_code: str = DEFAULT_PROVINCE,
+                    reference_tables: dict[str, pd.DataFrame] | None = None) -> Dataset:
         """A dataset from in-memory frames with canonical columns (tests, the engine).
 
         Columns are coerced to the typed dtypes (unit codes zero-padded, enums in Vietnamese mapped to
         codes), missing optional columns added blank, ``_row``/``_source`` added when missing. No files,
-        no validation: ``findings`` is empty.
+        no validation: ``findings`` is empty. ``reference_tables``: office reference frames, coerced alike.
         """
         typed = {}
         for name in TABLE_NAMES:
@@ -111,4 +137,11 @@ class Dataset:
         unknown = set(tables) - set(TABLE_NAMES)
         for name in sorted(unknown):
             get_table(name)  # raises UnknownNameError
-        return cls(data_dir=None, province_code=str(province_code).zfill(2), tables=apply_defaults(typed))
+        reference = {}
+        for name, frame in (reference_tables or {}).items():
+            if name not in REFERENCE_TABLE_NAMES:
+                get_table(name)  # raises UnknownNameError for a name that is no table at all
+                raise ValueError(f"{name!r} is an input table, not an office reference table")
+            reference[name] = coerce_frame(name, frame, source=f"<reference/{name}>")
+        return cls(data_dir=None, province_code=str(province_code).zfill(2), tables=apply_defaults(typed),
+                   reference_tables=reference)

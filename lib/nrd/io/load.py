@@ -4,25 +4,23 @@ a dataset folder (``locate`` → ``read`` → ``parse`` → ``validate`` → ``d
 from __future__ import annotations
 
 import datetime as _dt
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
 import pandas as pd
 
 from nrd.contract import TABLE_NAMES
-from nrd.io import cache, locate
+from nrd.io import cache, locate, office
 from nrd.io.dataset import Dataset, TableStats
 from nrd.io.defaults import apply_defaults
 from nrd.io.findings import ERROR, Finding, sort_findings
-from nrd.io.locate import UNREADABLE, TableSource
-from nrd.io.parse import parse_table
-from nrd.io.read import read_raw
+from nrd.io.tables import read_tables
 from nrd.io.schemas import ROW, SOURCE, get_table
 from nrd.io.validate import validate_tables
 from nrd.log import logger
+
+
+_REFERENCE_PREFIX = "reference."  # office reference frames in a cache entry
 
 
 def _drop_error_rows(frames: dict[str, pd.DataFrame], findings) -> dict[str, pd.DataFrame]:
@@ -43,54 +41,6 @@ def _drop_error_rows(frames: dict[str, pd.DataFrame], findings) -> dict[str, pd.
     return out
 
 
-
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused for the block.
-
-    Reading a table builds millions of small lists and tuples (none of them cyclic); each allocation burst
-    would otherwise trigger full collections over them, which cost more than the reading itself at national
-    scale.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def read_tables(
-    data_dir: Path, sources: dict[str, TableSource], registry
-) -> tuple[dict, list[Finding], dict]:
-    """Parse every located table; returns (frames, findings, stats as (sheet, rows_read, written headers))."""
-    frames: dict[str, pd.DataFrame] = {}
-    findings: list[Finding] = []
-    stats: dict[str, tuple[str, int]] = {}
-    for name, source in sources.items():
-        try:
-            with _paused_gc():
-                raw = read_raw(source)
-        except UNREADABLE as error:  # corrupt/locked/not-a-workbook: the user's file, reported, not raised
-            logger.warning("cannot read %s: %s", source.label, error)
-            findings.append(
-                Finding(
-                    ERROR,
-                    "unreadable_file",
-                    name,
-                    source.file,
-                    source.sheet,
-                    message=f"cannot read the file: {error}",
-                )
-            )
-            continue
-        with _paused_gc():
-            frame, table_findings, headers = parse_table(raw, registry)
-        frames[name] = frame
-        findings.extend(table_findings)
-        stats[name] = (raw.source.sheet, len(raw.rows), headers)
-    return frames, findings, stats
 
 def read_dataset(
     data_dir, *, tables: list[str] | None = None, use_cache: bool = True, today: _dt.date | None = None
@@ -121,6 +71,9 @@ def read_dataset(
     province = locate.read_province_code(data_dir)
     sources, findings = locate.locate_tables(data_dir, wanted)
     hashes = locate.hash_inputs(data_dir, sources)
+    reference_sources, reference_findings = office.locate_reference(data_dir)
+    hashes.update(office.reference_hashes(data_dir, reference_sources))
+    findings += reference_findings
     today = today or _dt.date.today()
     month = f"{today.year:04d}-{today.month:02d}"
     key = cache.cache_key(hashes, province_code=province, tables=wanted, current_month=month)
@@ -128,10 +81,13 @@ def read_dataset(
         entry = cache.load_entry(data_dir, key)
         if entry is not None:
             logger.info("dataset %s read from cache %s", data_dir, key)
+            frames = {n: f for n, f in entry["frames"].items() if not n.startswith(_REFERENCE_PREFIX)}
             return Dataset(
                 data_dir=data_dir,
                 province_code=province,
-                tables=entry["frames"],
+                tables=frames,
+                reference_tables={n[len(_REFERENCE_PREFIX):]: f for n, f in entry["frames"].items()
+                                  if n.startswith(_REFERENCE_PREFIX)},
                 findings=entry["findings"],
                 files=entry["files"],
                 input_hashes=entry["input_hashes"],
@@ -141,11 +97,15 @@ def read_dataset(
     units = load_units(province)
     registry = UnitRegistry(units)
     frames, read_findings, raw_stats = read_tables(data_dir, sources, registry)
-    findings = findings + read_findings
+    reference_frames, office_findings, reference_stats = office.read_reference(
+        data_dir, reference_sources, registry, units
+    )
+    findings = findings + read_findings + office_findings
+    reference = Dataset(data_dir=data_dir, reference_tables=reference_frames).reference
     # Cross-table rules name canonical columns; show the header as the user wrote it.
     findings += [
         replace(f, column=raw_stats[f.table][2].get(f.column, f.column)) if f.table in raw_stats else f
-        for f in validate_tables(frames, units, today=today)
+        for f in validate_tables(frames, units, today=today, sets={s.id: s for s in reference.sets})
     ]
     findings = sort_findings(findings)
     frames = apply_defaults(_drop_error_rows(frames, findings))
@@ -153,15 +113,24 @@ def read_dataset(
         name: TableStats(sources[name].file, sheet, rows_read, rows_read - len(frames[name]))
         for name, (sheet, rows_read, _) in raw_stats.items()
     }
+    stats.update({
+        name: TableStats(f"{office.REFERENCE_DIR}/{reference_sources[name].file}", sheet, rows_read,
+                         rows_read - len(reference_frames[name]))
+        for name, (sheet, rows_read, _) in reference_stats.items()
+    })
+    files = {name: s.file for name, s in sources.items()}
+    files.update({name: f"{office.REFERENCE_DIR}/{s.file}" for name, s in reference_sources.items()})
     dataset = Dataset(
         data_dir=data_dir,
         province_code=province,
         tables=frames,
         findings=findings,
-        files={name: s.file for name, s in sources.items()},
+        files=files,
         input_hashes=hashes,
         stats=stats,
         _units=units,
+        reference_tables=reference_frames,
+        _reference=reference,
     )
     if use_cache:
         meta = {
@@ -170,7 +139,8 @@ def read_dataset(
             "input_hashes": hashes,
             "stats": {k: asdict(v) for k, v in stats.items()},
         }
-        cache.store_entry(data_dir, key, frames, meta)
+        stored = {**frames, **{_REFERENCE_PREFIX + n: f for n, f in reference_frames.items()}}
+        cache.store_entry(data_dir, key, stored, meta)
     return dataset
 
 

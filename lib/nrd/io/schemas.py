@@ -9,7 +9,7 @@ from functools import lru_cache
 import pandas as pd
 import pandera.pandas as pa
 
-from nrd.contract import TABLES, Column, Table
+from nrd.contract import REFERENCE_TABLES, TABLES, Column, Table
 from nrd.errors import UnknownNameError
 
 ROW = "_row"
@@ -45,11 +45,12 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
 
 
 def get_table(name: str) -> Table:
-    """The contract table ``name``; ``UnknownNameError`` for anything else."""
+    """The contract table ``name`` (an input table or an office reference table); ``UnknownNameError``
+    for anything else."""
     try:
-        return TABLES[name]
+        return TABLES[name] if name in TABLES else REFERENCE_TABLES[name]
     except KeyError:
-        raise UnknownNameError("table", name, list(TABLES)) from None
+        raise UnknownNameError("table", name, [*TABLES, *REFERENCE_TABLES]) from None
 
 
 def range_text(table: str, column: str) -> str:

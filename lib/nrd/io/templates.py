@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from nrd.contract import DEFAULT_PROVINCE, TABLES, Column, Table
+from nrd.contract import DEFAULT_PROVINCE, REFERENCE_DIR, REFERENCE_TABLES, TABLES, Column, Table
 from nrd.log import logger
 
 # Workbook metadata and zip member times are fixed so that the same content gives the same bytes.
@@ -122,6 +122,16 @@ def _list_validation(
     )
 
 
+def _int_range(table: Table, column: Column) -> tuple[int, int] | None:
+    """The whole-number range of a column; commune groups: those the criteria sets declare (1-3)."""
+    if (table.name, column.name) == ("commune_groups", "group"):
+        from nrd.reference import load_criteria_sets
+
+        groups = sorted({g for s in load_criteria_sets().values() for g in s.group_ids}) or [1]
+        return groups[0], groups[-1]
+    return _INT_RANGES.get(column.name)
+
+
 def build_template(table: Table, unit_names: list[str]) -> Workbook:
     """The template workbook of one table (not saved)."""
     wb = Workbook()
@@ -175,8 +185,8 @@ def build_template(table: Table, unit_names: list[str]) -> Workbook:
             validation = _list_validation(
                 LISTS_SHEET, col, n_items, "stop", "Chọn một giá trị trong danh sách"
             )
-        elif column.type == "int" and column.name in _INT_RANGES:
-            low, high = _INT_RANGES[column.name]
+        elif column.type == "int" and _int_range(table, column) is not None:
+            low, high = _int_range(table, column)
             validation = DataValidation(
                 type="whole",
                 operator="between",
@@ -201,7 +211,8 @@ def build_template(table: Table, unit_names: list[str]) -> Workbook:
             sheet.add_data_validation(validation)
     sheet.freeze_panes = "A2"
 
-    guide["A1"] = f"{table.label_vi} — tệp {table.name}.xlsx"
+    folder = f"{REFERENCE_DIR}/" if table.name in REFERENCE_TABLES else ""
+    guide["A1"] = f"{table.label_vi} — tệp {folder}{table.name}.xlsx"
     guide["A1"].font = Font(bold=True, size=13)
     guide["A2"] = table.help_vi or "Mỗi dòng một bản ghi; không đổi tên cột; cột có dấu * là bắt buộc."
     headers = ("Cột", "Tên chuẩn", "Kiểu dữ liệu", "Bắt buộc", "Giá trị cho phép", "Hướng dẫn")
@@ -226,19 +237,27 @@ def build_template(table: Table, unit_names: list[str]) -> Workbook:
 
 
 def write_templates(out_dir: str | Path, province_code: str = DEFAULT_PROVINCE) -> list[Path]:
-    """Write ``<table>.xlsx`` for every table of the contract into ``out_dir``; return the paths.
+    """Write ``<table>.xlsx`` for every table of the contract into ``out_dir``, and the office reference
+    templates into ``out_dir/reference/`` (the subfolder a dataset reads them from); return the paths.
 
     Args:
         out_dir: folder to write into (created when missing).
-        province_code: whose unit names fill the drop-down list (``"37"`` Ninh Bình).
+        province_code: whose unit names fill the drop-down list (``"37"`` Ninh Bình; communes only for
+            the commune groups).
     """
     from nrd.reference import load_units
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    unit_names = load_units(province_code)["name"].tolist()
+    units = load_units(province_code)
+    unit_names = units["name"].tolist()
     paths = []
     for table in TABLES.values():
         paths.append(save_workbook(build_template(table, unit_names), out / f"{table.name}.xlsx"))
+    (out / REFERENCE_DIR).mkdir(exist_ok=True)
+    commune_names = units.loc[units["unit_type"] == "commune", "name"].tolist()
+    for table in REFERENCE_TABLES.values():
+        names = commune_names if table.name == "commune_groups" else unit_names
+        paths.append(save_workbook(build_template(table, names), out / REFERENCE_DIR / f"{table.name}.xlsx"))
     logger.info("wrote %d templates to %s", len(paths), out)
     return paths

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from nrd.contract import LEVEL_RANK, TABLES
+from nrd.contract import LEVEL_RANK
 from nrd.io.defaults import sets_in_force
 from nrd.io.findings import ERROR, WARNING, Finding
-from nrd.io.schemas import ROW, SOURCE
+from nrd.io.schemas import ROW, SOURCE, get_table
 
 # Tables whose rows concern NRA communes only (NRA criteria do not apply to wards).
 COMMUNE_ONLY = {"criteria_status": ERROR, "recognitions": ERROR, "organization": WARNING}
@@ -48,7 +48,7 @@ def check_duplicate_keys(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     """No two rows of a table share the contract key (blank cells count as equal)."""
     findings = []
     for name, frame in tables.items():
-        key = list(TABLES[name].key)
+        key = list(get_table(name).key)
         if not key or frame.empty:
             continue
         filled = frame[key].astype("object").where(frame[key].notna(), "")
@@ -169,15 +169,16 @@ def check_stars_band(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     return findings
 
 
-def check_criteria(tables: dict[str, pd.DataFrame]) -> list[Finding]:
+def check_criteria(tables: dict[str, pd.DataFrame], sets: dict | None = None) -> list[Finding]:
     """criteria_status: some set covers the period; a set given is the one in force for the period; the
-    criterion exists in the set (an unknown indicator is a warning: indicator lists are less certain)."""
+    criterion exists in the set (an unknown indicator is a warning: indicator lists are less certain).
+    ``sets``: the criteria sets by id with the office's indicators (default: the shipped sets)."""
     from nrd.reference import load_criteria_sets
 
     frame = tables.get("criteria_status")
     if frame is None or frame.empty:
         return []
-    sets = load_criteria_sets()
+    sets = sets or load_criteria_sets()
     in_force = frame["period"].map(sets_in_force(frame["period"].dropna().unique().tolist()))
     no_set = in_force.isna()
     wrong_set = ~no_set & frame["criteria_set"].notna() & (frame["criteria_set"] != in_force)
@@ -335,15 +336,17 @@ def check_disbursed_within_plan(tables: dict[str, pd.DataFrame]) -> list[Finding
 
 
 def validate_tables(
-    tables: dict[str, pd.DataFrame], units: pd.DataFrame, *, today: _dt.date | None = None
+    tables: dict[str, pd.DataFrame], units: pd.DataFrame, *, today: _dt.date | None = None,
+    sets: dict | None = None,
 ) -> list[Finding]:
-    """Every cross-table rule over typed frames; the findings of all of them."""
+    """Every cross-table rule over typed frames; the findings of all of them (``sets``: the criteria sets
+    by id, with the office's reference rows; default the shipped sets)."""
     return [
         *check_duplicate_keys(tables),
         *check_future_periods(tables, today),
         *check_entities_exist(tables),
         *check_stars_band(tables),
-        *check_criteria(tables),
+        *check_criteria(tables, sets),
         *check_communes_only(tables, units),
         *check_recognition_order(tables),
         *check_disbursed_within_plan(tables),

@@ -67,21 +67,18 @@ def show_figure(fig) -> None:
     fig.clear()
 
 
-def assumptions_html(lang: str = DEFAULT_LANG) -> str:
-    """The stated assumptions (reference data), each with its evidence tag (R background, I inference)."""
+def assumptions_html(lang: str = DEFAULT_LANG, assumptions: pd.DataFrame | None = None) -> str:
+    """The stated assumptions, each with its evidence tag (R background, I inference); default: every
+    assumption of the reference data."""
     from nrd.reference import load_assumptions
 
     lang = check_lang(lang)
+    frame = load_assumptions() if assumptions is None else assumptions
     items = "\n".join(
         f'<li><span class="nrd-tag">[{html.escape(str(row["tag"]))}]</span> {html.escape(str(row[f"text_{lang}"]))}</li>'
-        for _, row in load_assumptions().iterrows()
+        for _, row in frame.iterrows()
     )
     return f'<ul class="nrd-assumptions">\n{items}\n</ul>'
-
-
-def show_assumptions(lang: str = DEFAULT_LANG) -> None:
-    section("section.assumptions", lang)
-    _display_html(assumptions_html(lang))
 
 
 FINDING_COLUMNS = (Col("severity", "common.severity", "severity"), Col("file", "common.file"),

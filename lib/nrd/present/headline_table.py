@@ -16,6 +16,8 @@ from nrd.indicators.headlines import PROVINCE_HEADLINES, headline_ids, headlines
 from nrd.present.display import show_note, show_table
 from nrd.present.formats import fmt_money, fmt_value
 from nrd.present.i18n import DEFAULT_LANG, check_lang, t
+from nrd.present.inputs import comparison_periods
+from nrd.present.set_break import show_set_break
 from nrd.present.tables import Col
 
 
@@ -88,10 +90,21 @@ def headline_frame(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.Data
             "value": value,
             "delta": _delta_text(record.get("delta"), unit, lang),
             "delta_year": _delta_text(record.get("delta_year"), unit, lang),
-            "target": fmt_value(record.get("target"), unit, lang) if "target" in record else NA_TEXT,
+            "target": _target_text(record, unit, lang),
             "status": t(f"target_status.{status}", lang) if status else NA_TEXT,
         })
     return pd.DataFrame(rows, columns=["label", "value", "delta", "delta_year", "target", "status"])
+
+
+def _target_text(record: dict, unit: str, lang: str) -> str:
+    """The target and, when given, its deadline: ``65,0% (12/2030)``."""
+    from nrd.present.formats import NA_TEXT, fmt_period_short
+
+    if "target" not in record or pd.isna(record.get("target")):
+        return NA_TEXT
+    text = fmt_value(record.get("target"), unit, lang)
+    by = record.get("target_by")
+    return f"{text} ({fmt_period_short(by)})" if isinstance(by, str) and by else text
 
 
 HEADLINE_COLUMNS = (Col("label", "common.indicator"), Col("value", "common.value"),
@@ -108,7 +121,7 @@ def show_headlines(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
 
 
 def show_headlines_of(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG,
-                      indicators: Sequence[str] = PROVINCE_HEADLINES, *, unit_code: str | None = None,
+                      indicators: Sequence[str] | str = PROVINCE_HEADLINES, *, unit_code: str | None = None,
                       province_code: str = DEFAULT_PROVINCE, targets=None) -> None:
     """Headline figures with their change on the previous month and the same month last year, and their
     target status (met / on track / behind) when ``targets`` are given."""
@@ -117,3 +130,4 @@ def show_headlines_of(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG
         rows = rows.drop(columns=["target", "status"])
     show_headlines(rows, lang)
     show_note("note.headline_deltas", lang)
+    show_set_break(comparison_periods(period), lang)

@@ -139,6 +139,11 @@ def level_history_lines(
     return fig
 
 
+def _titled(key: str, lang: str, set_name: str | None) -> str:
+    """A chart title, followed by the criteria set it counts against when given."""
+    return t(key, lang) if not set_name else f"{t(key, lang)} — {set_name}"
+
+
 def _thin_xticks(ax, keep: int = 12) -> None:
     labels = ax.get_xticklabels()
     step = max(1, int(np.ceil(len(labels) / keep)))
@@ -149,9 +154,9 @@ def _thin_xticks(ax, keep: int = 12) -> None:
 
 def criteria_distribution_bar(
     distribution: pd.DataFrame, lang: str = DEFAULT_LANG, *, met="criteria_met", value="communes",
-    total_criteria: int | None = None,
+    total_criteria: int | None = None, set_name: str | None = None,
 ) -> Figure:
-    """Number of communes by number of criteria met (0..n)."""
+    """Number of communes by number of criteria met (0..n); ``set_name``: the criteria set, in the title."""
     lang = check_lang(lang)
     _require(distribution, [met, value], "criteria_distribution_bar")
     fig, ax = new_figure()
@@ -160,7 +165,7 @@ def criteria_distribution_bar(
     top = int(total_criteria if total_criteria is not None else distribution[met].max())
     counts = distribution.set_index(distribution[met].astype(int))[value].reindex(range(0, top + 1), fill_value=0)
     ax.bar(counts.index, counts.to_numpy(dtype=float), color=_CB[0])
-    ax.set(title=t("chart.criteria_distribution", lang), xlabel=t("axis.criteria_met", lang),
+    ax.set(title=_titled("chart.criteria_distribution", lang, set_name), xlabel=t("axis.criteria_met", lang),
            ylabel=t("axis.communes", lang))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -169,9 +174,11 @@ def criteria_distribution_bar(
 
 
 def criteria_heatmap(
-    matrix: pd.DataFrame, lang: str = DEFAULT_LANG, *, unit="unit_name", criterion="criterion", status="status"
+    matrix: pd.DataFrame, lang: str = DEFAULT_LANG, *, unit="unit_name", criterion="criterion", status="status",
+    set_name: str | None = None,
 ) -> Figure:
     """Communes (rows) × criteria (columns), each cell coloured by status; readable at 97 × 19.
+    ``set_name``: the criteria set, in the title.
 
     Args:
         matrix: one row per (commune, criterion) with ``status`` met/basically_met/not_met (NA = missing).
@@ -190,7 +197,7 @@ def criteria_heatmap(
     cmap = ListedColormap([STATUS_COLORS[s] for s in STATUS_ORDER]).with_extremes(bad=STATUS_COLORS["missing"])
     _grid_cells(ax, grid.to_numpy(dtype=float), cmap, BoundaryNorm([-0.5, 0.5, 1.5, 2.5], 3), criteria,
                 list(grid.index))
-    ax.set(title=t("chart.criteria_heatmap", lang), xlabel=t("axis.criterion", lang), ylabel="")
+    ax.set(title=_titled("chart.criteria_heatmap", lang, set_name), xlabel=t("axis.criterion", lang), ylabel="")
     ax.tick_params(axis="y", labelsize=6 if rows > 40 else 8, rotation=0)
     ax.tick_params(axis="x", labelsize=7, rotation=0, top=True, labeltop=True, bottom=False, labelbottom=False)
     ax.xaxis.set_label_position("top")

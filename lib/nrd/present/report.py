@@ -25,13 +25,13 @@ from nrd.present.display import (
     heading_html,
     note_html,
     section,
-    show_assumptions,
     show_figure,
     show_findings,
     show_note,
     show_table,
 )
 from nrd.present.formats import fmt_date, fmt_period
+from nrd.present.notes import show_assumptions
 from nrd.present.headline_table import (
     HEADLINE_COLUMNS,
     headline_frame,

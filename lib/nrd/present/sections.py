@@ -30,35 +30,50 @@ from nrd.present.plots import (
     ocop_stars_bar,
     share_trend_line,
 )
-from nrd.present.report import section, show_figure, show_note, show_table
+from nrd.present.display import section, show_figure, show_note, show_table
 from nrd.present.tables import Col
 
 # ---- NRA standards and criteria ----------------------------------------------------------------------------
 
 
+_HISTORY_LEVELS = {"recognized": 1, "advanced": 2, "model": 3, "recognized_phase": "recognized_phase",
+                   "modern": "modern"}
+
+
 def show_level_history(history: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
-    """``nrd.indicators.level_history`` (period, recognized, advanced, model, communes) as lines and a table."""
-    long = history.melt(id_vars=["period"], value_vars=["recognized", "advanced", "model"], var_name="level_name",
-                        value_name="at_level")
-    long = long.assign(level=long["level_name"].map({"recognized": 1, "advanced": 2, "model": 3}))
+    """``nrd.indicators.level_history`` as lines and a table: in the first phase recognised / advanced /
+    model; in a later phase the tiers of the set in force (recognised under it, then its own tiers such as
+    modern), with a note where the months cross a change of criteria set."""
+    from nrd.indicators.headlines import is_later_phase
+    from nrd.present.set_break import show_set_break
+
+    later = len(history) and is_later_phase(str(history["period"].max()))
+    series = ["recognized_phase", "modern"] if later else ["recognized", "advanced", "model"]
+    long = history.melt(id_vars=["period"], value_vars=series, var_name="level_name", value_name="at_level")
+    long = long.assign(level=long["level_name"].map(_HISTORY_LEVELS))
     show_figure(level_history_lines(long, lang, value="at_level"))
     recent = history.sort_values("period", ascending=False).head(13)
+    labels = {"recognized": "level.1", "advanced": "level.2", "model": "level.3",
+              "recognized_phase": "level.recognized_phase", "modern": "level.modern"}
     show_table(recent, [Col("period", "common.period", "period"),
-                        Col("recognized", "level.1", "share", denominator="communes"),
-                        Col("advanced", "level.2", "share", denominator="communes"),
-                        Col("model", "level.3", "share", denominator="communes")], lang)
+                        *(Col(s, labels[s], "share", denominator="communes") for s in series)], lang)
+    if later:
+        show_set_break(history["period"].tolist(), lang)
 
 
 def show_criteria_distribution(distribution: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
     """``criteria_met_distribution``: communes (with a submission) by the number of criteria they meet."""
     total = int(distribution["criteria_met"].max()) if len(distribution) else None
-    show_figure(criteria_distribution_bar(distribution, lang, total_criteria=total))
+    name = criteria_set_name(distribution["criteria_set"].iloc[0], lang) \
+        if len(distribution) and "criteria_set" in distribution else None
+    show_figure(criteria_distribution_bar(distribution, lang, total_criteria=total, set_name=name))
 
 
 def show_criteria_matrix(matrix: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
     """``criteria_matrix``: the communes × criteria heatmap (grey = no submission under the set in force)."""
     shown = matrix.assign(status=matrix["status"].where(matrix["status"] != "missing"))
-    show_figure(criteria_heatmap(shown, lang, unit="name"))
+    name = criteria_set_name(matrix["criteria_set"].iloc[0], lang) if len(matrix) else None
+    show_figure(criteria_heatmap(shown, lang, unit="name", set_name=name))
     if len(matrix):
         show_note("note.criteria_set", lang, set=criteria_set_name(matrix["criteria_set"].iloc[0], lang))
 
@@ -131,8 +146,12 @@ def show_commune_level(profile, unit: Mapping[str, str], lang: str = DEFAULT_LAN
         section("section.ward", lang)
         show_note("note.ward", lang, name=unit["name"])
         return
-    section("section.level", lang)
-    show_note("note.level_now", lang, level=enum_label("level", profile.level, lang))
+    from nrd.indicators.headlines import is_later_phase
+
+    later = is_later_phase(profile.period)  # the level is then the result of decisions of earlier phases too
+    section("section.level_held" if later else "section.level", lang)
+    level = enum_label("level", profile.level, lang)
+    show_note("note.level_held" if later else "note.level_now", lang, level=level)
     history = profile.level_history.assign(level_text=[enum_label("level", v, lang) for v in profile.level_history["level"]])
     changes = history[history["level"] != history["level"].shift()]
     show_table(changes, [Col("period", "common.since", "period"), Col("level_text", "common.level")], lang)
@@ -236,11 +255,14 @@ def department_trend(table: pd.DataFrame, department: str, province_code: str) -
 def show_department_trend(table: pd.DataFrame, department: str, province_code: str,
                           lang: str = DEFAULT_LANG) -> None:
     """The department's met share over the periods of ``table`` (a line, and the figures with evidence)."""
+    from nrd.present.set_break import show_set_break
+
     trend = department_trend(table, department, province_code)
     show_figure(share_trend_line(trend, lang, title=t("chart.department_trend", lang)))
     show_table(trend.sort_values("period", ascending=False),
                [Col("period", "common.period", "period"),
                 Col("numerator", "common.pairs_met", "share", denominator="denominator")], lang)
+    show_set_break(trend["period"].tolist(), lang)
 
 
 # ---- OCOP --------------------------------------------------------------------------------------------------

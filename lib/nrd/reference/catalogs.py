@@ -33,6 +33,23 @@ def _departments() -> pd.DataFrame:
     return frame
 
 
+def resolve_department(text: object) -> str | None:
+    """The department id that ``text`` names: an id (``so_xd``), a Vietnamese name (``Sở Xây dựng``) or a
+    short name (``Sở XD``), case and diacritics ignored; ``None`` when it names none."""
+    from nrd.reference.units import fold_name
+
+    key = fold_name(str(text)).replace(" ", "")
+    if not key:
+        return None
+    frame = _departments()
+    for column in ("department", "name_vi", "short_vi"):
+        folded = frame[column].map(lambda value: fold_name(value).replace(" ", ""))
+        match = frame.loc[folded == key, "department"]
+        if len(match):
+            return str(match.iloc[0])
+    return None
+
+
 def load_departments() -> pd.DataFrame:
     """Provincial departments that lead criteria.
 
@@ -61,6 +78,7 @@ def _ocop() -> dict:
         "bands": bands,
         "validity_months": int(content["validity_months"]),
         "expiry_window_days": int(content["expiry_window_days"]),
+        "legal_notice_days": int(content.get("legal_notice_days_before_expiry") or 30),
     }
 
 
@@ -75,6 +93,7 @@ def ocop_groups() -> pd.DataFrame:
 STAR_BANDS: Mapping[int, tuple[int, int]] = MappingProxyType(dict(_ocop()["bands"]))
 OCOP_VALIDITY_MONTHS: int = _ocop()["validity_months"]
 OCOP_EXPIRY_WINDOW_DAYS: int = _ocop()["expiry_window_days"]
+OCOP_LEGAL_NOTICE_DAYS: int = _ocop()["legal_notice_days"]
 
 
 def stars_for_score(score: float | None) -> int | None:
@@ -137,7 +156,17 @@ def _assumptions() -> pd.DataFrame:
         require(record, tuple(columns), f"assumptions.yaml, assumption #{i}")
         if record["tag"] not in ("R", "I"):
             raise ReferenceDataError(f"assumptions.yaml, assumption {record['id']!r}: tag must be R or I")
-    frame = pd.DataFrame([{c: str(r[c]) for c in columns} for r in records], columns=columns)
+        replaced_by = record.get("replaced_by")
+        if replaced_by and replaced_by not in contract.REFERENCE_TABLES:
+            raise ReferenceDataError(
+                f"assumptions.yaml, assumption {record['id']!r}: replaced_by must name an office file "
+                f"({', '.join(contract.REFERENCE_TABLES)}), found {replaced_by!r}"
+            )
+    optional = ["criteria_set", "replaced_by"]
+    frame = pd.DataFrame(
+        [{**{c: str(r[c]) for c in columns}, **{c: str(r.get(c) or "") for c in optional}} for r in records],
+        columns=columns + optional,
+    )
     if frame["id"].duplicated().any():
         duplicated = frame.loc[frame["id"].duplicated(), "id"].tolist()
         raise ReferenceDataError(f"assumptions.yaml: duplicate ids {duplicated}")
@@ -145,5 +174,7 @@ def _assumptions() -> pd.DataFrame:
 
 
 def load_assumptions() -> pd.DataFrame:
-    """Assumptions a report must state: ``id``, ``tag`` (``R`` unverified fact, ``I`` inference), texts."""
+    """Assumptions a report must state: ``id``, ``tag`` (``R`` unverified fact, ``I`` inference), texts,
+    ``criteria_set`` (stated only for periods under that set, "" = always) and ``replaced_by`` (the office
+    file that replaces it, "" = none)."""
     return _assumptions().copy()

@@ -22,9 +22,16 @@ from nrd.reference.catalogs import LANGS, _departments
 
 _NAMES = tuple(f"name_{lang}" for lang in LANGS)
 CRITERIA_COLUMNS = [
-    "criterion", *_NAMES, "department", "co_leads", "group", "department_tag", "department_note",
+    "criterion", *_NAMES, "department", "co_leads", "group", "department_tag", "department_note", "tag",
+    "department_source",
 ]
-INDICATOR_COLUMNS = ["criterion", "indicator", *_NAMES, "tag"]
+THRESHOLD_COLUMNS = ["threshold", "threshold_group1", "threshold_group2", "threshold_group3"]
+INDICATOR_COLUMNS = [
+    "criterion", "indicator", *_NAMES, "unit", *THRESHOLD_COLUMNS, "tag", "note", "department", "co_leads",
+    "source",
+]
+COMMUNE_GROUP_COLUMNS = ["group", *_NAMES, "definition_vi", "definition_en", "definition_fr", "tag"]
+TAGS = ("V", "V-sec", "R", "I")
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,10 +45,22 @@ class CriteriaSet:
         valid_to: the last day before the next set took effect, ``None`` for the latest set.
         applies_from_period, applies_to_period: the months reported under this set (``YYYY-MM``).
         legal_basis: the decision, in Vietnamese.
+        phase: the programme phase of the set per language (``giai đoạn 2021-2025``).
+        tiers: the recognition levels of the phase, lowest first (``("nra", "advanced", "model")``).
+        pilot_tiers: those of ``tiers`` that are a pilot framework (``("modern",)``).
+        indicator_count_expected: how many indicators the legal text has (``None`` when unknown).
+        tag_note: the evidence summary of the file.
         criteria: (property, a copy) ``criterion`` ("1".."19"), ``name_vi/en/fr``, ``department``
-            (lead id), ``co_leads`` ("; "-separated ids), ``group``, ``department_tag`` (R/I),
-            ``department_note``; in criterion order.
-        indicators: (property, a copy) ``criterion``, ``indicator`` ("2.1"), ``name_vi/en/fr``, ``tag``.
+            (lead id), ``co_leads`` ("; "-separated ids), ``group``, ``department_tag`` (V/V-sec/R/I),
+            ``department_note``, ``tag`` (of the name), ``department_source`` (the office file the
+            assignment comes from, "" when shipped); in criterion order.
+        indicators: (property, a copy) ``criterion``, ``indicator`` ("2.1"; a criterion with a single
+            indicator may use its own number, "5"), ``name_vi/en/fr``, ``unit``, ``threshold`` (sets
+            without commune groups), ``threshold_group1..3``, ``tag``, ``note``, ``department`` and
+            ``co_leads`` (an indicator-level assignment, "" when none), ``source`` ("" shipped, else the
+            office file).
+        commune_groups: (property, a copy) the commune groups whose thresholds differ (``group`` int,
+            names, definitions, ``tag``); empty when the set has none.
     """
 
     id: str
@@ -54,6 +73,12 @@ class CriteriaSet:
     _criteria: pd.DataFrame = field(repr=False)
     _indicators: pd.DataFrame = field(repr=False)
     _groups: pd.DataFrame = field(repr=False)
+    phase: Mapping[str, str] = field(default_factory=dict)
+    tiers: tuple[str, ...] = ("nra",)
+    pilot_tiers: tuple[str, ...] = ()
+    indicator_count_expected: int | None = None
+    tag_note: str = ""
+    _commune_groups: pd.DataFrame = field(default=None, repr=False)
 
     @property
     def criteria(self) -> pd.DataFrame:
@@ -67,6 +92,21 @@ class CriteriaSet:
     def groups(self) -> pd.DataFrame:
         """The set's groups of criteria (``group``, names); empty when the set has none."""
         return self._groups.copy()
+
+    @property
+    def commune_groups(self) -> pd.DataFrame:
+        if self._commune_groups is None:
+            return pd.DataFrame(columns=COMMUNE_GROUP_COLUMNS)
+        return self._commune_groups.copy()
+
+    @property
+    def group_ids(self) -> list[int]:
+        """The commune groups of the set (``[1, 2, 3]``), ``[]`` when thresholds do not vary by group."""
+        return [] if self._commune_groups is None else [int(g) for g in self._commune_groups["group"]]
+
+    def phase_name(self, lang: str = "vi") -> str:
+        """The phase of the set in ``lang`` (its name when the file gives no phase)."""
+        return self.phase.get(lang) or self.names[lang]
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -156,17 +196,25 @@ def _parse_set(content: dict[str, Any], filename: str, departments: set[str]) ->
             "department": str(record["department"]),
             "co_leads": "; ".join(record.get("co_leads") or []),
             "group": None if record.get("group") is None else str(record["group"]),
-            "department_tag": str(record.get("department_tag") or ""),
+            "department_tag": _tag(record.get("department_tag"), f"{where}, department_tag", "I"),
             "department_note": str(record.get("department_note") or ""),
+            "tag": _tag(record.get("tag"), f"{where}, tag", "R"),
+            "department_source": "",
         })
         for j, indicator in enumerate(record.get("indicators") or [], start=1):
             require(indicator, ("indicator", *_NAMES), f"{where}, indicator #{j}")
             code = str(indicator["indicator"])
-            if not code.startswith(number + "."):
-                raise ReferenceDataError(f"{where}, indicator #{j}: {code!r} must start with {number}.")
+            if not indicator_belongs(code, number):
+                raise ReferenceDataError(
+                    f"{where}, indicator #{j}: {code!r} must be {number} or start with {number}."
+                )
             indicator_rows.append({
                 "criterion": number, "indicator": code, **{k: str(indicator[k]) for k in _NAMES},
-                "tag": str(indicator.get("tag") or "R"),
+                "unit": str(indicator.get("unit") or ""),
+                **{k: str(indicator.get(k) or "") for k in THRESHOLD_COLUMNS},
+                "tag": _tag(indicator.get("tag"), f"{where}, indicator {code}, tag", "R"),
+                "note": str(indicator.get("note") or ""),
+                "department": "", "co_leads": "", "source": "",
             })
     criteria = pd.DataFrame(criteria_rows, columns=CRITERIA_COLUMNS).astype("str")
     criteria["group"] = criteria["group"].where(
@@ -184,6 +232,16 @@ def _parse_set(content: dict[str, Any], filename: str, departments: set[str]) ->
             f"{filename}: criteria name groups {unknown_groups} not declared under groups"
         )
     to_period = content.get("applies_to_period")
+    tiers, pilots = _parse_tiers(content.get("tiers"), filename)
+    expected = content.get("indicator_count_expected")
+    if expected is not None and (not isinstance(expected, int) or expected < len(indicators)):
+        raise ReferenceDataError(
+            f"{filename}: indicator_count_expected must be a whole number of at least the {len(indicators)} "
+            f"indicators listed, found {expected!r}"
+        )
+    phase = content.get("phase") or {}
+    if phase and (not isinstance(phase, dict) or any(not phase.get(lang) for lang in LANGS)):
+        raise ReferenceDataError(f"{filename}: phase must give {', '.join(LANGS)}")
     return {
         "id": set_id,
         "names": {lang: str(names[lang]) for lang in LANGS},
@@ -196,8 +254,65 @@ def _parse_set(content: dict[str, Any], filename: str, departments: set[str]) ->
         "criteria": criteria,
         "indicators": indicators,
         "groups": groups,
+        "commune_groups": _parse_commune_groups(content.get("commune_groups"), filename),
+        "phase": {lang: str(phase[lang]) for lang in LANGS} if phase else {},
+        "tiers": tiers,
+        "pilot_tiers": pilots,
+        "indicator_count_expected": expected,
+        "tag_note": str(content.get("tag_note") or ""),
         "file": filename,
     }
+
+
+def indicator_belongs(indicator: str, criterion: str) -> bool:
+    """Whether indicator number ``indicator`` belongs to ``criterion``: ``2.1`` to ``2``, and ``5`` to ``5``
+    (a criterion with a single indicator)."""
+    return indicator == criterion or indicator.startswith(criterion + ".")
+
+
+def _tag(value: Any, where: str, default: str) -> str:
+    tag = default if value in (None, "") else str(value)
+    if tag not in TAGS:
+        raise ReferenceDataError(f"{where}: evidence tag must be one of {', '.join(TAGS)}, found {tag!r}")
+    return tag
+
+
+def _parse_tiers(records: Any, filename: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The recognition tiers of a set (recognitions.level codes, lowest first) and its pilot tiers."""
+    from nrd.contract import LEVEL
+
+    if not records:
+        return ("nra",), ()
+    tiers, pilots = [], []
+    for i, record in enumerate(records, start=1):
+        require(record, ("tier",), f"{filename}, tier #{i}")
+        tier = str(record["tier"])
+        if tier not in LEVEL:
+            raise ReferenceDataError(f"{filename}, tier #{i}: {tier!r} is not a level ({', '.join(LEVEL)})")
+        tiers.append(tier)
+        if record.get("pilot"):
+            pilots.append(tier)
+    if tiers[0] != "nra" or len(set(tiers)) != len(tiers):
+        raise ReferenceDataError(f"{filename}: tiers must start with nra and not repeat, found {tiers}")
+    return tuple(tiers), tuple(pilots)
+
+
+def _parse_commune_groups(records: Any, filename: str) -> pd.DataFrame | None:
+    if not records:
+        return None
+    rows = []
+    for i, record in enumerate(records, start=1):
+        require(record, ("group", *_NAMES, "definition_vi"), f"{filename}, commune group #{i}")
+        rows.append({
+            "group": int(record["group"]), **{k: str(record[k]) for k in _NAMES},
+            **{f"definition_{lang}": str(record.get(f"definition_{lang}") or record["definition_vi"])
+               for lang in LANGS},
+            "tag": _tag(record.get("tag"), f"{filename}, commune group #{i}, tag", "R"),
+        })
+    frame = pd.DataFrame(rows, columns=COMMUNE_GROUP_COLUMNS)
+    if frame["group"].duplicated().any() or (frame["group"] < 1).any():
+        raise ReferenceDataError(f"{filename}: commune groups must be distinct whole numbers from 1")
+    return frame
 
 
 def _check_sequence(parsed: list[dict[str, Any]]) -> None:
@@ -249,7 +364,9 @@ def build_criteria_sets(
             id=p["id"], names=MappingProxyType(p["names"]), valid_from=p["in_force"], valid_to=valid_to,
             applies_from_period=p["applies_from_period"], applies_to_period=p["applies_to_period"],
             legal_basis=p["legal_basis"], _criteria=p["criteria"], _indicators=p["indicators"],
-            _groups=p["groups"],
+            _groups=p["groups"], phase=MappingProxyType(p["phase"]), tiers=p["tiers"],
+            pilot_tiers=p["pilot_tiers"], indicator_count_expected=p["indicator_count_expected"],
+            tag_note=p["tag_note"], _commune_groups=p["commune_groups"],
         ))
     return tuple(sets)
 
@@ -278,6 +395,31 @@ def get_criteria_set(set_id: str) -> CriteriaSet:
     if set_id not in sets:
         raise UnknownNameError("criteria set", set_id, list(sets))
     return sets[set_id]
+
+
+def previous_criteria_set(set_id: str) -> CriteriaSet | None:
+    """The set that applied before ``set_id`` (the previous phase), ``None`` for the first set."""
+    sets = _criteria_sets()
+    ids = [s.id for s in sets]
+    if set_id not in ids:
+        raise UnknownNameError("criteria set", set_id, ids)
+    index = ids.index(set_id)
+    return sets[index - 1] if index > 0 else None
+
+
+def criteria_set_on(day: _dt.date | pd.Timestamp | str) -> CriteriaSet:
+    """The criteria set in force on ``day`` (a recognition's phase when it names no set).
+
+    The latest set whose decision took effect on or before ``day``; a day before the first set took effect
+    (programme months it covers) belongs to the first set.
+    """
+    day = pd.Timestamp(day).date()
+    sets = _criteria_sets()
+    chosen = sets[0]
+    for criteria_set in sets:
+        if criteria_set.valid_from <= day:
+            chosen = criteria_set
+    return chosen
 
 
 def criteria_set_for(period: str) -> CriteriaSet:

@@ -55,7 +55,7 @@ def report_tables(job: Any, indicators: pd.DataFrame, ds: Any, period: str) -> d
     else:
         rows = rows.loc[rows["unit_code"].astype(str) == str(ds.province_code)]
         if for_each == "department" and job.key is not None:
-            owned = _department_criteria(job.key, period)
+            owned = _department_criteria(job.key, period, ds)
             rows = rows.loc[rows["indicator"].astype(str).isin({f"criteria.met_share.{c}" for c in owned})]
         elif kind is not None and kind.exports:
             rows = rows.loc[rows["indicator"].astype(str).str.startswith(kind.exports)]
@@ -71,10 +71,8 @@ def report_tables(job: Any, indicators: pd.DataFrame, ds: Any, period: str) -> d
     return tables
 
 
-def _department_criteria(department: str, period: str) -> set[str]:
-    from nrd.reference import criteria_set_for
-
-    criteria = criteria_set_for(period).criteria
+def _department_criteria(department: str, period: str, ds: Any) -> set[str]:
+    criteria = ds.criteria_set_for(period).criteria
     return set(criteria.loc[criteria["department"].astype(str) == department, "criterion"].astype(str))
 
 

@@ -119,11 +119,11 @@ def for_each_keys(ds: Any, period: str) -> dict[str, list[str]]:
     ``department``: the departments owning a criterion of the set in force at ``period``, in the registry's
     order; ``ocop_unit``: the units with at least one OCOP product.
     """
-    from nrd.reference import criteria_set_for, load_departments
+    from nrd.reference import load_departments
 
     units = ds.units
     communes = sorted(units.loc[units["unit_type"] == "commune", "unit_code"].astype(str))
-    owning = set(criteria_set_for(period).criteria["department"].dropna().astype(str))
+    owning = set(ds.criteria_set_for(period).criteria["department"].dropna().astype(str))
     departments = [d for d in load_departments()["department"].astype(str) if d in owning]
     ocop_units: list[str] = []
     if ds.has("ocop_products"):
