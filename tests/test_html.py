@@ -268,3 +268,21 @@ def test_title_block_dates_read_alike_in_every_language(lang):
         header = _page(nb, lang=lang).split("<header", 1)[1].split("</header>", 1)[0]
         assert "30/09/2025" in header and "05/10/2025" in header
         assert "October" not in header and "octobre" not in header
+
+
+def test_run_clock_is_reproducible_when_a_build_date_is_set(monkeypatch):
+    from nrd.run.title_block import run_clock
+
+    monkeypatch.delenv("NRD_GENERATED_ON", raising=False)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert abs((run_clock() - dt.datetime.now()).total_seconds()) < 5
+    given = dt.datetime(2026, 1, 2, 3, 4, 5)
+    assert run_clock(given) == given
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1759667400")  # 2025-10-05T12:30:00Z
+    assert run_clock() == dt.datetime(2025, 10, 5, 12, 30)
+    monkeypatch.setenv("NRD_GENERATED_ON", "2025-11-01")
+    assert run_clock() == dt.datetime(2025, 11, 1, 0, 0)
+    monkeypatch.setenv("NRD_GENERATED_ON", "")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    with pytest.raises(UsageError):
+        run_clock()

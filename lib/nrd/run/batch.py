@@ -44,7 +44,7 @@ from nrd.run.prepare import for_each_keys, indicator_tables, prepare_run
 from nrd.run.publish import clean_leftovers, publish, staging_dir
 from nrd.run.renderer import ReportRenderer, write_shared_indicators
 from nrd.run.runlog import RUN_LOG, run_log
-from nrd.run.title_block import run_generated_on
+from nrd.run.title_block import run_clock, run_generated_on
 
 # The run's public names, importable from here as before the split.
 __all__ = ["DEFAULT_ENGINE", "JobResult", "PreparedRun", "ReportRenderer", "RunResult", "execute_run",
@@ -122,7 +122,7 @@ def execute_run(
     out = Path(out)
     own_executor = executor is None
     executor = executor or LocalExecutor(workers)
-    now = now or _dt.datetime.now().replace(microsecond=0)
+    now = run_clock(now)
     try:
         with run_lock(out, wait_s=lock_wait_s):
             clean_leftovers(out)

@@ -56,6 +56,21 @@ def run_generated_on(now: _dt.datetime) -> str:
     return now.date().isoformat()
 
 
+def run_clock(now: _dt.datetime | None = None) -> _dt.datetime:
+    """The run's timestamp (shown on the index page): ``now`` if given, else midnight of the reproducible
+    generated-on date when ``NRD_GENERATED_ON`` / ``SOURCE_DATE_EPOCH`` is set (so the same inputs give the
+    same index bytes), else the current time to the second."""
+    if now is not None:
+        return now
+    if os.environ.get("NRD_GENERATED_ON"):
+        return _dt.datetime.combine(resolve_generated_on(None), _dt.time())
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        resolve_generated_on(None)  # a malformed epoch is a UsageError, as for the pages
+        stamp = _dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), _dt.timezone.utc)
+        return stamp.replace(tzinfo=None)
+    return _dt.datetime.now().replace(microsecond=0)
+
+
 def page_labels(lang: str) -> dict[str, str]:
     """The title block's and footer's labels in ``lang``."""
     return {key: t(f"page.{key}", lang) for key in PAGE_LABELS}
