@@ -14,6 +14,7 @@ import typer
 
 from nrd.cli.app import app, console, set_console_level
 from nrd.errors import DataValidationError, NrdError
+from nrd.run.engines import DEFAULT_ENGINE
 
 DEFAULT_PLAN = Path("params/monthly.yaml")
 
@@ -38,8 +39,9 @@ def run_command(
         "run.log keeps everything."
     ),
     engine: str = typer.Option(
-        "nrd-warm", "--engine",
-        help="papermill engine: nrd-warm (warm kernels, default) or nbclient (a fresh kernel per report).",
+        DEFAULT_ENGINE, "--engine",
+        help="papermill engine: nrd-fork (default: a forked child per report, no kernel; nrd-warm where "
+        "fork is unavailable), nrd-warm (warm kernels) or nbclient (a fresh kernel per report).",
     ),
     executor: str = typer.Option("local", "--executor", help="local (threads) or dask (a Dask cluster)."),
     scheduler: Optional[str] = typer.Option(

@@ -30,8 +30,8 @@ from nrd.log import logger
 
 #: Engine names that mean papermill's standard engine (a fresh kernel per report).
 STANDARD_ENGINES = ("nbclient", "papermill", "standard")
-#: The engine of ``nrd run`` when none is given.
-DEFAULT_ENGINE = "nrd-warm"
+#: The engine of ``nrd run`` when none is given (``benchmarks/run_bench.py`` compares them; docs/scale.md).
+DEFAULT_ENGINE = "nrd-fork"
 
 
 @dataclass(frozen=True)
