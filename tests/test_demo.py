@@ -92,6 +92,10 @@ def test_the_demo_reads_without_findings_and_fast(demo):
         "ocop_entities",
         "ocop_registrations",
         "organization",
+        "projects",
+        "project_progress",
+        "appraisals",
+        "inspections",
     }
     assert demo.files["capital_mobilized"].endswith(".csv")
     assert sum(p.stat().st_size for p in DEMO_DIR.iterdir() if p.is_file()) < 5_000_000
