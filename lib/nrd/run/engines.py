@@ -26,6 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from nrd.errors import UsageError
+from nrd.log import logger
 
 #: Engine names that mean papermill's standard engine (a fresh kernel per report).
 STANDARD_ENGINES = ("nbclient", "papermill", "standard")
@@ -42,11 +43,19 @@ class EngineSpec:
         module: the module providing ``engine_class()`` and optionally ``warm_up()``, ``release(ids)``.
         takes_cwd: the engine receives the report's folder as ``nrd_cwd`` (thread-safe) instead of
             papermill's process-wide ``cwd``.
+        fallback: the engine used instead where the module's ``available()`` says this one cannot run
+            (``nrd-fork`` without ``os.fork``); the run logs the switch.
     """
 
     name: str
     module: str
     takes_cwd: bool = True
+    fallback: str | None = None
+
+    def usable(self) -> bool:
+        """Whether the engine can run here (its module's ``available()``, when it has one)."""
+        module = self.load()
+        return not hasattr(module, "available") or bool(module.available())
 
     def load(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -54,6 +63,7 @@ class EngineSpec:
 
 _ENGINES: dict[str, EngineSpec] = {}
 _REGISTERED: set[str] = set()
+_WARNED: set[str] = set()
 
 
 def register_engine(spec: EngineSpec) -> EngineSpec:
@@ -91,6 +101,12 @@ def check_engine(engine_name: str | None) -> str | None:
     if name is None:
         return None
     spec = _ENGINES.get(name)
+    if spec is not None and spec.fallback and not spec.usable():
+        if name not in _WARNED:
+            _WARNED.add(name)
+            logger.warning("engine %s cannot run on this platform (%s): using %s", name, sys.platform,
+                           spec.fallback)
+        return check_engine(spec.fallback)
     if spec is not None:
         if name not in _REGISTERED:
             papermill_engines.register(name, spec.load().engine_class())
@@ -120,15 +136,23 @@ def engine_arguments(
     return name, {}, str(cwd)
 
 
+def _spec(engine_name: str | None) -> EngineSpec | None:
+    """The spec of the engine that will actually run (its fallback where it cannot run here)."""
+    spec = _ENGINES.get(standard_or(engine_name) or "")
+    if spec is not None and spec.fallback and not spec.usable():
+        return _ENGINES.get(spec.fallback)
+    return spec
+
+
 def keeps_workers(engine_name: str | None) -> bool:
     """Whether the engine keeps something per worker thread (a warm kernel) that ``warm_up`` starts."""
-    spec = _ENGINES.get(standard_or(engine_name) or "")
+    spec = _spec(engine_name)
     return spec is not None and hasattr(spec.load(), "warm_up")
 
 
 def warm_up(engine_name: str | None) -> None:
     """Run the engine's per-worker start-up on the calling thread (nothing for an engine without one)."""
-    spec = _ENGINES.get(standard_or(engine_name) or "")
+    spec = _spec(engine_name)
     if spec is not None and hasattr(spec.load(), "warm_up"):
         spec.load().warm_up()
 
@@ -150,3 +174,4 @@ def release_all(thread_ids: Iterable[int] | None = None) -> int:
 
 # ---- nrd's engines ---------------------------------------------------------------------------------------
 register_engine(EngineSpec("nrd-warm", "nrd.run.warm"))
+register_engine(EngineSpec("nrd-fork", "nrd.run.fork", fallback="nrd-warm"))

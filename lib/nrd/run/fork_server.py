@@ -1,0 +1,74 @@
+"""The server process of the ``nrd-fork`` engine: pre-imported once, one forked child per report.
+
+Started by ``nrd.run.fork`` as ``python -m nrd.run.fork_server``. It imports what the reports use (pandas,
+matplotlib, seaborn, nrd, the reference data: ``nrd.run.warm_setup.install``), then reads one request per
+line on stdin (JSON: the cells' sources, the report folder, the per-cell timeout, the result file) and for
+each forks a child. The child runs the cells in a fresh IPython shell (``nrd.run.fork_shell``), writes the
+recorded outputs to the result file and exits; the server waits for it and answers one JSON line.
+
+Isolation holds by construction: whatever a report changes (its namespace, rcParams, pandas options,
+environment, imported or monkey-patched modules, cached reference frames) dies with its child; the server
+never runs report code. The server is single-threaded, so ``fork`` copies a consistent process.
+
+Replies go to a private copy of the original stdout; file descriptor 1 itself is pointed at /dev/null so
+that nothing a report prints at the C level can corrupt the protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+
+from nrd.run.fork_shell import INLINE_BACKEND
+
+
+def _child(request: dict) -> int:
+    from nrd.run.fork_shell import run_cells
+
+    results = run_cells(request["sources"], request["cwd"], request.get("timeout"))
+    tmp = request["result"] + ".part"
+    with open(tmp, "w", encoding="utf-8") as out:
+        json.dump(results, out)
+    os.replace(tmp, request["result"])
+    return 0
+
+
+def _serve_one(request: dict) -> dict:
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the server loop
+        code = 1
+        try:
+            code = _child(request)
+        except BaseException:  # noqa: BLE001 - reported through the exit code and stderr
+            traceback.print_exc(file=sys.__stderr__)
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return {"status": "crashed", "detail": f"killed by signal {os.WTERMSIG(status)}"}
+    code = os.WEXITSTATUS(status)
+    return {"status": "ok" if code == 0 else "crashed", "detail": f"exit code {code}"}
+
+
+def main(modules: list[str]) -> None:
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    from nrd.run import warm_setup
+
+    warm_setup.install(modules)
+    import IPython.core.interactiveshell  # noqa: F401 - paid once here, not in every child
+    import matplotlib_inline.backend_inline  # noqa: F401
+
+    replies.write(json.dumps({"status": "ready", "pid": os.getpid()}) + "\n")
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        replies.write(json.dumps(_serve_one(json.loads(line))) + "\n")
+
+
+if __name__ == "__main__":
+    main(json.loads(sys.argv[1]) if len(sys.argv) > 1 else [])
