@@ -92,6 +92,10 @@ def test_the_demo_reads_without_findings_and_fast(demo):
         "ocop_entities",
         "ocop_registrations",
         "organization",
+        "projects",
+        "project_progress",
+        "appraisals",
+        "inspections",
     }
     assert demo.files["capital_mobilized"].endswith(".csv")
     assert sum(p.stat().st_size for p in DEMO_DIR.iterdir() if p.is_file()) < 5_000_000
@@ -302,3 +306,31 @@ def test_recognitions_under_the_new_set_from_mid_2026_and_a_modern_pilot(demo):
         latest = cs[(cs["unit_code"] == unit) & (cs["period"] <= month)].sort_values("period")
         latest = latest.drop_duplicates("criterion", keep="last")
         assert len(latest) == 10 and (latest["status"] == "met").all(), unit
+
+
+# --- the office's working pipelines (issue 11) -----------------------------------------------------------
+
+
+def test_pipelines_in_the_demo(demo):
+    projects, progress = demo.table("projects"), demo.table("project_progress")
+    plan = demo.table("capital_plan")
+    budget = plan[plan["year"].between(2021, 2025) & plan["source"].isin(["central_investment", "local_budget"])]
+    ratio = projects["total_investment_mvnd"].sum() / budget["amount_mvnd"].sum()
+    assert 0.1 < ratio < 1.0  # the capital tables' order of magnitude
+    assert set(progress["project_id"]) <= set(projects["project_id"])
+    regs = demo.table("ocop_registrations")
+    since_july = regs[(regs["cycle"] == 2025) & (regs["registered_on"] >= pd.Timestamp("2025-07-01"))]
+    assert len(since_july) > 100
+    assert (since_july["council_date"].dropna().dt.strftime("%Y-%m") == "2025-12").all()
+    assert since_july["council_date"].dropna().dt.day.max() <= 10  # early December
+    candidates = since_july[(since_july["proposed_stars"] == 5) & (since_july["stage"] != "evaluated")]
+    assert 1 <= len(candidates) <= 3
+    appraisals, rec = demo.table("appraisals"), demo.table("recognitions")
+    approved = appraisals[appraisals["stage"] == "approved"]
+    recent = rec[rec["decision_date"] >= pd.Timestamp("2021-01-01")]
+    assert set(zip(approved["unit_code"], approved["level"], approved["decision_no"])) == set(
+        zip(recent["unit_code"], recent["level"], recent["decision_no"]))
+    visits = demo.table("inspections").drop_duplicates("inspection_id")
+    per_quarter = visits.groupby(visits["visit_date"].dt.to_period("Q")).size()
+    assert per_quarter.min() >= 2 and per_quarter.max() <= 6
+    assert demo.findings == []

@@ -64,6 +64,23 @@ STAGE = {
     "evaluated": "đã đánh giá",
 }
 YES_NO = {"yes": "có", "no": "không"}
+PROJECT_CATEGORY = {
+    "transport": "giao thông", "irrigation": "thủy lợi", "school": "trường học", "culture": "văn hóa",
+    "market": "chợ", "water": "nước sạch", "environment": "môi trường", "electricity": "điện",
+    "health": "y tế", "other": "khác",
+}
+PROJECT_STATUS = {
+    "not_started": "chưa khởi công", "in_progress": "đang thi công", "completed": "hoàn thành",
+    "handed_over": "đã bàn giao", "suspended": "tạm dừng",
+}
+PROJECT_DONE = ("completed", "handed_over")
+DOSSIER_STAGE = {
+    "submitted": "đã nộp", "reviewing": "đang thẩm định", "field_check": "kiểm tra thực tế",
+    "council": "trình Hội đồng thẩm định", "approved": "đã công nhận", "returned": "trả lại bổ sung",
+    "rejected": "không đạt",
+}
+DOSSIER_CLOSED = ("approved", "rejected")
+INSPECTION_KIND = {"inspection": "kiểm tra", "field_survey": "khảo sát thực địa", "appraisal_check": "thẩm tra"}
 
 # Column types understood by the reader: how a cell is parsed and what the typed frame holds.
 #   code   -> str, 5-digit zero-padded unit code (names and legacy names resolved)
@@ -87,6 +104,9 @@ class Column:
     enum: dict[str, str] | None = None
     help_vi: str = ""
     personal: bool = False  # read, validated, never shown in a report
+    # A planned date (planned completion, action due, council date): legitimately after today, so a
+    # "date in the future" rule must not flag it.
+    future_ok: bool = False
 
     def __post_init__(self):
         assert self.type in TYPES, self.type
@@ -122,6 +142,43 @@ _source = Column("source", "Nguồn vốn", "enum", enum=SOURCE)
 _set_optional = Column(
     "criteria_set", "Bộ tiêu chí", "enum", required=False, enum=CRITERIA_SET,
     help_vi="Để trống = bộ tiêu chí có hiệu lực tại kỳ báo cáo",
+)
+
+# The office's working pipelines (data contract, "The office's working pipelines").
+_C = Column
+PIPELINE_TABLES = (
+    Table("projects", "Công trình, dự án", (
+        _C("project_id", "Mã dự án", "text"), _C("project_name", "Tên công trình, dự án", "text"),
+        _C("unit_code", "Mã đơn vị", "code", required=False, help_vi="Để trống = liên xã hoặc cấp tỉnh"),
+        _C("criterion", "Tiêu chí", "text", required=False, help_vi="Tiêu chí công trình phục vụ"),
+        _C("category", "Loại công trình", "enum", enum=PROJECT_CATEGORY), _C("investor", "Chủ đầu tư", "text"),
+        _source, _C("total_investment_mvnd", "Tổng mức đầu tư (triệu đồng)", "money", help_vi="Lớn hơn 0"),
+        _C("start_date", "Ngày khởi công", "date", required=False, future_ok=True),
+        _C("planned_end", "Ngày hoàn thành theo kế hoạch", "date", future_ok=True),
+    ), key=("project_id",), help_vi="Danh mục công trình, dự án của Chương trình; mỗi dự án một dòng."),
+    Table("project_progress", "Tiến độ công trình, dự án", (
+        _period, _C("project_id", "Mã dự án", "text", help_vi="Phải có trong danh mục công trình, dự án"),
+        _C("physical_pct", "Khối lượng hoàn thành (%)", "number", help_vi="0-100"),
+        _C("disbursed_mvnd", "Lũy kế giải ngân (triệu đồng)", "money", help_vi="Lũy kế từ khi khởi công"),
+        _C("status", "Tình trạng", "enum", enum=PROJECT_STATUS), _C("obstacle", "Vướng mắc", "text", required=False),
+    ), key=("period", "project_id"), help_vi="Tiến độ hằng tháng của từng công trình, dự án."),
+    Table("appraisals", "Hồ sơ đề nghị xét, công nhận", (
+        _C("dossier_id", "Mã hồ sơ", "text"), _unit, _C("level", "Mức đề nghị", "enum", enum=LEVEL),
+        _set_optional, _C("submitted_on", "Ngày nộp hồ sơ", "date"),
+        _C("stage", "Giai đoạn", "enum", enum=DOSSIER_STAGE),
+        _C("stage_date", "Ngày chuyển giai đoạn", "date", help_vi="Không trước ngày nộp hồ sơ"),
+        _C("council_date", "Ngày họp Hội đồng", "date", required=False, future_ok=True),
+        _C("decision_no", "Số quyết định công nhận", "text", required=False,
+           help_vi="Khi đã công nhận: số quyết định trong bảng Quyết định công nhận"),
+    ), key=("dossier_id", "stage", "stage_date"), help_vi="Mỗi dòng một giai đoạn hồ sơ đã qua."),
+    Table("inspections", "Kiểm tra, khảo sát thực địa", (
+        _C("inspection_id", "Mã đợt kiểm tra", "text"), _unit, _C("visit_date", "Ngày kiểm tra", "date"),
+        _C("kind", "Hình thức", "enum", enum=INSPECTION_KIND),
+        _C("lead", "Đơn vị chủ trì", "text", help_vi="Mã hoặc tên sở, ngành; vpdp = Văn phòng Điều phối"),
+        _C("criterion", "Tiêu chí", "text", required=False), _C("finding", "Tồn tại, hạn chế", "text", required=False),
+        _C("action_due", "Hạn khắc phục", "date", required=False, future_ok=True),
+        _C("resolved_on", "Ngày khắc phục xong", "date", required=False),
+    ), help_vi="Mỗi dòng một tồn tại; đợt không có tồn tại ghi một dòng, cột tồn tại để trống."),
 )
 
 TABLES: dict[str, Table] = {
@@ -227,6 +284,10 @@ TABLES: dict[str, Table] = {
                 Column("registered_on", "Ngày đăng ký", "date"),
                 Column("stage", "Giai đoạn", "enum", enum=STAGE),
                 Column("proposed_stars", "Hạng sao đề xuất", "int", required=False),
+                Column("council_date", "Ngày họp Hội đồng", "date", required=False, future_ok=True,
+                       help_vi="Ngày họp Hội đồng đánh giá, phân hạng cấp tỉnh (có thể là ngày dự kiến)"),
+                Column("result_stars", "Hạng sao đạt", "int", required=False,
+                       help_vi="3, 4 hoặc 5; để trống khi chưa được công nhận"),
             ),
             key=("registration_id",),
         ),
@@ -241,6 +302,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("period", "unit_code"),
         ),
+        *PIPELINE_TABLES,
     )
 }
 

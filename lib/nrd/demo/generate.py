@@ -17,6 +17,7 @@ from nrd.demo._common import CALENDAR_END, CALENDAR_START, MONTH_INDEX
 from nrd.demo.capital import build_capital_disbursement, build_capital_mobilized, build_capital_plan
 from nrd.demo.nra import build_criteria_and_recognitions, build_organization
 from nrd.demo.ocop import build_ocop
+from nrd.demo.pipelines import build_appraisals, build_inspections, build_projects, with_council
 from nrd.demo.phase import build_commune_groups, build_phase_recognitions
 from nrd.demo.targets import DemoTargets, targets_for
 from nrd.demo.write import office_frame, vn_number, write_csv, write_xlsx
@@ -26,12 +27,16 @@ from nrd.periods import parse_period, period_end
 
 DEFAULT_SEED = 37
 CSV_TABLES = ("capital_mobilized",)  # the one table the office receives as CSV
-_FAMILIES = {"nra": 1, "organization": 2, "ocop": 3, "plan": 4, "disbursement": 5, "mobilized": 6, "phase": 7}
+_FAMILIES = {"nra": 1, "organization": 2, "ocop": 3, "plan": 4, "disbursement": 5, "mobilized": 6, "phase": 7,
+             "projects": 8, "appraisals": 9, "inspections": 10, "council": 11}
 _DATE_COLUMNS = {
     "recognitions": "decision_date",
     "commune_groups": "decision_date",
     "ocop_products": "recognized_on",
     "ocop_registrations": "registered_on",
+    "projects": "start_date",
+    "appraisals": "stage_date",
+    "inspections": "visit_date",
 }
 
 
@@ -124,6 +129,13 @@ def build_demo_tables(
         "organization": build_organization(_rng(seed, "organization"), communes),
         "commune_groups": build_commune_groups(phase_rng, units),
     }
+    tables["ocop_registrations"] = with_council(_rng(seed, "council"), registrations)
+    tables["projects"], tables["project_progress"] = build_projects(_rng(seed, "projects"), communes, plan)
+    tables["appraisals"] = build_appraisals(_rng(seed, "appraisals"), recognitions, communes)
+    from nrd.reference import load_departments
+
+    tables["inspections"] = build_inspections(_rng(seed, "inspections"), units,
+                                              load_departments()["department"].tolist())
     return _cut_at(tables, end), targets
 
 
@@ -142,6 +154,8 @@ def _cut_at(tables: dict[str, pd.DataFrame], end: str) -> dict[str, pd.DataFrame
         frame = frame[keep].copy()
         if "revoked_on" in frame.columns:
             frame["revoked_on"] = frame["revoked_on"].where(frame["revoked_on"] <= last_day)
+        if "resolved_on" in frame.columns:
+            frame["resolved_on"] = frame["resolved_on"].where(frame["resolved_on"] <= last_day)
         out[name] = frame.reset_index(drop=True)
     return out
 

@@ -4,7 +4,7 @@ Everything here is pure: a ``Dataset`` (or frames) and parameters in, a new fram
 """
 
 # Import order is the catalog's (and the table's) order: NRA, criteria, OCOP, capital, organization.
-from nrd.indicators import nra, criteria, ocop, capital, organization  # noqa: F401,I001
+from nrd.indicators import nra, criteria, ocop, capital, organization, pipelines  # noqa: F401,I001
 from nrd.indicators.catalog import (
     CATALOG,
     Indicator,

@@ -14,6 +14,7 @@ from nrd.io import cache, locate, office
 from nrd.io.dataset import Dataset, TableStats
 from nrd.io.defaults import apply_defaults
 from nrd.io.findings import ERROR, Finding, sort_findings
+from nrd.io.pipelines import validate_pipelines
 from nrd.io.tables import read_tables
 from nrd.io.schemas import ROW, SOURCE, get_table
 from nrd.io.validate import validate_tables
@@ -105,7 +106,8 @@ def read_dataset(
     # Cross-table rules name canonical columns; show the header as the user wrote it.
     findings += [
         replace(f, column=raw_stats[f.table][2].get(f.column, f.column)) if f.table in raw_stats else f
-        for f in validate_tables(frames, units, today=today, sets={s.id: s for s in reference.sets})
+        for f in [*validate_tables(frames, units, today=today, sets={s.id: s for s in reference.sets}),
+                  *validate_pipelines(frames, units)]
     ]
     findings = sort_findings(findings)
     frames = apply_defaults(_drop_error_rows(frames, findings))

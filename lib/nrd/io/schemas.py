@@ -41,6 +41,10 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("capital_disbursement", "disbursed_mvnd"): (0, None),
     ("capital_disbursement", "year"): (2000, 2100),
     ("capital_mobilized", "cumulative_mvnd"): (0, None),
+    ("ocop_registrations", "result_stars"): (3, 5),
+    ("projects", "total_investment_mvnd"): (0, None),
+    ("project_progress", "physical_pct"): (0, 100),
+    ("project_progress", "disbursed_mvnd"): (0, None),
 }
 
 
