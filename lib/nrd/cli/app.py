@@ -13,6 +13,7 @@ import logging
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from nrd.errors import NrdError
 from nrd.log import logger
@@ -29,9 +30,14 @@ app = typer.Typer(
 console = Console(stderr=True, soft_wrap=True)
 
 
+def user_text(value: object) -> str:
+    """``value`` as literal text for rich: brackets from data (``12 [/b]``, ``[red]``) are shown, not parsed."""
+    return escape(str(value))
+
+
 def fail(error: NrdError) -> None:
     """Print a user error on stderr and exit with its code."""
-    console.print(f"[bold red]error:[/] {error}", highlight=False)
+    console.print(f"[bold red]error:[/] {user_text(error)}", highlight=False)
     raise typer.Exit(getattr(error, "exit_code", 1))
 
 

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from nrd.cli.app import app, console, set_console_level
+from nrd.cli.app import app, console, set_console_level, user_text
 from nrd.errors import DataValidationError, NrdError
 from nrd.run.engines import DEFAULT_ENGINE
 
@@ -80,21 +80,22 @@ def run_command(
                 progress.stop()
     except DataValidationError as error:
         _print_findings(console, error.findings)
-        console.print(f"[bold red]error:[/] {error}; no report was run", highlight=False)
+        console.print(f"[bold red]error:[/] {user_text(error)}; no report was run", highlight=False)
         raise typer.Exit(2) from None
     except NrdError as error:  # bad plan, lock held: nothing ran
-        console.print(f"[bold red]error:[/] {error}", highlight=False)
+        console.print(f"[bold red]error:[/] {user_text(error)}", highlight=False)
         raise typer.Exit(2) from None
     failed = result.failed
     ok = sum(r.status == "ok" for r in result.results)
     skipped = sum(r.status == "skipped" for r in result.results)
     if not quiet or failed:
         console.print(
-            f"{result.publication}: {ok} report(s) ok, {skipped} unchanged, {len(failed)} failed",
+            f"{user_text(result.publication)}: {ok} report(s) ok, {skipped} unchanged, {len(failed)} failed",
             highlight=False,
         )
     for r in failed:
-        console.print(f"[red]failed[/] {r.job.stem}: {r.error} (notebook: {r.ipynb})", highlight=False)
+        console.print(f"[red]failed[/] {user_text(r.job.stem)}: {user_text(r.error)} (notebook: {user_text(r.ipynb)})",
+                      highlight=False)
     index = Path(result.publication) / "index.html"
     if index.is_file() and not quiet:
         console.print(f"open {index.resolve().as_uri()}", highlight=False, soft_wrap=True)
@@ -150,4 +151,4 @@ def _print_findings(console, findings) -> None:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value)
+    return "" if value is None else user_text(value)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import typer
 
-from nrd.cli.app import app, fail
+from nrd.cli.app import app, fail, user_text
 from nrd.errors import NrdError
+from nrd.io.csv_safe import neutralise
 
 FORMATS = ("table", "csv", "json")
 _COLUMNS = ("severity", "file", "sheet", "row", "column", "value", "message / expected")
@@ -28,12 +29,12 @@ def _print_table(findings, console) -> None:
         detail = f.message + (f" — expected {f.expected}" if f.expected else "")
         table.add_row(
             f"[{style}]{f.severity}[/]",
-            f.file,
-            f.sheet,
+            user_text(f.file),
+            user_text(f.sheet),
             "" if f.row is None else str(f.row),
-            f.column,
-            f.value,
-            detail,
+            user_text(f.column),
+            user_text(f.value),
+            user_text(detail),
         )
     console.print(table)
 
@@ -47,14 +48,15 @@ def _print_summary(dataset, wanted, console) -> None:
     for name in wanted:
         stats = dataset.stats.get(name)
         if stats is None:
-            table.add_row(name, "not present", "", "", "")
+            table.add_row(user_text(name), "not present", "", "", "")
             continue
         frame = dataset.tables.get(name)
         periods = ""
         if frame is not None and "period" in frame.columns and frame["period"].notna().any():
             periods = f"{frame['period'].min()} … {frame['period'].max()}"
         where = stats.file + (f":{stats.sheet}" if stats.sheet else "")
-        table.add_row(name, where, str(stats.rows_read), str(stats.rows_rejected), periods)
+        table.add_row(user_text(name), user_text(where), str(stats.rows_read), str(stats.rows_rejected),
+                      user_text(periods))
     console.print(table)
 
 
@@ -114,7 +116,8 @@ def validate(
         )
         for f in findings:
             writer.writerow(
-                [
+                # The office opens this file in Excel: a cell written by a commune must not become a formula.
+                neutralise(cell) for cell in [
                     f.severity,
                     f.rule,
                     f.table,
@@ -134,10 +137,10 @@ def validate(
         if summary:
             _print_summary(dataset, wanted, console)
         if missing:
-            console.print(f"not present: {', '.join(missing)}")
+            console.print(f"not present: {user_text(', '.join(missing))}")
         verdict = "[red]invalid[/]" if dataset.errors else "[green]valid[/]"
         console.print(
             f"{verdict}: {len(dataset.errors)} error(s), {len(dataset.warnings)} warning(s) "
-            f"in {len(dataset.stats)} table(s) of {data_dir}"
+            f"in {len(dataset.stats)} table(s) of {user_text(data_dir)}"
         )
     raise typer.Exit(1 if dataset.errors else 0)

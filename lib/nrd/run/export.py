@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from nrd.errors import NrdError, UnknownNameError
+from nrd.io.csv_safe import FORMULA_START
 from nrd.log import logger
 from nrd.present.i18n import has_label, indicator_label, t
 from nrd.reports import UNIT_FAN_OUT
@@ -40,7 +41,6 @@ WORKBOOK_LANG = "vi"
 SHEET_INDICATORS = t("xlsx.sheet.indicators", WORKBOOK_LANG)
 SHEET_CRITERIA = t("xlsx.sheet.criteria", WORKBOOK_LANG)
 SHEET_COMMUNES = t("xlsx.sheet.lagging", WORKBOOK_LANG)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FIXED_TIME = _dt.datetime(2000, 1, 1)
 _HEADER_FILL = "1F5130"
 
@@ -109,7 +109,7 @@ def _header(column: str) -> str:
 
 def safe_cell_text(value: str) -> bool:
     """True when ``value`` can be written as is (it does not start like a formula)."""
-    return not value.startswith(_FORMULA_START)
+    return not value.startswith(FORMULA_START)
 
 
 def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *, title: str = "") -> Path:
