@@ -254,7 +254,7 @@ TABLES: dict[str, Table] = {
                 Column("stars", "Hạng sao", "int", help_vi="3, 4 hoặc 5; phải khớp với điểm"),
                 Column("recognized_on", "Ngày công nhận", "date"),
                 Column("decision_no", "Số quyết định", "text"),
-                Column("expires_on", "Ngày hết hạn", "date", required=False, help_vi="Để trống = ngày công nhận + 36 tháng"),
+                Column("expires_on", "Ngày hết hạn", "date", required=False, future_ok=True, help_vi="Để trống = ngày công nhận + 36 tháng"),
                 Column("revoked_on", "Ngày thu hồi", "date", required=False),
             ),
             key=("product_id", "recognized_on"),

@@ -48,16 +48,17 @@ def code_fingerprint() -> str:
 
 
 def cache_key(
-    input_hashes: dict[str, str], *, province_code: str, tables: list[str], current_month: str
+    input_hashes: dict[str, str], *, province_code: str, tables: list[str], as_of: str
 ) -> str:
-    """The key of one read: inputs, code, province, tables asked for, the month (future-period rule)."""
+    """The key of one read: inputs, code, province, tables asked for, the day the future-date rules
+    compared against (a date that was in the future yesterday may not be today)."""
     payload = json.dumps(
         {
             "inputs": input_hashes,
             "code": code_fingerprint(),
             "province": province_code,
             "tables": sorted(tables),
-            "month": current_month,
+            "as_of": as_of,
         },
         sort_keys=True,
     )

@@ -76,8 +76,9 @@ def read_dataset(
     hashes.update(office.reference_hashes(data_dir, reference_sources))
     findings += reference_findings
     today = today or _dt.date.today()
-    month = f"{today.year:04d}-{today.month:02d}"
-    key = cache.cache_key(hashes, province_code=province, tables=wanted, current_month=month)
+    key = cache.cache_key(hashes, province_code=province, tables=wanted, as_of=today.isoformat())
+    # Files that are no table of the contract are listed on every read, cached or not (they are not hashed).
+    unknown = locate.unknown_files(data_dir)
     if use_cache:
         entry = cache.load_entry(data_dir, key)
         if entry is not None:
@@ -89,7 +90,7 @@ def read_dataset(
                 tables=frames,
                 reference_tables={n[len(_REFERENCE_PREFIX):]: f for n, f in entry["frames"].items()
                                   if n.startswith(_REFERENCE_PREFIX)},
-                findings=entry["findings"],
+                findings=sort_findings([*entry["findings"], *unknown]),
                 files=entry["files"],
                 input_hashes=entry["input_hashes"],
                 stats={k: TableStats(**v) for k, v in entry["stats"].items()},
@@ -103,9 +104,9 @@ def read_dataset(
     )
     findings = findings + read_findings + office_findings
     reference = Dataset(data_dir=data_dir, reference_tables=reference_frames).reference
-    # Cross-table rules name canonical columns; show the header as the user wrote it.
+    # Cross-table rules name canonical columns (a key: several, joined by ", "); show the headers as written.
     findings += [
-        replace(f, column=raw_stats[f.table][2].get(f.column, f.column)) if f.table in raw_stats else f
+        replace(f, column=_as_written(f.column, raw_stats[f.table][2])) if f.table in raw_stats else f
         for f in [*validate_tables(frames, units, today=today, sets={s.id: s for s in reference.sets}),
                   *validate_pipelines(frames, units)]
     ]
@@ -143,7 +144,13 @@ def read_dataset(
         }
         stored = {**frames, **{_REFERENCE_PREFIX + n: f for n, f in reference_frames.items()}}
         cache.store_entry(data_dir, key, stored, meta)
+    if unknown:
+        dataset.findings = sort_findings([*findings, *unknown])
     return dataset
+
+
+def _as_written(column: str, headers: dict[str, str]) -> str:
+    return ", ".join(headers.get(name, name) for name in column.split(", "))
 
 
 def validate_dataset(

@@ -136,6 +136,30 @@ def locate_tables(
     return found, findings
 
 
+#: Files a dataset folder may hold besides its tables (the office's notes, our own settings).
+_KNOWN_FILES = (WORKBOOK, DATASET_YAML)
+_KNOWN_PREFIXES = ("readme",)
+
+
+def unknown_files(data_dir: Path) -> list[Finding]:
+    """A warning for every file of ``data_dir`` that is no table of the contract: a misspelt table name
+    (``recognition.csv``) would otherwise be silently not read."""
+    expected = {f"{name}.{ext}" for name in TABLE_NAMES for ext in ("csv", "xlsx")} | set(_KNOWN_FILES)
+    findings = []
+    for path in sorted(data_dir.iterdir()):
+        name = path.name.lower()
+        if not path.is_file() or name.startswith((".", "~$")) or name in expected:
+            continue
+        if name.startswith(_KNOWN_PREFIXES):
+            continue
+        findings.append(Finding(
+            WARNING, "unknown_file", "", path.name,
+            expected="<table>.csv or <table>.xlsx for a table of the data contract, dataset.xlsx, dataset.yaml",
+            message="not a table of the data contract: the file is not read (is its name misspelt?)",
+        ))
+    return findings
+
+
 def hash_inputs(data_dir: Path, sources: dict[str, TableSource]) -> dict[str, str]:
     """sha256 of every file the dataset is read from (and ``dataset.yaml``), keyed by relative name."""
     paths = {s.path for s in sources.values()}

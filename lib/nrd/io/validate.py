@@ -97,6 +97,59 @@ def check_future_periods(tables: dict[str, pd.DataFrame], today: _dt.date | None
     return findings
 
 
+def check_future_dates(tables: dict[str, pd.DataFrame], today: _dt.date | None = None) -> list[Finding]:
+    """No date after ``today`` (a decision dated 2029 is a typing error), except in the columns the contract
+    declares ``future_ok`` (planned completion, action due, certificate expiry, planned council)."""
+    day = pd.Timestamp(today or _dt.date.today())
+    findings = []
+    for name, frame in tables.items():
+        for column in get_table(name).columns:
+            if column.type != "date" or column.future_ok or column.name not in frame.columns:
+                continue
+            late = frame[frame[column.name].notna() & (frame[column.name] > day)]
+            for row in _rows(late):
+                value = getattr(row, column.name)
+                findings.append(_finding(
+                    ERROR, "future_date", name, row, column.name, f"{value:%d/%m/%Y}",
+                    f"a date not after {day:%d/%m/%Y}", "the date is in the future",
+                ))
+    return findings
+
+
+def check_recognition_sets(tables: dict[str, pd.DataFrame], sets: dict | None = None) -> list[Finding]:
+    """A recognition names a criteria set that covers its decision's month (a phase's set covers the whole
+    phase, even months before it was signed): before that is an error; after it is a warning (a late
+    decision on a dossier appraised under the previous phase's set happens)."""
+    from nrd.reference import load_criteria_sets
+
+    frame = tables.get("recognitions")
+    if frame is None or frame.empty or "criteria_set" not in frame.columns:
+        return []
+    sets = sets or load_criteria_sets()
+    findings = []
+    named = frame[frame["criteria_set"].notna() & frame["decision_date"].notna()]
+    for row in _rows(named):
+        criteria_set = sets.get(row.criteria_set)
+        if criteria_set is None:
+            continue
+        decided = pd.Timestamp(row.decision_date)
+        month = f"{decided:%Y-%m}"
+        first, last = criteria_set.applies_from_period, criteria_set.applies_to_period
+        if month < first:
+            findings.append(_finding(
+                ERROR, "criteria_set_not_in_force", "recognitions", row, "criteria_set", row.criteria_set,
+                f"a set that covers {month}",
+                f"{row.criteria_set} covers the months from {first}, after the decision ({decided:%d/%m/%Y})",
+            ))
+        elif last is not None and month > last:
+            findings.append(_finding(
+                WARNING, "criteria_set_ended", "recognitions", row, "criteria_set", row.criteria_set,
+                f"a set that covers {month}",
+                f"{row.criteria_set} covers the months up to {last}, before the decision ({decided:%d/%m/%Y})",
+            ))
+    return findings
+
+
 def check_entities_exist(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     """``entity_id`` of products and registrations exists in ``ocop_entities``."""
     findings = []
@@ -344,6 +397,8 @@ def validate_tables(
     return [
         *check_duplicate_keys(tables),
         *check_future_periods(tables, today),
+        *check_future_dates(tables, today),
+        *check_recognition_sets(tables, sets),
         *check_entities_exist(tables),
         *check_stars_band(tables),
         *check_criteria(tables, sets),
