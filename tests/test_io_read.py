@@ -289,24 +289,47 @@ def test_from_frames_coerces_and_adds_row_and_source():
     assert ds.findings == []
 
 
-def test_cache_hit_returns_equal_frames_and_findings(tmp_path):
+@pytest.fixture(autouse=True, scope="module")
+def _private_cache(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NRD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+@pytest.fixture
+def own_cache(tmp_path_factory, monkeypatch):
+    """A cache folder of this test alone (entries are counted)."""
+    monkeypatch.setenv("NRD_CACHE_DIR", str(tmp_path_factory.mktemp("own-cache")))
+
+
+def _cache_dir():
+    import os
+    from pathlib import Path
+
+    return Path(os.environ["NRD_CACHE_DIR"])
+
+
+def test_cache_hit_returns_equal_frames_and_findings(tmp_path, own_cache):
     write_valid_dataset(
         tmp_path, capital_mobilized=(["period", "source", "cumulative_mvnd"], [["2025-09", "credit", "x"]])
     )
     first = read_dataset(tmp_path, today=TODAY)
-    entries = list((tmp_path / ".cache" / "nrd").iterdir())
+    entries = list(_cache_dir().iterdir())
     assert len(entries) == 1
     second = read_dataset(tmp_path, today=TODAY)
     assert second.findings == first.findings and len(first.errors) == 1
     for name, frame in first.tables.items():
-        pd.testing.assert_frame_equal(second.tables[name], frame)
+        pd.testing.assert_frame_equal(second.public_table(name), first.public_table(name))
+    # personal columns are never cached: a cached read has them blank
+    assert first.table("ocop_entities")["phone"].notna().all()
+    assert second.table("ocop_entities")["phone"].isna().all()
     assert second.stats == first.stats
 
 
-def test_corrupt_cache_is_ignored_and_a_changed_file_misses(tmp_path):
+def test_corrupt_cache_is_ignored_and_a_changed_file_misses(tmp_path, own_cache):
     write_valid_dataset(tmp_path)
     first = read_dataset(tmp_path, today=TODAY)
-    (entry,) = (tmp_path / ".cache" / "nrd").iterdir()
+    (entry,) = _cache_dir().iterdir()
     (entry / "criteria_status.parquet").write_bytes(b"not parquet")
     again = read_dataset(tmp_path, today=TODAY)
     pd.testing.assert_frame_equal(again.table("criteria_status"), first.table("criteria_status"))
@@ -332,7 +355,7 @@ def test_vietnamese_number_text_round_trips(whole, tenth):
     assert cells.parse_number(_vietnamese(value)) == pytest.approx(value)
 
 
-def test_old_cache_entries_are_pruned(tmp_path):
+def test_old_cache_entries_are_pruned(tmp_path, own_cache):
     write_valid_dataset(tmp_path)
     for day in range(1, 12):
         write_csv(
@@ -342,4 +365,4 @@ def test_old_cache_entries_are_pruned(tmp_path):
             [["2025-09", "credit", day]],
         )
         read_dataset(tmp_path, today=TODAY)
-    assert len(list((tmp_path / ".cache" / "nrd").iterdir())) == 8
+    assert len(list(_cache_dir().iterdir())) == 8

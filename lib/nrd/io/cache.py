@@ -1,5 +1,10 @@
 """Parquet cache of validated datasets, keyed by the sha256 of the input files and of the code.
 
+The cache lives in the user's cache folder (``platformdirs.user_cache_dir("nrd")``, or ``NRD_CACHE_DIR``),
+never in the office's data folder, which is read-only to us; each OS user (the cron account, an analyst)
+has their own. Personal columns (phones, representatives) are never written: a cached read has them blank.
+Any failure of the cache is a logged warning and a fresh read, never a crash.
+
 A cache entry is a folder ``<key>/`` holding one Parquet file per table and ``meta.json`` (findings, files,
 hashes, stats): findings are cached with the frames, so a cache hit reports exactly what a fresh read does.
 Entries are written to a temporary folder and renamed into place (atomic); an unreadable entry is ignored.
@@ -20,7 +25,7 @@ import pandas as pd
 from nrd.io.findings import finding_from_dict
 from nrd.log import logger
 
-CACHE_DIR = ".cache"
+CACHE_DIR_ENV = "NRD_CACHE_DIR"
 KEEP_ENTRIES = 8
 _FORMAT = 1
 
@@ -65,10 +70,33 @@ def cache_key(
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
+def cache_root() -> Path:
+    """``NRD_CACHE_DIR`` when set (a setting may point anywhere, the data folder included), else the user's
+    cache folder (``~/.cache/nrd/datasets`` on Linux)."""
+    configured = os.environ.get(CACHE_DIR_ENV)
+    if configured:
+        return Path(configured)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("nrd", appauthor=False)) / "datasets"
+
+
 def cache_roots(data_dir: Path) -> list[Path]:
-    """Where entries may live: ``<data_dir>/.cache/nrd`` first, then the user cache dir."""
-    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nrd" / "datasets"
-    return [data_dir / CACHE_DIR / "nrd", user]
+    """Where entries may live (one root: the data folder is never written to)."""
+    return [cache_root()]
+
+
+def _without_personal(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    from nrd.contract import PERSONAL_COLUMNS
+
+    personal = [c for c in PERSONAL_COLUMNS.get(name, ()) if c in frame.columns]
+    return frame.assign(**{c: pd.Series(pd.NA, index=frame.index, dtype=frame[c].dtype) for c in personal})
+
+
+def _cache_errors() -> tuple[type[BaseException], ...]:
+    from pyarrow import ArrowException
+
+    return (OSError, ValueError, TypeError, ArrowException)
 
 
 def load_entry(data_dir: Path, key: str) -> dict | None:
@@ -100,20 +128,32 @@ def store_entry(data_dir: Path, key: str, frames: dict[str, pd.DataFrame], meta:
             root.mkdir(parents=True, exist_ok=True)
             temp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
             for name, frame in frames.items():
-                frame.to_parquet(temp / f"{name}.parquet", index=False)
+                _without_personal(name, frame).to_parquet(temp / f"{name}.parquet", index=False)
             (temp / "meta.json").write_text(
                 json.dumps(payload, ensure_ascii=False, sort_keys=True), encoding="utf-8"
             )
+            os.chmod(temp, 0o777 & ~_umask())  # mkdtemp's 0700 would lock out a second reader of a shared root
             os.rename(temp, folder)
             prune(root)
             return folder
-        except OSError as error:
-            logger.info("cannot write cache under %s: %s", root, error)
+        except _cache_errors() as error:  # the read succeeded; only the next one will be slower
+            logger.warning("cannot write the dataset cache under %s: %s", root, error)
             if temp is not None:
                 shutil.rmtree(temp, ignore_errors=True)
             if folder.is_dir():  # another process won the race: its entry is as good as ours
                 return folder
     return None
+
+
+def _umask() -> int:
+    """The process umask, read without setting it (``os.umask`` would race other threads' file creation)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
 
 
 def prune(root: Path, keep: int = KEEP_ENTRIES) -> None:

@@ -1,0 +1,109 @@
+"""The dataset cache: in the user's cache folder, never the data folder; no personal data; failures only warn."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from _io_helpers import TODAY, write_valid_dataset
+from nrd.io import read_dataset
+from nrd.io.cache import cache_root
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+            for p in sorted(folder.rglob("*"))}
+
+
+def _read_only(folder: Path) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def _writable(folder: Path) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def test_the_cache_lives_outside_the_data_folder_and_holds_no_personal_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("NRD_CACHE_DIR", str(tmp_path / "cache"))
+    data = write_valid_dataset(tmp_path / "data")
+    before = _snapshot(data)
+    read_dataset(data, today=TODAY)
+    read_dataset(data, today=TODAY)
+    assert _snapshot(data) == before
+    assert cache_root() == tmp_path / "cache"
+    [entities] = list((tmp_path / "cache").glob("*/ocop_entities.parquet"))
+    table = pq.read_table(entities).to_pandas()
+    assert table["phone"].isna().all() and table["representative"].isna().all()
+    assert b"0912345678" not in b"".join(p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file())
+
+
+def test_the_default_cache_is_the_platform_user_cache_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("NRD_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_root() == tmp_path / "xdg" / "nrd" / "datasets"
+
+
+def test_a_cache_that_cannot_be_written_is_a_warning_and_the_read_succeeds(tmp_path, monkeypatch, caplog):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    monkeypatch.setenv("NRD_CACHE_DIR", str(blocked / "sub"))
+    data = write_valid_dataset(tmp_path / "data")
+    with caplog.at_level(logging.WARNING, logger="nrd"):
+        dataset = read_dataset(data, today=TODAY)
+    assert dataset.errors == [] and not dataset.table("criteria_status").empty
+    assert any("cannot write the dataset cache" in r.getMessage() for r in caplog.records)
+
+
+def test_a_read_only_data_folder_reads_and_stays_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setenv("NRD_CACHE_DIR", str(tmp_path / "cache"))
+    data = write_valid_dataset(tmp_path / "data")
+    before = _snapshot(data)
+    _read_only(data)
+    try:
+        assert read_dataset(data, today=TODAY).errors == []
+        assert read_dataset(data, today=TODAY).errors == []  # from the cache
+    finally:
+        _writable(data)
+    assert _snapshot(data) == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="a second OS user needs root and setpriv (run as root in CI)")
+def test_a_second_os_user_reads_the_same_data_folder(monkeypatch):
+    import tempfile
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="nrd-two-users-"))  # pytest's own tmp folders are root-only
+    tmp_path.chmod(0o755)
+    monkeypatch.setenv("NRD_CACHE_DIR", str(tmp_path / "cache-root"))
+    data = write_valid_dataset(tmp_path / "data")
+    read_dataset(data, today=TODAY)  # root's cache is written first
+    before = _snapshot(data)
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        path.chmod(path.stat().st_mode | stat.S_IROTH | (stat.S_IXOTH if path.is_dir() else 0))
+    _read_only(data)
+    other_cache = Path("/tmp") / f"nrd-cache-nobody-{os.getpid()}"
+    code = ("import datetime, sys; from nrd.io import read_dataset; "
+            f"d = read_dataset({str(data)!r}, today=datetime.date(2025, 10, 15)); sys.exit(len(d.errors))")
+    env = {**os.environ, "NRD_CACHE_DIR": str(other_cache), "HOME": "/tmp"}
+    try:
+        result = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                                 sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                timeout=120)
+    finally:
+        _writable(data)
+        shutil.rmtree(other_cache, ignore_errors=True)
+    after = _snapshot(data)
+    shutil.rmtree(tmp_path, ignore_errors=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert after == before
