@@ -39,7 +39,11 @@ def test_unknown_engine_lists_the_known_ones():
 def test_warm_engine_takes_the_report_folder_as_a_keyword_not_the_process_cwd(tmp_path):
     name, kwargs, cwd = engines.engine_arguments("nrd-warm", tmp_path)
     assert (name, kwargs, cwd) == ("nrd-warm", {"nrd_cwd": str(tmp_path.resolve())}, None)
-    assert engines.engine_arguments("nbclient", tmp_path) == (None, {}, str(tmp_path))
+    from nrd.run.kernels import IpcKernelManager
+
+    # papermill's own engine runs our kernels over IPC (no TCP warning)
+    assert engines.engine_arguments("nbclient", tmp_path) == (
+        None, {"kernel_manager_class": IpcKernelManager}, str(tmp_path))
     assert engines.keeps_workers("nrd-warm") and not engines.keeps_workers("nbclient")
 
 

@@ -133,6 +133,10 @@ def engine_arguments(
     spec = _ENGINES.get(name or "")
     if spec is not None and spec.takes_cwd:
         return name, {"nrd_cwd": str(Path(cwd).resolve())}, None
+    if name is None:  # papermill's own nbclient engine: our kernels, over IPC
+        from nrd.run.kernels import IpcKernelManager
+
+        return name, {"kernel_manager_class": IpcKernelManager}, str(cwd)
     return name, {}, str(cwd)
 
 

@@ -67,13 +67,14 @@ class WarmKernel:
     """
 
     def __init__(self, kernel_name: str = "python3", startup_timeout: float = 60) -> None:
-        from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
+
+        from nrd.run.kernels import kernel_manager
 
         self.kernel_name = kernel_name
         self.reports = 0
         self.thread_id = threading.get_ident()
-        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        self.km = kernel_manager(kernel_name)
         try:
             run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         except (RuntimeError, OSError, TimeoutError) as error:
