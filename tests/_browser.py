@@ -12,6 +12,7 @@ flags that stop Chromium's own background traffic, so any request seen comes fro
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+#: Debian's chromium wherever PATH has it (``NRD_CHROMIUM`` names another binary).
+CHROMIUM = os.environ.get("NRD_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser") or ""
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -55,13 +57,26 @@ def chromium_available() -> bool:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return False
-    return Path(CHROMIUM).exists()
+    return bool(CHROMIUM) and Path(CHROMIUM).exists()
+
+
+def strict() -> bool:
+    """In CI (``.ci/run`` sets ``NRD_REQUIRE_BROWSER=1``) a missing browser, notebook or dataset fails."""
+    return os.environ.get("NRD_REQUIRE_BROWSER", "") not in ("", "0")
+
+
+def missing(reason: str, *, module: bool = False) -> None:
+    """Skip with ``reason`` on a developer's machine; fail in CI, where a skip would hide a broken set-up."""
+    if strict():
+        pytest.fail(f"{reason} (NRD_REQUIRE_BROWSER is set: a missing prerequisite is a failure)",
+                    pytrace=False)
+    pytest.skip(reason, allow_module_level=module)
 
 
 def require_chromium() -> None:
-    """Skip the calling test with the fix when chromium or playwright is missing (``make browser``)."""
+    """Skip (fail in CI) the calling test with the fix when chromium or playwright is missing."""
     if not chromium_available():
-        pytest.skip(f"needs playwright and {CHROMIUM} (run `make browser`)")
+        missing(f"needs playwright and chromium on PATH (found {CHROMIUM or 'none'}; run `make browser`)")
 
 
 def open_page(

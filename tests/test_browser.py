@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from _browser import ARTIFACTS, open_page, require_chromium
+from _browser import ARTIFACTS, missing, open_page, require_chromium
 from nrd.run.execute import notebook_parameters
 from nrd.run.render import render_report
 
@@ -58,9 +58,9 @@ def test_report_notebook_in_browser(kind, tmp_path):
     """Each real report notebook, run with its own defaults on the demo data."""
     notebook = ROOT / "notebooks" / f"{kind}.ipynb"
     if not notebook.is_file():
-        pytest.skip(f"{notebook.relative_to(ROOT)} is not written yet")
+        missing(f"{notebook.relative_to(ROOT)} is not written yet")
     if not DEMO_DATA.is_dir():
-        pytest.skip("data/demo is missing (run `make demo-data`)")
+        missing("data/demo is missing (run `make demo-data`)")
     require_chromium()
     declared = notebook_parameters(notebook)
     period = declared["period"]["default"].strip("\"'")

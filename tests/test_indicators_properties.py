@@ -78,4 +78,8 @@ def test_invariants(recognitions, products, statuses, plans, disbursements):
     assert p["ocop.products_expiring_180d"] <= p["ocop.products_active"]
     levels = table[table["indicator"] == "nra.level"]["value"]
     assert levels.isin([0, 1, 2, 3]).all() and (levels >= 1).sum() == p["nra.recognized"]
-    assert table["value"].notna().sum() + table["value"].isna().sum() == len(table)
+    # a share is its numerator over its denominator, in percent, wherever the denominator is not zero
+    counted = shares[(shares["denominator"] > 0) & shares["indicator"].str.endswith("_share")]
+    assert not counted.empty  # nra.recognized_share always has the communes in scope as denominator
+    assert (counted["value"] - 100 * counted["numerator"] / counted["denominator"]).abs().max() < 1e-6
+    assert not table.duplicated(["indicator", "unit_code", "period"]).any()

@@ -28,7 +28,9 @@ REPORTS = ("province_overview", "commune_scorecard", "department_brief", "ocop_p
            "capital_disbursement", "data_quality")
 
 if not (DEMO.is_dir() and all((ROOT / "notebooks" / f"{r}.ipynb").is_file() for r in REPORTS)):
-    pytest.skip("needs data/demo and the six report notebooks", allow_module_level=True)
+    from _browser import missing
+
+    missing("needs data/demo and the six report notebooks", module=True)
 
 
 def sample_keys() -> tuple[str, str, str]:

@@ -190,8 +190,7 @@ def test_real_reports_render_byte_identical_html_with_both_engines(tmp_path, war
         render_report, path, period=PERIOD, parameters=parameters, out_dir=tmp_path / "warm", lang=lang,
         data_dir=DEMO, generated_on=GENERATED_ON, engine_name="nrd-warm",
     ).result()
-    # a notebook that fails (while its owner edits it) must fail the same way in both engines
-    assert (warmed.status, warmed.error is None) == (standard.status, standard.error is None), warmed.error
+    # the shipped reports run: a failing one would make the comparison below vacuous
+    assert standard.ok and warmed.ok, (standard.error, warmed.error)
     assert _outputs(warmed.ipynb_path) == _outputs(standard.ipynb_path)
-    if standard.ok:
-        assert warmed.html_path.read_bytes() == standard.html_path.read_bytes()
+    assert warmed.html_path.read_bytes() == standard.html_path.read_bytes()
