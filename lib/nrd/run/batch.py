@@ -163,7 +163,7 @@ def _run(context: RunContext) -> RunResult:
     ordered += incremental.keep_unselected(previous_manifest, set(results), context.previous_dir, staging)
     departments = assemble.department_folders(staging, ordered)
     write_index(staging, period=prepared.period, results=ordered, generated_at=context.now,
-                departments=departments, key_labels=prepared.key_labels)
+                departments=departments, key_labels=prepared.key_labels, figures=prepared.front_figures)
     write_manifest(staging, {
         "period": prepared.period,
         "generated_at": context.now.isoformat(),

@@ -140,6 +140,7 @@ class PreparedRun:
     tables_for_job: TablesForJob | None = None
     warnings: int = 0
     key_labels: dict[str, str] = field(default_factory=dict)  # unit code / department -> display name
+    front_figures: list[dict[str, str]] = field(default_factory=list)  # the index page's headline figures
 
 
 @dataclass

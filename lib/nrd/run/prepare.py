@@ -39,6 +39,7 @@ def prepare_run(
     """
     from nrd.io import read_dataset
     from nrd.run.export import report_tables
+    from nrd.run.index import front_figures
 
     plan = plan if isinstance(plan, Plan) else load_plan(plan)
     data_dir = Path(data) if data else plan.dataset
@@ -73,6 +74,7 @@ def prepare_run(
         tables_for_job=lambda job: report_tables(job, indicators, ds, resolved),
         warnings=len(ds.warnings),
         key_labels=key_labels(ds),
+        front_figures=front_figures(history, resolved, ds.province_code),
     )
 
 
