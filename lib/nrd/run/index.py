@@ -19,7 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from nrd.present.formats import fmt_date, fmt_period
+from nrd.present.formats import fmt_date, fmt_number, fmt_period
 from nrd.present.i18n import has_label, t
 from nrd.reports import GROUPS, UNIT_FAN_OUT
 from nrd.run.model import kind_of, registered_title
@@ -144,6 +144,7 @@ def render_index(
     has_csv: bool = True,
     has_parquet: bool = True,
     figures: Sequence[Mapping[str, str]] = (),
+    excluded_rows: int = 0,
 ) -> str:
     """The index page's HTML (pure); ``figures`` are ``front_figures`` (none: no figures block)."""
     key_labels = key_labels or {}
@@ -175,7 +176,18 @@ def render_index(
         has_csv=has_csv,
         has_parquet=has_parquet,
         figures=list(figures),
+        banner=t("page.excluded_rows", INDEX_LANG, n=fmt_number(excluded_rows, INDEX_LANG)) if excluded_rows else "",
+        quality_page=_quality_page(results),
+        quality_title=t("report.data_quality", INDEX_LANG),
     )
+
+
+def _quality_page(results: Sequence[Any]) -> str:
+    """The data-quality report's page in this publication ("" when it has none)."""
+    for r in results:
+        if r.job.report == "data_quality" and r.html:
+            return str(r.html)
+    return ""
 
 
 def write_index(
@@ -187,6 +199,7 @@ def write_index(
     departments: Mapping[str, Sequence[str]] | None = None,
     key_labels: Mapping[str, str] | None = None,
     figures: Sequence[Mapping[str, str]] = (),
+    excluded_rows: int = 0,
 ) -> Path:
     """Write ``index.html`` into the publication folder."""
     publication = Path(publication)
@@ -199,6 +212,7 @@ def write_index(
         has_csv=(publication / "indicators.csv").is_file(),
         has_parquet=(publication / "indicators.parquet").is_file(),
         figures=figures,
+        excluded_rows=excluded_rows,
     )
     path = publication / INDEX_NAME
     path.write_text(html, encoding="utf-8")
