@@ -177,3 +177,14 @@ def test_decode_keeps_the_encoding_and_normalises_to_nfc():
     assert decode_csv(nfd.encode("utf-8")).text == "Tên,Đồng Du\n"  # a Mac's NFD reads as NFC too
     with pytest.raises(UnreadableText, match="Save As"):
         decode_csv(b"\xff\xfe\x00\xd8")  # a UTF-16 BOM then half a surrogate pair
+
+
+def test_a_cell_over_the_csv_field_limit_is_unreadable_not_a_crash(tmp_path):
+    text = _csv_text([["E1", "x" * 200_000, "hợp tác xã", "13504"]])
+    assert "field limit" in _unreadable(_read(tmp_path, text.encode("utf-8")))
+
+
+def test_a_row_wider_than_a_spreadsheet_is_unreadable_and_quick(tmp_path):
+    text = _csv_text(ROWS) + "a," * 1_000_000 + "\r\n"
+    message = _unreadable(_read(tmp_path, text.encode("utf-8")))
+    assert "line 5 has more than 16384 cells" in message

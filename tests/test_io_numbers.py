@@ -204,3 +204,17 @@ def test_a_bad_number_names_the_declared_form(tmp_path):
     (bad,) = ds.errors
     assert (bad.rule, bad.row, bad.value) == ("bad_value", 2, "1e5")
     assert "1,234,567.5" in bad.expected
+
+
+def test_changing_number_locale_is_a_new_reading_not_a_cached_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("NRD_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    data.mkdir()
+    write_csv(data, "capital_mobilized", MOBILIZED, [["2025-09", "tín dụng", "12,345"]])
+    values = []
+    for locale in ("vi", "en", "vi"):
+        (data / "dataset.yaml").write_text(f"number_locale: {locale}\n", encoding="utf-8")
+        ds = read_dataset(data, today=TODAY)  # cached
+        values.append(ds.table("capital_mobilized")["cumulative_mvnd"].tolist()[0])
+        assert ds.number_locale == locale
+    assert values == pytest.approx([12.345, 12345, 12.345])

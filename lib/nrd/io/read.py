@@ -7,8 +7,6 @@ ones the user sees. Locating the files is ``nrd.io.locate``; turning cells into 
 
 from __future__ import annotations
 
-import csv
-import io as _io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +38,7 @@ class RawTable:
 def _read_csv_rows(path: Path, keys: dict[str, str]) -> tuple[list[list[str]], text_files.DecodedText]:
     decoded = text_files.decode_csv(path.read_bytes())
     delimiter = text_files.sniff_delimiter(decoded.text, lambda rows: _header_row(rows, keys)[1])
-    return list(csv.reader(_io.StringIO(decoded.text, newline=""), delimiter=delimiter)), decoded
+    return text_files.read_rows(decoded.text, delimiter), decoded
 
 
 def _read_sheet_rows(path: Path, sheet: str) -> tuple[str, list[list]]:

@@ -39,6 +39,8 @@ ENCODING_NAMES = {
 #: "Unicode text"), pipe.
 DELIMITERS = ",;\t|"
 SNIFF_LINES = 20  # the header may sit below a title line or two
+EXCEL_COLUMNS = 16_384
+SNIFF_CHARS = 64 * 1024  # csv.Sniffer's regular expressions are slow on long lines: a sample is enough
 # Control characters (Unicode category Cc) but tab, line feed and carriage return: no CSV holds them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -140,10 +142,25 @@ def sniff_delimiter(text: str, score: Callable[[list[list[str]]], int]) -> str:
     many contract headers they name) decides between candidates; the sniffed one wins a tie, a comma when
     nothing could be sniffed. A sample where a decimal comma is as regular as the semicolons, or a title
     line above the header, does not mislead it."""
-    sample = "\n".join(text.splitlines()[:SNIFF_LINES])
+    sample = "\n".join(text[:SNIFF_CHARS].splitlines()[:SNIFF_LINES])
     try:
         sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
         sniffed = ","
     candidates = [sniffed, *(d for d in DELIMITERS if d != sniffed)]
-    return max(candidates, key=lambda d: score(list(csv.reader(io.StringIO(sample), delimiter=d))))
+    return max(candidates, key=lambda d: score(read_rows(sample, d)))
+
+
+def read_rows(text: str, delimiter: str) -> list[list[str]]:
+    """The rows of CSV text; ``UnreadableText`` for what no spreadsheet writes (a cell over the csv
+    module's field limit, 128 Ki characters, where Excel's cells hold at most 32 767; a row wider than
+    Excel's 16 384 columns)."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise UnreadableText(f"the file is not a table a spreadsheet writes ({error})") from None
+    widest = max(range(len(rows)), key=lambda i: len(rows[i]), default=None)
+    if widest is not None and len(rows[widest]) > EXCEL_COLUMNS:
+        raise UnreadableText(f"line {widest + 1} has more than {EXCEL_COLUMNS} cells, a spreadsheet's "
+                             "columns: the file is not a table a spreadsheet writes")
+    return rows
