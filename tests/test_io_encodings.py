@@ -188,3 +188,10 @@ def test_a_row_wider_than_a_spreadsheet_is_unreadable_and_quick(tmp_path):
     text = _csv_text(ROWS) + "a," * 1_000_000 + "\r\n"
     message = _unreadable(_read(tmp_path, text.encode("utf-8")))
     assert "line 5 has more than 16384 cells" in message
+
+
+def test_xlsx_text_cells_are_nfc_too(tmp_path):
+    nfd = [[unicodedata.normalize("NFD", cell) for cell in row] for row in ROWS]
+    write_xlsx(tmp_path / "ocop_entities.xlsx", {"ocop_entities": (HEADER, nfd)})
+    ds = read_dataset(tmp_path, today=TODAY, use_cache=False, tables=["ocop_entities"])
+    assert ds.errors == [] and _names(ds) == NAMES
