@@ -85,6 +85,33 @@ def test_page_has_no_code_inputs_prompts_or_scripts(report_nb):
     assert "FutureWarning" not in page  # stderr noise is not for readers
 
 
+def test_page_carries_the_csp_first_in_its_head(report_nb):
+    page = _page(report_nb)
+    head = page.split("</head>", 1)[0]
+    metas = re.findall(r"<meta[^>]*>", head)
+    assert 'charset="utf-8"' in metas[0] and 'http-equiv="Content-Security-Policy"' in metas[1]
+    policy = re.search(r'content="([^"]+)"', metas[1]).group(1).replace("&#x27;", "'").replace("&#39;", "'")
+    assert policy == REPORT_CSP and "script-src" not in policy
+    assert head.index("Content-Security-Policy") < head.index("<style")
+
+
+def test_image_metadata_cannot_inject_attributes():
+    output = _display({"image/png": PNG_1PX})
+    output.metadata = {"image/png": {"width": "1 onerror=alert(1)", "height": 40}}
+    broken = _display({"image/png": 'x" onerror="alert(1)'})
+    page = _page(_notebook(_code(output), _code(broken)))
+    images = re.findall(r"<img[^>]*>", _body(page))
+    assert len(images) == 2 and "onerror" not in page
+    assert 'height="40"' in images[0] and "width" not in images[0] and "src" not in images[1]
+
+
+def test_svg_outputs_show_their_png_and_no_svg_markup():
+    both = _display({"image/svg+xml": '<svg onload="alert(1)"><circle r="5"/></svg>', "image/png": PNG_1PX})
+    page = _page(_notebook(_code(both)))
+    assert "<svg" not in page and "onload" not in page
+    assert f"data:image/png;base64,{PNG_1PX}" in page
+
+
 def test_page_has_no_external_urls(report_nb):
     page = _page(report_nb)
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)

@@ -126,24 +126,26 @@ def render_page(
 DISPLAY_PRIORITY = ["text/html", "text/markdown", "text/vnd.mermaid", "text/latex", "image/png", "image/jpeg",
                     "text/plain"]
 _BASE64_SPACE = re.compile(r"\s+")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 
 def image_tag(output: Any, mime: str) -> str:
     """An image output as ``<img>`` with its base64 data inline (the template's ``nrd_image`` filter).
 
     Built from the output's data and its numeric ``width``/``height`` metadata, then passed through the
-    sanitizer like any fragment: data that is not plain base64 leaves an empty ``<img>``.
+    sanitizer like any fragment: data that is not plain base64 leaves an ``<img>`` without ``src``.
     """
     data = output.get("data", {}).get(mime, "")
     if isinstance(data, list):  # nbformat may store multi-line strings as lists
         data = "".join(data)
-    attributes = [f'src="data:{mime};base64,{_BASE64_SPACE.sub("", str(data))}"']
+    data = _BASE64_SPACE.sub("", str(data))
+    attributes = [f'src="data:{mime};base64,{data}"'] if _BASE64.fullmatch(data) else []
     metadata = output.get("metadata", {}).get(mime, {}) or {}
     for name in ("width", "height"):
         value = metadata.get(name) if isinstance(metadata, dict) else None
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             attributes.append(f'{name}="{value}"')
-    return sanitize_fragment(f"<img {' '.join(attributes)}>")
+    return sanitize_fragment(" ".join(["<img", *attributes]) + ">")
 
 
 @lru_cache(maxsize=1)
