@@ -108,6 +108,8 @@ def test_workbooks_have_vietnamese_headers(run):
     assert len(rows) > 1 and {r[1] for r in rows[1:]} == {run["commune"]}
     brief = load_workbook(run["publication"] / "xlsx" / f"department_brief-{run['department']}.xlsx")
     assert "Tiêu chí phụ trách" in brief.sheetnames
+    assert {"Công trình chưa xong", "Tồn tại chưa khắc phục"} <= set(brief.sheetnames)
+    assert {"Công trình chưa xong", "Hồ sơ công nhận", "Tồn tại chưa khắc phục"} <= set(workbook.sheetnames)
 
 
 def test_index_in_chromium_links_every_report_and_every_link_resolves(run):
@@ -129,6 +131,8 @@ def test_index_in_chromium_links_every_report_and_every_link_resolves(run):
             page.goto((publication / "index.html").as_uri(), wait_until="load")
             hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
             statuses = page.eval_on_selector_all("li.report", "els => els.map(e => e.dataset.status)")
+            headings = page.eval_on_selector_all("h2", "els => els.map(e => e.innerText)")
+            figures = page.eval_on_selector_all("table.figures tbody tr", "els => els.map(e => e.innerText)")
             context.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
@@ -141,6 +145,9 @@ def test_index_in_chromium_links_every_report_and_every_link_resolves(run):
             assert (publication / entry["html"]).resolve() in targets
     assert (publication / "notebooks" / "broken.ipynb").resolve() in targets
     assert sorted(statuses) == sorted(e["status"] for e in manifest["reports"])
+    # the front page leads with the period's headline figures, then the reports
+    assert headings[:2] == ["Số liệu chính", "Báo cáo"]
+    assert len(figures) >= 8 and any(row.startswith("Công trình chậm tiến độ") for row in figures)
 
 
 def test_rerun_skips_unchanged_reports_and_force_reruns(run):

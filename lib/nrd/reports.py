@@ -49,6 +49,8 @@ class ReportKind:
         exports: indicator id prefixes of the rows its workbook holds (empty: every row of its scope:
             the province's rows, the unit's for a unit fan-out, the led criteria's for a department).
         headlines: the name of its headline set (``nrd.indicators.headlines``), ``None`` for none.
+        sheets: names of the views its workbook holds besides the indicator rows (``nrd.run.workbook_views``),
+            e.g. a commune's projects, dossiers and open actions.
     """
 
     name: str
@@ -57,6 +59,7 @@ class ReportKind:
     to_departments: bool = False
     exports: tuple[str, ...] = ()
     headlines: str | None = None
+    sheets: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.group not in GROUPS:
@@ -128,8 +131,11 @@ find_report = REPORTS.find
 
 # ---- the reports of the monthly publication ----------------------------------------------------------------
 register_report(ReportKind("province_overview", group="province", to_departments=True, headlines="province"))
-register_report(ReportKind("commune_scorecard", group="communes", for_each="commune", headlines="commune"))
-register_report(ReportKind("department_brief", group="departments", for_each="department"))
-register_report(ReportKind("ocop_portfolio", group="ocop", exports=("ocop.",), headlines="ocop"))
+register_report(ReportKind("commune_scorecard", group="communes", for_each="commune", headlines="commune",
+                            sheets=("unit_pipelines",)))
+register_report(ReportKind("department_brief", group="departments", for_each="department",
+                            sheets=("department_pipelines",)))
+register_report(ReportKind("ocop_portfolio", group="ocop", exports=("ocop.",), headlines="ocop",
+                            sheets=("ocop_cycle",)))
 register_report(ReportKind("capital_disbursement", group="capital", exports=("capital.",), headlines="capital"))
 register_report(ReportKind("data_quality", group="data_quality", to_departments=True, headlines="quality"))

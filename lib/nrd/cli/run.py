@@ -1,7 +1,8 @@
 """``nrd run``: the monthly run of a plan (validate the data, run every report, publish the folder).
 
-Exit codes: 0 every report ok (or unchanged); 1 some reports failed (the others are published);
-2 nothing ran (bad plan, invalid data, another run holds the output folder).
+Exit codes: 0 every report ok (or unchanged); 1 some reports failed (the others are published), or the run
+was published with rows left out for errors (``--accept-errors``); 2 nothing ran (bad plan, invalid data
+without ``--accept-errors``, another run holds the output folder).
 """
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ def run_command(
         "fork is unavailable), nrd-warm (warm kernels) or nbclient (a fresh kernel per report).",
     ),
     executor: str = typer.Option("local", "--executor", help="local (threads) or dask (a Dask cluster)."),
+    accept_errors: bool = typer.Option(
+        False, "--accept-errors",
+        help="Publish although the data has errors: the rows with errors are left out, every page and the "
+        "index say how many and link the data-quality report, and the run exits 1. Without it, invalid "
+        "data stops the run (exit 2).",
+    ),
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Dask scheduler address (tcp://host:8786); without it --executor dask "
         "starts a local cluster of --workers processes. See docs/scale.md."
@@ -74,6 +81,7 @@ def run_command(
                 engine=engine,
                 executor=executor,
                 scheduler=scheduler,
+                accept_errors=accept_errors,
             )
         finally:
             if progress is not None:
@@ -93,6 +101,9 @@ def run_command(
             f"{user_text(result.publication)}: {ok} report(s) ok, {skipped} unchanged, {len(failed)} failed",
             highlight=False,
         )
+    if result.excluded_rows:
+        console.print(f"[bold red]published with {result.excluded_rows} input row(s) with errors left out[/] "
+                      "(--accept-errors): see the data-quality report", highlight=False)
     for r in failed:
         console.print(f"[red]failed[/] {user_text(r.job.stem)}: {user_text(r.error)} (notebook: {user_text(r.ipynb)})",
                       highlight=False)

@@ -15,6 +15,15 @@ from nrd.indicators.catalog import (
 )
 from nrd.indicators.department import DepartmentView, department_view
 from nrd.indicators.headlines import headline_ids
+from nrd.indicators.pipeline_views import (
+    DepartmentPipelines,
+    UnitPipelines,
+    council_sessions,
+    department_pipelines,
+    evaluation_cycle,
+    named_five_star_candidates,
+    unit_pipelines,
+)
 from nrd.indicators.phase import group_results, indicator_thresholds, phase_comparison, set_changes
 from nrd.indicators.profile import CommuneProfile, commune_profile
 from nrd.indicators.quality import stale_counts, submission_grid, value_outliers
@@ -37,11 +46,13 @@ from nrd.indicators.watch import watch_lists
 __all__ = [
     "CATALOG",
     "CommuneProfile",
+    "DepartmentPipelines",
     "DepartmentView",
     "Indicator",
     "TABLE_COLUMNS",
     "Target",
     "TargetError",
+    "UnitPipelines",
     "active_products",
     "build_indicator_table",
     "capital_position",
@@ -74,4 +85,9 @@ __all__ = [
     "targets_at",
     "value_outliers",
     "watch_lists",
+    "council_sessions",
+    "department_pipelines",
+    "evaluation_cycle",
+    "named_five_star_candidates",
+    "unit_pipelines",
 ]

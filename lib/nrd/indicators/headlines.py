@@ -16,13 +16,15 @@ import pandas as pd
 from nrd.contract import DEFAULT_PROVINCE
 from nrd.errors import UnknownNameError
 
-SET_NAMES = ("province", "commune", "ocop", "capital", "quality", "phase", "previous_phase")
+SET_NAMES = ("province", "commune", "ocop", "capital", "quality", "phase", "previous_phase", "front")
 # The sets by name, for callers that name a set rather than list its ids (``headlines(table, period, OCOP_HEADLINES)``).
 PROVINCE_HEADLINES = "province"
 COMMUNE_HEADLINES = "commune"
 OCOP_HEADLINES = "ocop"
 CAPITAL_HEADLINES = "capital"
 QUALITY_HEADLINES = "quality"
+#: The publication's front page (index): the state of the programme, one line per figure.
+FRONT_HEADLINES = "front"
 
 _PROVINCE_REST = (
     "ocop.products_active", "ocop.products_expiring_180d", "capital.plan_year", "capital.disbursed_year",
@@ -39,6 +41,10 @@ _FIXED = {
                 "capital.mobilized_cumulative"),
     "quality": ("nra.communes_in_scope", "criteria.reporting_completeness"),
 }
+
+
+_FRONT_REST = ("ocop.products_active", "ocop.five_star_candidates", "capital.disbursement_rate_year",
+               "projects.overdue", "appraisal.open", "inspections.actions_overdue")
 
 
 def _sets(period: str):
@@ -72,7 +78,7 @@ def is_later_phase(period: str) -> bool:
 def headline_ids(set_name: str, period: str) -> tuple[str, ...]:
     """The indicator ids of headline set ``set_name`` at ``period``, in display order.
 
-    Sets: ``province``, ``commune``, ``ocop``, ``capital``, ``quality``; ``phase`` (the recognition tiers
+    Sets: ``province``, ``commune``, ``ocop``, ``capital``, ``quality``, ``front`` (the index page); ``phase`` (the recognition tiers
     of the set in force) and ``previous_phase`` (those of the phase before it; empty in the first phase).
 
     Raises:
@@ -90,6 +96,11 @@ def headline_ids(set_name: str, period: str) -> tuple[str, ...]:
         return () if previous is None else tier_indicators(previous, current=False)
     if set_name == "commune":
         return _FIRST_PHASE_COMMUNE if previous is None else _LATER_PHASE_COMMUNE
+    if set_name == "front":
+        if previous is None:
+            return ("nra.communes_in_scope", *tier_indicators(current, current=False), "criteria.avg_met",
+                    *_FRONT_REST)
+        return ("criteria.all_met_share", *tier_indicators(current, current=True), "criteria.avg_met", *_FRONT_REST)
     if previous is None:
         lead = ("nra.communes_in_scope", *tier_indicators(current, current=False), "criteria.avg_met",
                 "criteria.all_met", "criteria.below_15", "criteria.reporting_completeness")

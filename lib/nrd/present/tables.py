@@ -29,7 +29,8 @@ _FORMATTERS: dict[str, Callable[[object, str], str]] = {
     "delta": lambda v, lang: formats.fmt_delta(v, lang),
     "delta1": lambda v, lang: formats.fmt_delta(v, lang, 1),
 }
-_ENUM_KINDS = ("status", "level", "stage", "entity_type", "severity", "unit_type", "trend")
+_ENUM_KINDS = ("status", "level", "stage", "entity_type", "severity", "unit_type", "trend", "project_status",
+               "project_category", "dossier_stage", "inspection_kind")
 _RIGHT_ALIGNED = {"int", "number", "percent", "money", "delta", "delta1", "share"}
 
 TABLE_CSS = [

@@ -68,6 +68,7 @@ def run_plan(
     engine: str | None = DEFAULT_ENGINE,
     executor: str = "local",
     scheduler: str | None = None,
+    accept_errors: bool = False,
 ) -> RunResult:
     """The monthly run, as ``nrd run`` does it (see the module docstring).
 
@@ -85,6 +86,9 @@ def run_plan(
             kernels) or ``nbclient`` (papermill's standard engine, a fresh kernel per report).
         executor: ``local`` (threads) or ``dask``; ``scheduler``: a Dask scheduler address (without it,
             ``dask`` starts a LocalCluster of ``workers`` processes).
+        accept_errors: publish although the data has errors, their rows left out; every page and the
+            index say how many rows were left out and link the data-quality report, every report is re-run
+            (so none is carried over without that banner), and the result's ``exit_code`` is 1.
 
     Raises:
         PlanError, DataValidationError, LockError, UsageError: nothing ran.
@@ -93,8 +97,10 @@ def run_plan(
     pool = make_executor(executor, workers=workers, scheduler=scheduler)
     try:
         pool.prewarm(engine)  # kernels start while the data is checked and the indicators computed
-        prepared = prepare_run(plan, data=data, period=period, only=only, unit=unit, lang=lang)
-        return execute_run(prepared, out=out, force=force, on_start=on_start, on_result=on_result,
+        prepared = prepare_run(plan, data=data, period=period, only=only, unit=unit, lang=lang,
+                               accept_errors=accept_errors)
+        return execute_run(prepared, out=out, force=force or prepared.excluded_rows > 0, on_start=on_start,
+                           on_result=on_result,
                            lock_wait_s=lock_wait_s, engine=engine, executor=pool)
     finally:
         pool.close()
@@ -163,7 +169,8 @@ def _run(context: RunContext) -> RunResult:
     ordered += incremental.keep_unselected(previous_manifest, set(results), context.previous_dir, staging)
     departments = assemble.department_folders(staging, ordered)
     write_index(staging, period=prepared.period, results=ordered, generated_at=context.now,
-                departments=departments, key_labels=prepared.key_labels)
+                departments=departments, key_labels=prepared.key_labels, figures=prepared.front_figures,
+                excluded_rows=prepared.excluded_rows)
     write_manifest(staging, {
         "period": prepared.period,
         "generated_at": context.now.isoformat(),
@@ -173,12 +180,14 @@ def _run(context: RunContext) -> RunResult:
         "lib": prints.lib,
         "versions": package_versions(),
         "workers": context.executor.workers,
+        "excluded_rows": prepared.excluded_rows,
         "executor": context.executor.kind,
         "departments": departments,
         "reports": [manifest_entry(r, prints.notebooks.get(r.job.notebook, "")) for r in ordered],
     })
     _log_summary(ordered, time.perf_counter() - started)
-    return RunResult(publication=staging, period=prepared.period, results=ordered)
+    return RunResult(publication=staging, period=prepared.period, results=ordered,
+                     excluded_rows=prepared.excluded_rows)
 
 
 def _carry_over_unchanged(
@@ -208,7 +217,8 @@ def _execute(context: RunContext, prints: incremental.Fingerprints, to_run: list
     generated_on = run_generated_on(context.now)
     with tempfile.TemporaryDirectory(prefix="work-", dir=context.staging) as work_root:
         render = context.render or ReportRenderer(
-            context.engine, write_shared_indicators(context.prepared, Path(work_root), to_run))
+            context.engine, write_shared_indicators(context.prepared, Path(work_root), to_run),
+            excluded_rows=context.prepared.excluded_rows)
         tasks = [(job, str(Path(work_root) / job.stem), generated_on) for job in to_run]
         for outcome in context.executor.run(render, tasks):
             job = to_run[outcome.index]

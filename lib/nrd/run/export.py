@@ -9,7 +9,9 @@ the rows of the run's indicator table that the report is about (computed once pe
   department owns under the set in force, and ``department_view``'s two frames: its criteria (met /
   reporting / share) and the communes not meeting one of them;
 - any other report: the province-level indicators whose id starts with one of the kind's ``exports``
-  prefixes (``ocop.``, ``capital.``), or all of them when it names none (province overview, data quality).
+  prefixes (``ocop.``, ``capital.``), or all of them when it names none (province overview, data quality);
+- and, for every report, the views its kind names in ``sheets`` (``nrd.run.workbook_views``): a commune's
+  projects, dossiers and open actions, a department's projects and actions, the OCOP evaluation cycle.
 
 Headers and sheet names are the ``xlsx.*`` labels of ``labels.yaml`` (Vietnamese).
 
@@ -68,7 +70,25 @@ def report_tables(job: Any, indicators: pd.DataFrame, ds: Any, period: str) -> d
     if for_each == "department" and job.key is not None:
         for name, frame in _department_frames(ds, period, job.key).items():
             tables[name] = _vietnamese_headers(frame)
+    for name, frame in _view_frames(kind, ds, period, job.key).items():
+        tables[name] = _vietnamese_headers(frame.reset_index(drop=True))
     return tables
+
+
+def _view_frames(kind: Any, ds: Any, period: str, key: str | None) -> dict[str, pd.DataFrame]:
+    """The kind's ``sheets`` (``nrd.run.workbook_views``); a view that cannot be computed is left out with a
+    warning (the indicator rows still help)."""
+    from nrd.run.workbook_views import view_sheets
+
+    if kind is None or not kind.sheets:
+        return {}
+    try:
+        return view_sheets(kind.sheets, ds, period, key)
+    except UnknownNameError:
+        raise
+    except NrdError as error:
+        logger.warning("%s: sheets %s not exported: %s", kind.name, ", ".join(kind.sheets), error)
+        return {}
 
 
 def _department_criteria(department: str, period: str, ds: Any) -> set[str]:

@@ -1,7 +1,11 @@
-"""The publication's ``index.html``: every report of the run, grouped, with its status.
+"""The publication's ``index.html``: the period's headline figures with their change since last month (the
+front page: the state of the programme before a reader chooses a report), then every report of the run,
+grouped, with its status.
 
 The page works offline from the file system: relative links only, inline CSS and a few lines of inline
 JavaScript (the commune search box, which folds Vietnamese diacritics so ``binh luc`` finds ``Bình Lục``).
+Its Content-Security-Policy (``nrd.run.sanitize``) fetches nothing and runs no script but that one, allowed
+by the SHA-256 of its text, computed here from the very text the page carries.
 Its bytes depend only on its inputs (``generated_at`` is passed in). Each report is listed under its
 title from the report registry (``nrd.reports``), the label its page's title block shows; the section,
 status and language labels come from ``labels.yaml`` too.
@@ -16,17 +20,31 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
-from nrd.present.formats import fmt_date, fmt_period
+from nrd.present.formats import fmt_date, fmt_number, fmt_period
 from nrd.present.i18n import has_label, t
 from nrd.reports import GROUPS, UNIT_FAN_OUT
 from nrd.run.model import kind_of, registered_title
+from nrd.run.sanitize import content_security_policy
 
 INDEX_NAME = "index.html"
 _TEMPLATES = Path(__file__).parent / "index_templates"
 
 #: The index page's own language (its headings, groups and statuses); report titles follow each report's.
 INDEX_LANG = "vi"
+
+
+def front_figures(history: Any, period: str, province_code: str) -> list[dict[str, str]]:
+    """The front page's figures (headline set ``front``) as display text in the index language: label,
+    value (shares with numerator/denominator), change since last month. Empty without an indicator table."""
+    from nrd.indicators.headlines import FRONT_HEADLINES, headlines
+    from nrd.present.headline_table import headline_frame
+
+    if history is None or len(history) == 0:
+        return []
+    rows = headlines(history, period, FRONT_HEADLINES, province_code=province_code)
+    return headline_frame(rows, INDEX_LANG)[["label", "value", "delta"]].to_dict("records")
 
 
 def report_title(job: Any, short: bool = False) -> str:
@@ -36,7 +54,8 @@ def report_title(job: Any, short: bool = False) -> str:
 
 
 _INDEX_LABELS = ("period", "generated_at", "total", "ok", "skipped", "failed", "indicators",
-                 "search_placeholder", "search", "department_folders")
+                 "search_placeholder", "search", "department_folders", "headlines", "change", "reports",
+                 "figure")
 
 
 def _group_label(group: str) -> str:
@@ -128,8 +147,10 @@ def render_index(
     key_labels: Mapping[str, str] | None = None,
     has_csv: bool = True,
     has_parquet: bool = True,
+    figures: Sequence[Mapping[str, str]] = (),
+    excluded_rows: int = 0,
 ) -> str:
-    """The index page's HTML (pure)."""
+    """The index page's HTML (pure); ``figures`` are ``front_figures`` (none: no figures block)."""
     key_labels = key_labels or {}
     env = Environment(
         loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True
@@ -148,7 +169,10 @@ def render_index(
         }
         for dept, files in sorted((departments or {}).items())
     ]
+    script = env.get_template("search.js.j2").render()
     return env.get_template("index.html.j2").render(
+        csp=content_security_policy([script]),
+        script=Markup(script),  # our own code, inserted verbatim: the hash is of these exact characters
         title=t("index.title", INDEX_LANG),
         labels={key: t(f"index.{key}", INDEX_LANG) for key in _INDEX_LABELS},
         period_label=fmt_period(period, INDEX_LANG),
@@ -158,7 +182,19 @@ def render_index(
         departments=folders,
         has_csv=has_csv,
         has_parquet=has_parquet,
+        figures=list(figures),
+        banner=t("page.excluded_rows", INDEX_LANG, n=fmt_number(excluded_rows, INDEX_LANG)) if excluded_rows else "",
+        quality_page=_quality_page(results),
+        quality_title=t("report.data_quality", INDEX_LANG),
     )
+
+
+def _quality_page(results: Sequence[Any]) -> str:
+    """The data-quality report's page in this publication ("" when it has none)."""
+    for r in results:
+        if r.job.report == "data_quality" and r.html:
+            return str(r.html)
+    return ""
 
 
 def write_index(
@@ -169,6 +205,8 @@ def write_index(
     generated_at: _dt.datetime,
     departments: Mapping[str, Sequence[str]] | None = None,
     key_labels: Mapping[str, str] | None = None,
+    figures: Sequence[Mapping[str, str]] = (),
+    excluded_rows: int = 0,
 ) -> Path:
     """Write ``index.html`` into the publication folder."""
     publication = Path(publication)
@@ -180,6 +218,8 @@ def write_index(
         key_labels=key_labels,
         has_csv=(publication / "indicators.csv").is_file(),
         has_parquet=(publication / "indicators.parquet").is_file(),
+        figures=figures,
+        excluded_rows=excluded_rows,
     )
     path = publication / INDEX_NAME
     path.write_text(html, encoding="utf-8")

@@ -114,6 +114,7 @@ class RunResult:
     publication: Path
     period: str
     results: list[JobResult] = field(default_factory=list)
+    excluded_rows: int = 0  # input rows left out for errors (``--accept-errors``): the run exits 1
 
     @property
     def failed(self) -> list[JobResult]:
@@ -124,7 +125,7 @@ class RunResult:
     def exit_code(self) -> int:
         if not [r for r in self.results if not r.outside_selection]:
             return 2
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.excluded_rows else 0
 
 
 @dataclass
@@ -140,6 +141,8 @@ class PreparedRun:
     tables_for_job: TablesForJob | None = None
     warnings: int = 0
     key_labels: dict[str, str] = field(default_factory=dict)  # unit code / department -> display name
+    front_figures: list[dict[str, str]] = field(default_factory=list)  # the index page's headline figures
+    excluded_rows: int = 0  # input rows with errors left out of every report (``accept_errors``)
 
 
 @dataclass

@@ -30,15 +30,21 @@ def prepare_run(
     only: Sequence[str] = (),
     unit: Sequence[str] = (),
     lang: str | None = None,
+    accept_errors: bool = False,
 ) -> PreparedRun:
     """Check the plan and the data, and compute what the run will do (nothing is executed).
 
+    ``accept_errors``: a dataset with error findings is used anyway, its erroneous rows left out (the reader
+    drops them); ``excluded_rows`` counts them, for the pages' banner and the exit code.
+
     Raises:
         PlanError: bad plan, unknown notebook or parameter, no dataset, empty selection, bad ``--lang``.
-        DataValidationError: the dataset has error findings (``findings`` holds them all).
+        DataValidationError: the dataset has error findings (``findings`` holds them all), unless
+            ``accept_errors``.
     """
     from nrd.io import read_dataset
     from nrd.run.export import report_tables
+    from nrd.run.index import front_figures
 
     plan = plan if isinstance(plan, Plan) else load_plan(plan)
     data_dir = Path(data) if data else plan.dataset
@@ -50,8 +56,12 @@ def prepare_run(
         raise PlanError(f"--lang {lang!r}: expected one of {', '.join(LANGS)}")
     validate_plan(plan)
     ds = read_dataset(data_dir)
-    if ds.errors:
+    if ds.errors and not accept_errors:
         raise DataValidationError(ds.findings)
+    excluded = excluded_rows(ds.errors)
+    if excluded:
+        logger.warning("--accept-errors: %d input row(s) with errors left out of every report; see the "
+                       "data-quality report", excluded)
     resolved = resolve_plan_period(period or plan.period, ds.latest_period)
     jobs = expand_plan(
         plan,
@@ -73,7 +83,15 @@ def prepare_run(
         tables_for_job=lambda job: report_tables(job, indicators, ds, resolved),
         warnings=len(ds.warnings),
         key_labels=key_labels(ds),
+        front_figures=front_figures(history, resolved, ds.province_code),
+        excluded_rows=excluded,
     )
+
+
+def excluded_rows(errors: Any) -> int:
+    """Input rows the reader left out for errors: distinct (file, sheet, row) of the error findings that
+    name a row (a file-level error leaves no row of its table, but counts none here)."""
+    return len({(f.file, f.sheet, f.row) for f in errors if getattr(f, "row", None) is not None})
 
 
 def indicator_tables(ds: Any, period: str) -> tuple[Any, Any]:

@@ -69,6 +69,7 @@ def render_report(
     generated_on: _dt.date | str | None = None,
     engine_name: str | None = None,
     timeout: int | None = DEFAULT_TIMEOUT_S,
+    excluded_rows: int = 0,
 ) -> ReportResult:
     """Run one report notebook and render it to ``out_dir/<name>.html`` (executed notebook beside it).
 
@@ -77,6 +78,8 @@ def render_report(
     code, department...). A failing notebook does not raise: the result says ``failed`` and keeps the
     executed notebook with its error cell. ``engine_name``: ``None``/``nbclient`` (papermill's standard
     engine, a fresh kernel) or ``nrd-warm`` (the calling thread's warm kernel, ``nrd.run.warm``).
+    ``excluded_rows``: input rows left out for errors (``nrd run --accept-errors``); the page then carries
+    a banner saying so, linking the data-quality report.
 
     Raises:
         UsageError: bad period, language or engine, or the notebook does not exist (nothing was run).
@@ -98,7 +101,7 @@ def render_report(
     ipynb_path, html_path = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
     try:
         execute_notebook(notebook, values, ipynb_path, engine_name=engine_name, timeout=timeout)
-        export_html(ipynb_path, html_path, title=title, lang=lang, meta={"period": values["period"]},
+        export_html(ipynb_path, html_path, title=title, lang=lang, meta={"period": values["period"], "excluded_rows": excluded_rows or None},
                     generated_on=generated)
     except ReportError as error:
         html_path.unlink(missing_ok=True)  # a stale page from an earlier run must not pass for this one

@@ -28,6 +28,7 @@ class ReportRenderer:
 
     engine_name: str | None = DEFAULT_ENGINE
     indicators_path: str | None = None
+    excluded_rows: int = 0  # rows left out for errors: each page carries the banner saying so
 
     def __call__(self, job: Job, out_dir: Path, generated_on: str) -> RenderResult:
         from nrd.run.render import render_report
@@ -45,6 +46,7 @@ class ReportRenderer:
             title=registered_title(job),
             generated_on=generated_on,
             engine_name=self.engine_name,
+            excluded_rows=self.excluded_rows,
         )
 
 

@@ -15,7 +15,7 @@ import os
 from typing import Any
 
 from nrd.errors import PeriodError, UsageError
-from nrd.present.formats import fmt_date, fmt_period
+from nrd.present.formats import fmt_date, fmt_number, fmt_period
 from nrd.present.i18n import t
 
 #: The ``page.*`` labels the template reads (``resources.nrd.labels``).
@@ -107,4 +107,20 @@ def title_block(fields: dict[str, str], *, name: str, lang: str, generated_on: _
     facts.append((labels["generated_on"], fmt_date(generated_on, lang)))
     document_title = " — ".join(v for v in (title, fields.get("unit"), fields.get("period")) if v)
     return {"lang": lang, "labels": labels, "title": title, "subtitle": fields.get("subtitle", ""),
-            "facts": facts, "document_title": document_title}
+            "facts": facts, "document_title": document_title, "banner": excluded_rows_banner(fields, lang)}
+
+
+#: The data-quality report's page, beside every page of the publication (html/ and department folders).
+DATA_QUALITY_PAGE = "data_quality.html"
+
+
+def excluded_rows_banner(fields: dict[str, Any], lang: str) -> dict[str, str] | None:
+    """The banner of a page published with rows left out for errors (``excluded_rows`` > 0), else None."""
+    try:
+        count = int(str(fields.get("excluded_rows") or 0))
+    except ValueError:
+        return None
+    if count <= 0:
+        return None
+    return {"text": t("page.excluded_rows", lang, n=fmt_number(count, lang)), "href": DATA_QUALITY_PAGE,
+            "link": t("report.data_quality", lang)}
