@@ -21,7 +21,7 @@ DEMO = ROOT / "data" / "demo"
 REPORTS = ["province_overview", "commune_scorecard", "department_brief", "ocop_portfolio",
            "capital_disbursement", "data_quality"]
 #: Report notebooks with an outline of Markdown headings and every view bound to a name (issue 13).
-OUTLINED = ["province_overview", "capital_disbursement", "data_quality"]
+OUTLINED = REPORTS
 META_MIME = "application/vnd.nrd.report+json"
 NOTEBOOK_ONLY = "nrd-notebook-only"
 PERIOD = "2025-09"
@@ -129,7 +129,7 @@ def variant_runs(demo, indicators_path, tmp_path_factory) -> dict[str, nbformat.
 @pytest.mark.parametrize("name", REPORTS)
 def test_committed_notebook_is_clean_thin_and_parameterised(name):
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == ("nrd" if name in OUTLINED else "python3")
+    assert nb.metadata["kernelspec"]["name"] == "nrd"
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     lines = tagged[0].source.splitlines()
