@@ -100,8 +100,16 @@ def test_style_attribute_filter(style, expected):
 
 def test_stylesheet_filter_drops_every_at_rule_and_url():
     sheet = ("@import 'a.css'; @\\69mport url(b.css); @IMPORT url(c.css); @font-face{src:url(f)} "
-             "@media print{p{color:red}} p{color:blue;background:URL(x)} q{background:\\75rl(x)} r{}")
-    assert clean_stylesheet(sheet) == "p {\n  color: blue;\n}\n"
+             "@media print{.p{color:red}} .p{color:blue;background:URL(x)} .q{background:\\75rl(x)} .r{}")
+    assert clean_stylesheet(sheet) == ".p {\n  color: blue;\n}\n"
+
+
+def test_a_fragment_stylesheet_cannot_reach_the_page_around_it():
+    sheet = ("body{display:none} *{color:red} h1, .x{color:red} .nrd-banner{display:none} .jp-Cell{opacity:0} "
+             ".toc-h2{display:none} :root{color:red} #T_nrd1 td, .dataframe thead th{text-align:right} "
+             ".x{margin:-900px 0 0 0}")
+    assert clean_stylesheet(sheet) == "#T_nrd1 td, .dataframe thead th {\n  text-align: right;\n}\n"
+    assert clean_style_attribute("margin-top:-40em;color:red") == "color: red"
 
 
 def test_csp_of_report_and_index_pages():
@@ -121,3 +129,13 @@ def test_index_page_allows_exactly_its_own_script_by_hash():
     policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page).group(1)
     assert policy.replace("&#39;", "'") == content_security_policy([scripts[0]])
     assert page.index("Content-Security-Policy") < page.index("<style>") < page.index("<script>")
+
+
+def test_the_analyst_is_told_what_was_left_out(caplog):
+    with caplog.at_level("WARNING", logger="nrd"):
+        sanitize_fragment('<table><tr><td onclick="x()">1</td></tr></table><iframe src="a"></iframe><svg></svg>')
+    assert "left out what a page may not hold: iframe, svg, on* handlers" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="nrd"):
+        sanitize_fragment(styled_table(pd.DataFrame({"a": [1]}), [Col("a", "A", "int")]))
+    assert caplog.text == ""  # a report's own table is not worth a warning
