@@ -189,3 +189,19 @@ def test_ocop_result_stars_range_and_stage(tmp_path):
     bad = [f for f in ds.findings if f.severity == "error"]
     assert [(f.file, f.row, f.column) for f in bad] == [("ocop_registrations.csv", 4, "result_stars")]
     assert ds.table("ocop_registrations")["council_date"].notna().all()
+
+
+def test_criteria_of_projects_and_findings_are_checked_against_the_criteria_sets(tmp_path):
+    projects = pipeline_tables()["projects"][1] + [
+        ["DA3", "Nhà văn hóa", COMMUNE, "42", "culture", "UBND xã", "local_budget", "900", "", "2025-12-31"]]
+    visits = pipeline_tables()["inspections"][1] + [
+        ["KT3", COMMUNE, "2025-09-10", "inspection", "vpdp", "25", "Thiếu hồ sơ", "2025-12-01", ""]]
+    ds = _read(write_valid_dataset(tmp_path, **pipeline_tables(projects=(PROJECTS, projects),
+                                                              inspections=(INSPECTIONS, visits))))
+    project = _only(ds, "unknown_criterion")
+    assert (project.severity, project.file, project.row, project.column, project.value) == \
+        ("warning", "projects.csv", 4, "criterion", "42")
+    visit = _only(ds, "criterion_not_in_set")
+    assert (visit.severity, visit.file, visit.row, visit.column, visit.value) == \
+        ("warning", "inspections.csv", 4, "criterion", "25")
+    assert "qd318" in visit.expected.lower() and "2025-09" in visit.expected

@@ -28,6 +28,10 @@ _FINDINGS = ("Hồ sơ minh chứng chưa đầy đủ", "Công trình xuống c
 _LAST_DAY = (pd.Period(CALENDAR_END, freq="M").end_time.normalize())
 
 
+#: First day of the first month under Decision 51 (the period's last day decides: 02/2026 onwards).
+_QD51_FIRST_MONTH = pd.Timestamp("2026-02-01")
+
+
 def build_projects(rng: np.random.Generator, communes: pd.DataFrame, plan: pd.DataFrame):
     """``projects`` and ``project_progress``: about three works per commune, their sum a share of the
     state-budget investment plan of 2021-2025 (the capital tables' order of magnitude)."""
@@ -137,9 +141,9 @@ def build_inspections(rng: np.random.Generator, units: pd.DataFrame, departments
                 continue
             kind = rng.choice(["inspection", "field_survey", "appraisal_check"], p=[0.5, 0.35, 0.15])
             lead = "vpdp" if rng.random() < 0.5 else str(rng.choice(departments))
-            qd51 = visit0 >= pd.Timestamp("2026-02-15")
             for code in rng.choice(codes, size=int(rng.integers(2, 5)), replace=False):
                 visit = min(visit0 + pd.Timedelta(days=int(rng.integers(0, 3))), _LAST_DAY)
+                qd51 = visit >= _QD51_FIRST_MONTH  # the set in force is the one of the visit's month
                 found = int(rng.integers(0, 4))
                 if not found:
                     rows.append((f"KT-{round_no:03d}", code, visit, kind, lead, None, None, None, None))

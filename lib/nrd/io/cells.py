@@ -7,6 +7,7 @@ the typed value, ``None`` for a blank cell, or raises ``CellError`` with what wa
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import re
 import unicodedata
@@ -59,37 +60,98 @@ def cell_text(cell: object) -> str:
     return str(cell).strip()
 
 
-_VN_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
-_EN_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_PLAIN = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+#: The number formats a dataset may declare (``number_locale`` in ``dataset.yaml``): Vietnamese ``1.234,5``
+#: (the default) and English ``1,234.5``. The other one is the fallback of each.
+NUMBER_LOCALES = ("vi", "en")
+DEFAULT_NUMBER_LOCALE = "vi"
+
+# How a text number was read (``read_number``): ``NEUTRAL``, alike in both locales (``12``, an Excel
+# number); ``DECLARED``, only in the declared locale's form; ``OTHER``, only in the other locale's form
+# (accepted: it has one reading); ``AMBIGUOUS``, differently in the two (``12,345``, ``1.234``): read by the
+# declared locale, and worth a finding when the file also holds cells of the other form.
+NEUTRAL, DECLARED, OTHER, AMBIGUOUS = "neutral", "declared", "other", "ambiguous"
+
+# An allow-list of the characters a number may be written with (ASCII digits, the two separators, a
+# leading sign), checked before Babel: Babel (through ``decimal.Decimal``) would also take ``1e5``,
+# ``NaN``, ``Infinity``, ``1_000`` and non-ASCII digits, none of which an office means as an amount.
+_NUMBER_CHARS = re.compile(r"^[+-]?[0-9.,]+$")
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
 
 
-def parse_number(cell: object) -> float | None:
-    """A number: Excel numeric, ``1234.5``, ``1234,5``, Vietnamese ``1.234.567,5`` or ``1,234,567.5``."""
-    if is_blank(cell):
+@functools.lru_cache(maxsize=None)
+def _babel_locale(name: str):
+    from babel import Locale
+
+    return Locale.parse(name)
+
+
+def _parse_in(text: str, locale: str):
+    """The Decimal Babel reads from ``text`` in ``locale`` with strict grouping, or ``None``."""
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    try:
+        value = parse_decimal(text, locale=_babel_locale(locale), strict=True)
+    except (NumberFormatError, ValueError, ArithmeticError):
         return None
+    return value if value.is_finite() else None
+
+
+def other_locale(locale: str) -> str:
+    return "en" if locale == "vi" else "vi"
+
+
+def number_example(locale: str = DEFAULT_NUMBER_LOCALE) -> str:
+    """How a number is written in ``locale`` (for the ``expected`` of a finding)."""
+    return "1.234.567,5" if locale == "vi" else "1,234,567.5"
+
+
+def read_number(cell: object, locale: str = DEFAULT_NUMBER_LOCALE) -> tuple[float | None, str]:
+    """(value, how it was read) of a number cell in a dataset whose ``number_locale`` is ``locale``.
+
+    Excel numbers are numbers (``NEUTRAL``). Text is read by Babel (``parse_decimal``, strict grouping) in
+    the declared locale and in the other one: one reading wins; two that differ (``12,345``: 12.345 in vi,
+    12345 in en) are read by the declared locale (``AMBIGUOUS``). Spaces (thousands in some offices) are
+    ignored. ``CellError`` when neither locale reads it.
+    """
+    if is_blank(cell):
+        return None, NEUTRAL
     if isinstance(cell, bool):
         raise CellError("a number")
     if isinstance(cell, (int, float)):
-        return float(cell)
-    text = re.sub(r"[\s\u00a0\u202f]", "", str(cell))
-    if _VN_THOUSANDS.match(text):
-        return float(text.replace(".", "").replace(",", "."))
-    if _EN_THOUSANDS.match(text):
-        return float(text.replace(",", ""))
-    if _PLAIN.match(text):
-        # A lone comma is the Vietnamese decimal mark; a lone dot the international one.
-        return float(text.replace(",", "."))
-    raise CellError("a number, e.g. 1234,5 or 1.234.567,5")
+        return float(cell), NEUTRAL
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", str(cell)))
+    expected = f"a number, e.g. {number_example(locale)}"
+    if not _NUMBER_CHARS.match(text):
+        raise CellError(expected)
+    if text.lstrip("+-").isdigit():  # no separator: the same in every locale
+        return float(text), NEUTRAL
+    declared, other = _parse_in(text, locale), _parse_in(text, other_locale(locale))
+    if declared is None and other is None:
+        raise CellError(expected)
+    if other is None:
+        return float(declared), DECLARED
+    if declared is None:
+        return float(other), OTHER
+    return float(declared), (NEUTRAL if declared == other else AMBIGUOUS)
 
 
-def parse_int(cell: object) -> int | None:
-    value = parse_number(cell)
+def parse_number(cell: object, locale: str = DEFAULT_NUMBER_LOCALE) -> float | None:
+    """A number: an Excel number, or text in the dataset's locale (vi ``1.234.567,5``, en ``1,234,567.5``);
+    the other locale's form only where it has one reading (``read_number``)."""
+    return read_number(cell, locale)[0]
+
+
+def read_int(cell: object, locale: str = DEFAULT_NUMBER_LOCALE) -> tuple[int | None, str]:
+    value, form = read_number(cell, locale)
     if value is None:
-        return None
+        return None, form
     if not float(value).is_integer():
         raise CellError("a whole number")
-    return int(value)
+    return int(value), form
+
+
+def parse_int(cell: object, locale: str = DEFAULT_NUMBER_LOCALE) -> int | None:
+    return read_int(cell, locale)[0]
 
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")

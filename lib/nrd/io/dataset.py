@@ -31,6 +31,8 @@ class Dataset:
     Attributes:
         data_dir: the dataset folder (``None`` for a dataset built from frames).
         province_code: 2-digit province code (``dataset.yaml``, default ``"37"``).
+        number_locale: how numbers typed as text were read (``dataset.yaml``: ``vi`` 1.234,5, the
+            default, or ``en`` 1,234.5).
         tables: table name -> typed frame, only the tables present; rows with errors are left out.
         findings: every error and warning of reading and validation.
         files: table -> file (relative to ``data_dir``) it came from.
@@ -42,6 +44,7 @@ class Dataset:
 
     data_dir: Path | None
     province_code: str = DEFAULT_PROVINCE
+    number_locale: str = "vi"
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)

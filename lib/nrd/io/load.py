@@ -50,7 +50,8 @@ def read_dataset(
 
     Args:
         data_dir: folder holding ``<table>.csv``/``<table>.xlsx`` files or a ``dataset.xlsx`` workbook,
-            and optionally ``dataset.yaml`` with ``province_code``.
+            and optionally ``dataset.yaml`` with ``province_code`` and ``number_locale`` (``vi``, the
+            default, or ``en``: how numbers typed as text are read).
         tables: the tables to read (default: all nine); absent tables are simply not in ``Dataset.tables``.
         use_cache: reuse (and store) the validated frames under ``<data_dir>/.cache/``.
         today: the date the "no future period" rule compares against (default: today).
@@ -70,6 +71,7 @@ def read_dataset(
     for name in wanted:
         get_table(name)
     province = locate.read_province_code(data_dir)
+    number_locale = locate.read_number_locale(data_dir)
     sources, findings = locate.locate_tables(data_dir, wanted)
     hashes = locate.hash_inputs(data_dir, sources)
     reference_sources, reference_findings = office.locate_reference(data_dir)
@@ -87,6 +89,7 @@ def read_dataset(
             return Dataset(
                 data_dir=data_dir,
                 province_code=province,
+                number_locale=number_locale,
                 tables=frames,
                 reference_tables={n[len(_REFERENCE_PREFIX):]: f for n, f in entry["frames"].items()
                                   if n.startswith(_REFERENCE_PREFIX)},
@@ -98,9 +101,9 @@ def read_dataset(
 
     units = load_units(province)
     registry = UnitRegistry(units)
-    frames, read_findings, raw_stats = read_tables(data_dir, sources, registry)
+    frames, read_findings, raw_stats = read_tables(data_dir, sources, registry, number_locale)
     reference_frames, office_findings, reference_stats = office.read_reference(
-        data_dir, reference_sources, registry, units
+        data_dir, reference_sources, registry, units, number_locale
     )
     findings = findings + read_findings + office_findings
     reference = Dataset(data_dir=data_dir, reference_tables=reference_frames).reference
@@ -126,6 +129,7 @@ def read_dataset(
     dataset = Dataset(
         data_dir=data_dir,
         province_code=province,
+        number_locale=number_locale,
         tables=frames,
         findings=findings,
         files=files,

@@ -46,27 +46,46 @@ class TableSource:
 
 
 
-def read_province_code(data_dir: Path) -> str:
-    """``province_code`` of ``dataset.yaml``, else ``DEFAULT_PROVINCE``; ``ReferenceDataError`` when bad."""
+def _dataset_yaml(data_dir: Path) -> dict:
+    """The mapping of ``dataset.yaml`` (empty when absent); ``ReferenceDataError`` when it is no mapping."""
     path = data_dir / DATASET_YAML
     if not path.exists():
-        return DEFAULT_PROVINCE
+        return {}
     import yaml
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise ReferenceDataError(f"{path}: not valid YAML ({error})") from None
     if not isinstance(data, dict):
         raise ReferenceDataError(f"{path}: expected a mapping with province_code")
-    code = str(data.get("province_code", DEFAULT_PROVINCE)).strip()
+    return data
+
+
+def read_province_code(data_dir: Path) -> str:
+    """``province_code`` of ``dataset.yaml``, else ``DEFAULT_PROVINCE``; ``ReferenceDataError`` when bad."""
+    code = str(_dataset_yaml(data_dir).get("province_code", DEFAULT_PROVINCE)).strip()
     if code.lower() == "all":  # the synthetic national dataset: every unit of the national registry
         return "all"
     if not code.isdigit() or len(code) > 2:
         raise ReferenceDataError(
-            f"{path}: province_code {code!r} is not a 2-digit province code (e.g. 37) or 'all'"
+            f"{data_dir / DATASET_YAML}: province_code {code!r} is not a 2-digit province code (e.g. 37) "
+            "or 'all'"
         )
     return code.zfill(2)
+
+
+def read_number_locale(data_dir: Path) -> str:
+    """``number_locale`` of ``dataset.yaml`` (``vi``: ``1.234,5``, the default; ``en``: ``1,234.5``): how the
+    numbers typed as text in the dataset's files are read. ``ReferenceDataError`` for another value."""
+    value = _dataset_yaml(data_dir).get("number_locale", cells.DEFAULT_NUMBER_LOCALE)
+    code = str(value).strip().lower().replace("-", "_").split("_")[0]  # vi_VN, en-US: the language
+    if code not in cells.NUMBER_LOCALES:
+        raise ReferenceDataError(
+            f"{data_dir / DATASET_YAML}: number_locale {value!r} is not one of "
+            f"{', '.join(cells.NUMBER_LOCALES)} (vi: 1.234,5; en: 1,234.5)"
+        )
+    return code
 
 
 def sheet_names(path: Path) -> list[str]:

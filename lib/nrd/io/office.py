@@ -49,13 +49,14 @@ def reference_hashes(data_dir: Path, sources: dict[str, locate.TableSource]) -> 
 
 
 def read_reference(
-    data_dir: Path, sources: dict[str, locate.TableSource], registry, units: pd.DataFrame
+    data_dir: Path, sources: dict[str, locate.TableSource], registry, units: pd.DataFrame,
+    number_locale: str = "vi",
 ) -> tuple[dict[str, pd.DataFrame], list[Finding], dict]:
     """Read and check the office reference files: (typed frames with error rows left out, findings,
     stats as ``read_tables`` gives them, keyed by table)."""
     if not sources:
         return {}, [], {}
-    frames, findings, stats = read_tables(reference_dir(data_dir), sources, registry)
+    frames, findings, stats = read_tables(reference_dir(data_dir), sources, registry, number_locale)
     findings = [replace(f, file=_prefixed(f.file)) for f in findings]
     frames = {name: frame.assign(**{SOURCE: frame[SOURCE].map(_prefixed)}) for name, frame in frames.items()}
     checked = [

@@ -28,23 +28,27 @@ from nrd.io.schemas import (
 )
 
 
-def _expected(column: Column) -> str:
+_NUMBER_TYPES = ("money", "number", "int")
+
+
+def _expected(column: Column, number_locale: str = cells.DEFAULT_NUMBER_LOCALE) -> str:
     if column.type == "enum":
         return ", ".join(f"{code} ({word})" for code, word in column.enum.items())
     return {
         "code": "a 5-digit unit code of the province, or a unit name",
         "period": "a month YYYY-MM",
         "date": "a date dd/mm/yyyy or YYYY-MM-DD",
-        "money": "an amount in million VND, e.g. 1.234,5",
-        "number": "a number",
+        "money": f"an amount in million VND, e.g. {cells.number_example(number_locale)}",
+        "number": f"a number, e.g. {cells.number_example(number_locale)}",
         "int": "a whole number",
         "bool": "có/không (yes/no)",
         "text": "text",
     }[column.type]
 
 
-def _cell_parser(column: Column, registry):
-    """A function cell -> typed value (``None`` for blank) raising ``CellError``."""
+def _cell_parser(column: Column, registry, number_locale: str):
+    """A function cell -> typed value (``None`` for blank) raising ``CellError``; for a number column,
+    cell -> (value, how it was read: ``cells.read_number``)."""
     if column.type == "code":
 
         def parse_code(cell):
@@ -63,12 +67,12 @@ def _cell_parser(column: Column, registry):
         return lambda cell: cells.parse_enum(cell, lookup, expected)
     if column.type == "text":
         return lambda cell: None if cells.is_blank(cell) else cells.cell_text(cell)
+    if column.type in _NUMBER_TYPES:
+        read = cells.read_int if column.type == "int" else cells.read_number
+        return lambda cell: read(cell, number_locale)
     return {
         "period": cells.parse_month,
         "date": cells.parse_date,
-        "money": cells.parse_number,
-        "number": cells.parse_number,
-        "int": cells.parse_int,
         "bool": cells.parse_bool,
     }[column.type]
 
@@ -90,9 +94,45 @@ def _factorize_cells(values: list) -> tuple[np.ndarray, list]:
     return codes, [key[1] for key in unique_keys]
 
 
-def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], dict[str, str]]:
+def _collect_forms(forms, results, codes, uniques, row_numbers, written, ambiguous, other_form) -> None:
+    """Add the cells of one number column read in the other locale's form, and those read differently by
+    the two locales, to the table's lists (for ``number_locale_dependent``)."""
+    for code, form in enumerate(forms[:-1]):
+        if form not in (cells.AMBIGUOUS, cells.OTHER):
+            continue
+        for position in np.flatnonzero(codes == code):
+            if form == cells.AMBIGUOUS:
+                ambiguous.append((row_numbers[position], written, uniques[code], results[code]))
+            else:
+                other_form.append((row_numbers[position], written, uniques[code]))
+
+
+def _plain(value: float) -> str:
+    # Python's notation (a decimal point, no grouping): the one reading that is not itself locale-dependent.
+    return format(value, "f").rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def _locale_message(cell, value: float, number_locale: str, other_form) -> str:
+    other = cells.other_locale(number_locale)
+    text = cells.cell_text(cell)
+    row, column, example = min(other_form, key=lambda entry: entry[0])
+    return (
+        f"{text!r} reads as {_plain(value)} in the {number_locale} form (number_locale of dataset.yaml) but "
+        f"as {_plain(cells.parse_number(text, other))} in the {other} form, and this file also holds "
+        f"{other}-form numbers (row {row}, {column!r}: {cells.cell_text(example)!r}): check the value, or "
+        f"write every number of the file in one form"
+    )
+
+
+def parse_table(
+    raw: RawTable, registry, number_locale: str = cells.DEFAULT_NUMBER_LOCALE
+) -> tuple[pd.DataFrame, list[Finding], dict[str, str]]:
     """The typed frame of a raw table, the findings of its cells (rows with an error are left out), and
-    the header as written for each canonical column found."""
+    the header as written for each canonical column found.
+
+    Number cells written as text are read in ``number_locale`` (``cells.read_number``); when the file also
+    holds numbers only the other locale reads, every cell that the two locales read differently gets a
+    ``number_locale_dependent`` warning."""
     source = raw.source
     table = get_table(source.table)
     findings: list[Finding] = []
@@ -147,6 +187,8 @@ def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], d
     bad_rows: set[int] = set()
     columns: dict[str, pd.Series] = {}
     row_cells = [row for _, row in raw.rows]
+    ambiguous: list[tuple[int, str, object, float]] = []  # (row, column as written, cell, value read)
+    other_form: list[tuple[int, str, object]] = []
     shortest = min(map(len, row_cells), default=0)
     for column in table.columns:
         if column.name not in positions:
@@ -159,13 +201,17 @@ def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], d
             cells_of_column = [row[index] if index < len(row) else None for row in row_cells]
         codes, uniques = _factorize_cells(cells_of_column)
         # Each distinct cell is parsed once; the last slot is the blank cell (factorize's code -1).
-        parse = _cell_parser(column, registry)
+        parse = _cell_parser(column, registry, number_locale)
         results = []
         for cell in [*uniques, None]:
             try:
                 results.append(parse(cell))
             except cells.CellError as error:
                 results.append(error)
+        if column.type in _NUMBER_TYPES:
+            forms = [cells.NEUTRAL if isinstance(r, cells.CellError) else r[1] for r in results]
+            results = [r if isinstance(r, cells.CellError) else r[0] for r in results]
+            _collect_forms(forms, results, codes, uniques, row_numbers, written, ambiguous, other_form)
         bad = np.array([isinstance(r, cells.CellError) for r in results], dtype=bool)
         blank = np.array([r is None for r in results], dtype=bool)
         flagged = bad | (blank & column.required)
@@ -176,11 +222,17 @@ def parse_table(raw: RawTable, registry) -> tuple[pd.DataFrame, list[Finding], d
                 finding(ERROR, "bad_value", number, written, cells.cell_text(cell), result.expected,
                         f"{written!r} cannot be read as {column.type}")
             else:
-                finding(ERROR, "required_missing", number, written, "", _expected(column),
+                finding(ERROR, "required_missing", number, written, "", _expected(column, number_locale),
                         f"{written!r} is required")
             bad_rows.add(number)
         typed = typed_series([None if isinstance(r, cells.CellError) else r for r in results], column)
         columns[column.name] = typed.take(codes).reset_index(drop=True)
+
+    if ambiguous and other_form:
+        for number, written, cell, value in ambiguous:
+            if number not in bad_rows:
+                finding(WARNING, "number_locale_dependent", number, written, cells.cell_text(cell),
+                        message=_locale_message(cell, value, number_locale, other_form))
 
     frame = pd.DataFrame({c.name: columns[c.name] for c in table.columns})
     frame[ROW] = pd.Series(row_numbers, dtype="int64")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from nrd.errors import NrdError
 from nrd.io.findings import ERROR, WARNING, Finding
 from nrd.io.schemas import ROW
 from nrd.io.validate import _finding, _rows
@@ -153,6 +154,41 @@ def check_ocop_council(tables: dict) -> list[Finding]:
     ]
 
 
+def check_pipeline_criteria(tables: dict) -> list[Finding]:
+    """A project's criterion is a criterion of a criteria set the product knows; an inspection finding's
+    criterion is one of the set in force in the month of the visit (reference data, never code)."""
+    from nrd.reference import criteria_set_for, load_criteria_sets
+
+    findings: list[Finding] = []
+    projects = _present(tables, "projects")
+    if projects is not None:
+        known = {str(c).strip() for cs in load_criteria_sets().values() for c in cs.criteria["criterion"]}
+        tagged = projects[projects["criterion"].notna()]
+        unknown = tagged[~tagged["criterion"].astype(str).str.strip().isin(known)]
+        findings += [
+            _finding(WARNING, "unknown_criterion", "projects", row, "criterion", str(row.criterion),
+                     "a criterion number of a criteria set (e.g. 2, 17)", "no criteria set has this criterion")
+            for row in _rows(unknown)
+        ]
+    visits = _present(tables, "inspections")
+    if visits is not None:
+        tagged = visits[visits["criterion"].notna() & visits["visit_date"].notna()]
+        months = tagged["visit_date"].dt.strftime("%Y-%m")
+        in_force = {}
+        for month in sorted(set(months)):
+            try:
+                criteria_set = criteria_set_for(month)
+            except NrdError:  # a month no set covers: the recognition rules report the period itself
+                continue
+            in_force[month] = (criteria_set.id, {str(c).strip() for c in criteria_set.criteria["criterion"]})
+        for row, month in zip(_rows(tagged), months):
+            if month in in_force and str(row.criterion).strip() not in in_force[month][1]:
+                findings.append(_finding(WARNING, "criterion_not_in_set", "inspections", row, "criterion",
+                                         str(row.criterion), f"a criterion of {in_force[month][0]}, in force "
+                                         f"in {month}", "the criterion is not in the set in force at the visit"))
+    return findings
+
+
 def validate_pipelines(tables: dict[str, pd.DataFrame], units: pd.DataFrame) -> list[Finding]:
     """Every rule of the pipeline tables (each one silent when its tables are absent)."""
     return [
@@ -161,4 +197,5 @@ def validate_pipelines(tables: dict[str, pd.DataFrame], units: pd.DataFrame) -> 
         *check_appraisals(tables, units),
         *check_inspections(tables),
         *check_ocop_council(tables),
+        *check_pipeline_criteria(tables),
     ]

@@ -1,4 +1,5 @@
-"""Every cell of one table's file as the user wrote it: CSV (comma or semicolon) or a sheet of an XLSX.
+"""Every cell of one table's file as the user wrote it: CSV (any encoding and delimiter offices save, see
+``nrd.io.text_files``) or a sheet of an XLSX.
 
 The header row is found among the first rows (templates may carry a title above it); row numbers are the
 ones the user sees. Locating the files is ``nrd.io.locate``; turning cells into typed frames ``nrd.io.parse``.
@@ -6,13 +7,11 @@ ones the user sees. Locating the files is ``nrd.io.locate``; turning cells into 
 
 from __future__ import annotations
 
-import csv
-import io as _io
 from dataclasses import dataclass
 from pathlib import Path
 
 from nrd.contract import Table
-from nrd.io import cells
+from nrd.io import cells, text_files
 from nrd.io.locate import TableSource, matches_table, sheet_names
 from nrd.io.schemas import get_table
 
@@ -27,15 +26,19 @@ class RawTable:
     header_row: int
     headers: list
     rows: list[tuple[int, list]]
+    encoding: str = ""  # a CSV's encoding (``nrd.io.text_files``); "" for a workbook
+    encoding_name: str = ""
+
+    @property
+    def not_utf8(self) -> bool:
+        return bool(self.encoding) and self.encoding not in (text_files.UTF8, "utf_8")
 
 
 
-def _read_csv_rows(path: Path) -> list[list[str]]:
-    text = path.read_bytes().decode("utf-8-sig")
-    first_line = text.split("\n", 1)[0]
-    # Excel in a Vietnamese locale (decimal comma) saves CSV with semicolons.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return list(csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter))
+def _read_csv_rows(path: Path, keys: dict[str, str]) -> tuple[list[list[str]], text_files.DecodedText]:
+    decoded = text_files.decode_csv(path.read_bytes())
+    delimiter = text_files.sniff_delimiter(decoded.text, lambda rows: _header_row(rows, keys)[1])
+    return text_files.read_rows(decoded.text, delimiter), decoded
 
 
 def _read_sheet_rows(path: Path, sheet: str) -> tuple[str, list[list]]:
@@ -74,8 +77,10 @@ def read_raw(source: TableSource) -> RawTable:
     carry a title above it); row numbers are those of the sheet.
     """
     sheet = source.sheet
+    keys = header_key_map(get_table(source.table))
+    decoded = None
     if source.path.suffix.lower() == ".csv":
-        rows = _read_csv_rows(source.path)
+        rows, decoded = _read_csv_rows(source.path, keys)
     else:
         if not sheet:
             table = get_table(source.table)
@@ -83,16 +88,23 @@ def read_raw(source: TableSource) -> RawTable:
             sheet = named[0] if named else ""
         sheet, rows = _read_sheet_rows(source.path, sheet)
         source = TableSource(source.table, source.path, source.file, sheet)
-    keys = header_key_map(get_table(source.table))
-    best_row, best_count = 0, 0
-    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-        count = sum(1 for cell in row if not cells.is_blank(cell) and cells.normalize_header(cell) in keys)
-        if count > best_count:
-            best_row, best_count = index, count
+    best_row, _ = _header_row(rows, keys)
     headers = rows[best_row] if rows else []
     if source.path.suffix.lower() == ".csv":
         # CSV cells are all text: a row is blank when its joined text is only whitespace.
         data = [(i + 1, r) for i, r in enumerate(rows) if i > best_row and "".join(r).strip()]
     else:
         data = [(i + 1, r) for i, r in enumerate(rows) if i > best_row and any(map(_filled, r))]
-    return RawTable(source, best_row + 1, list(headers), data)
+    if decoded is None:
+        return RawTable(source, best_row + 1, list(headers), data)
+    return RawTable(source, best_row + 1, list(headers), data, decoded.encoding, decoded.encoding_name)
+
+
+def _header_row(rows: list, keys: dict[str, str]) -> tuple[int, int]:
+    """(index, count): the first of the first rows naming the most contract columns, and how many."""
+    best_row, best_count = 0, 0
+    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+        count = sum(1 for cell in row if not cells.is_blank(cell) and cells.normalize_header(cell) in keys)
+        if count > best_count:
+            best_row, best_count = index, count
+    return best_row, best_count

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from nrd.io.findings import ERROR, Finding
+from nrd.io.cells import DEFAULT_NUMBER_LOCALE
+from nrd.io import text_files
+from nrd.io.findings import ERROR, WARNING, Finding
 from nrd.io.locate import UNREADABLE, TableSource
 from nrd.io.parse import parse_table
 from nrd.io.read import read_raw
@@ -38,9 +40,10 @@ def _paused_gc() -> Iterator[None]:
 
 
 def read_tables(
-    data_dir: Path, sources: dict[str, TableSource], registry
+    data_dir: Path, sources: dict[str, TableSource], registry, number_locale: str = DEFAULT_NUMBER_LOCALE
 ) -> tuple[dict, list[Finding], dict]:
-    """Parse every located table; returns (frames, findings, stats as (sheet, rows_read, written headers))."""
+    """Parse every located table (numbers typed as text in ``number_locale``); returns (frames, findings,
+    stats as (sheet, rows_read, written headers))."""
     frames: dict[str, pd.DataFrame] = {}
     findings: list[Finding] = []
     stats: dict[str, tuple[str, int]] = {}
@@ -57,12 +60,25 @@ def read_tables(
                     name,
                     source.file,
                     source.sheet,
+                    expected=getattr(error, "expected", ""),
                     message=f"cannot read the file: {error}",
                 )
             )
             continue
+        if raw.not_utf8:
+            findings.append(
+                Finding(
+                    WARNING,
+                    "encoding_not_utf8",
+                    name,
+                    source.file,
+                    expected="CSV UTF-8",
+                    message=f"read as {raw.encoding_name}, not UTF-8: check that accented names read right; "
+                    f"to be sure, {text_files.SAVE_AS}",
+                )
+            )
         with _paused_gc():
-            frame, table_findings, headers = parse_table(raw, registry)
+            frame, table_findings, headers = parse_table(raw, registry, number_locale)
         frames[name] = frame
         findings.extend(table_findings)
         stats[name] = (raw.source.sheet, len(raw.rows), headers)

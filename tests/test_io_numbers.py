@@ -1,0 +1,220 @@
+"""Numbers typed as text, read in the dataset's declared locale (``number_locale`` in dataset.yaml).
+
+The expected values here are computed from digits, never by Babel (which does the reading): a test of the
+reader against itself could not fail.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from _io_helpers import TODAY, write_csv, write_xlsx
+from nrd.errors import ReferenceDataError
+from nrd.io import cells, read_dataset
+
+MOBILIZED = ["Kỳ báo cáo", "Nguồn vốn", "Lũy kế huy động (triệu đồng)"]
+AMOUNT = MOBILIZED[2]
+SOURCES = ["tín dụng", "cộng đồng, người dân", "doanh nghiệp, HTX", "NSTW sự nghiệp", "ngân sách địa phương",
+           "vốn lồng ghép", "NSTW đầu tư phát triển"]
+SEPARATORS = {"vi": (".", ","), "en": (",", ".")}  # (thousands, decimal)
+
+
+def _read(folder, locale: str | None = None):
+    if locale is not None:
+        (folder / "dataset.yaml").write_text(f"number_locale: {locale}\n", encoding="utf-8")
+    return read_dataset(folder, today=TODAY, use_cache=False)
+
+
+def _amounts(folder, texts: list[str], locale: str | None = None):
+    rows = [["2025-09", SOURCES[i], text] for i, text in enumerate(texts)]
+    write_csv(folder, "capital_mobilized", MOBILIZED, rows)
+    ds = _read(folder, locale)
+    return ds, ds.table("capital_mobilized")["cumulative_mvnd"].tolist()
+
+
+# --- the cases of issue 12 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, vi, en",
+    [
+        ("0,125", 0.125, 0.125),  # en cannot group after a lone 0: one reading
+        ("12,345", 12.345, 12345.0),
+        ("1,250", 1.25, 1250.0),
+        ("1.234", 1234.0, 1.234),
+        ("1.234,5", 1234.5, 1234.5),  # a dot before a comma is only Vietnamese
+        ("1,234.5", 1234.5, 1234.5),  # a comma before a dot is only English
+        ("1.234.567", 1234567.0, 1234567.0),
+        ("1,234,567", 1234567.0, 1234567.0),
+        ("1234,5", 1234.5, 1234.5),
+        ("1234.5", 1234.5, 1234.5),
+        (" 1 234,5 ", 1234.5, 1234.5),
+        ("-12,5", -12.5, -12.5),
+        ("12", 12.0, 12.0),
+        (1234, 1234.0, 1234.0),  # Excel numbers are numbers in every locale
+        (12.345, 12.345, 12.345),
+    ],
+)
+def test_numbers_read_by_the_declared_locale(text, vi, en):
+    assert cells.parse_number(text, "vi") == pytest.approx(vi)
+    assert cells.parse_number(text, "en") == pytest.approx(en)
+    assert cells.parse_number(text) == pytest.approx(vi)  # Vietnamese by default
+
+
+@pytest.mark.parametrize(
+    "text", ["1e5", "NaN", "Infinity", "-inf", "1_000", "١٢", "--5", "+-5", "1.2.3", "1,2,3", "1.23.456",
+             "12 triệu", "0x10", "1,234.5,6", ",", ".", "", "\u200b12"],
+)
+def test_what_no_locale_reads_is_rejected(text):
+    if text == "":
+        assert cells.parse_number(text, "vi") is None
+        return
+    for locale in ("vi", "en"):
+        with pytest.raises(cells.CellError):
+            cells.parse_number(text, locale)
+
+
+# --- every d,ddd and d.ddd shape, both locales ----------------------------------------------------------
+
+
+def _grouped(whole: int, thousands: str) -> str:
+    digits = str(whole)
+    groups = []
+    while len(digits) > 3:
+        digits, groups = digits[:-3], [digits[-3:], *groups]
+    return thousands.join([digits, *groups])
+
+
+@given(
+    locale=st.sampled_from(["vi", "en"]),
+    lead=st.integers(min_value=0, max_value=999),
+    group=st.integers(min_value=0, max_value=999),
+)
+def test_every_single_group_shape(locale, lead, group):
+    """``L,GGG`` and ``L.GGG``: the declared locale's thousands form groups (unless the lead is 0, which no
+    one groups), its decimal form is a decimal; the other reading only where the declared one fails."""
+    thousands, decimal = SEPARATORS[locale]
+    tail = f"{group:03d}"
+    as_decimal = lead + group / 1000
+    # Declared decimal form: always a decimal.
+    value, form = cells.read_number(f"{lead}{decimal}{tail}", locale)
+    assert value == pytest.approx(as_decimal)
+    assert form == (cells.AMBIGUOUS if lead else cells.DECLARED)
+    # Declared thousands form: thousands, except after a lone 0 (then only the other locale's decimal fits).
+    value, form = cells.read_number(f"{lead}{thousands}{tail}", locale)
+    if lead:
+        assert (value, form) == (lead * 1000 + group, cells.AMBIGUOUS)
+    else:
+        assert (value, form) == (pytest.approx(as_decimal), cells.OTHER)
+
+
+@given(
+    locale=st.sampled_from(["vi", "en"]),
+    whole=st.integers(min_value=0, max_value=10**12),
+    decimals=st.one_of(st.none(), st.integers(min_value=0, max_value=99)),
+    negative=st.booleans(),
+)
+def test_numbers_written_in_either_locale_read_back(locale, whole, decimals, negative):
+    """A number written in the declared form reads back exactly; written in the other form it reads back
+    too unless it is a single group of three digits (that shape is the declared form's)."""
+    other = cells.other_locale(locale)
+    expected = whole + (decimals / 100 if decimals is not None else 0)
+    expected = -expected if negative else expected
+    for form_locale in (locale, other):
+        thousands, decimal = SEPARATORS[form_locale]
+        text = _grouped(whole, thousands) + (f"{decimal}{decimals:02d}" if decimals is not None else "")
+        text = ("-" if negative else "") + text
+        read = cells.parse_number(text, locale)
+        single_group = decimals is None and 1000 <= whole < 1_000_000
+        if form_locale == locale or not single_group:
+            assert read == pytest.approx(expected), text
+        else:  # "12,345" in a vi file: vi's decimal, 1000 times smaller
+            assert read == pytest.approx(expected / 1000), text
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_whole_numbers_without_separators_are_the_same_everywhere(whole):
+    assert cells.read_number(str(whole), "vi") == cells.read_number(str(whole), "en") == (whole, cells.NEUTRAL)
+
+
+# --- the dataset's declaration and the findings ---------------------------------------------------------
+
+
+def test_a_vietnamese_file_reads_comma_three_digits_as_decimals(tmp_path):
+    ds, values = _amounts(tmp_path, ["0,125", "12,345", "1,250", "1.234,5"])
+    assert values == pytest.approx([0.125, 12.345, 1.25, 1234.5])
+    assert ds.findings == [] and ds.number_locale == "vi"
+
+
+def test_an_english_dataset_reads_its_own_form(tmp_path):
+    ds, values = _amounts(tmp_path, ["12,345", "1,250", "1.5", "1,234,567.25"], locale="en")
+    assert values == pytest.approx([12345, 1250, 1.5, 1234567.25])
+    assert ds.findings == [] and ds.number_locale == "en"
+
+
+def test_number_locale_accepts_region_forms_and_rejects_others(tmp_path):
+    (tmp_path / "dataset.yaml").write_text("number_locale: en_US\n", encoding="utf-8")
+    assert read_dataset(tmp_path, use_cache=False, today=TODAY).number_locale == "en"
+    (tmp_path / "dataset.yaml").write_text("number_locale: fr\n", encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match="number_locale 'fr'"):
+        read_dataset(tmp_path, use_cache=False, today=TODAY)
+
+
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_a_file_mixing_both_forms_names_every_cell_that_depends_on_the_locale(tmp_path, locale):
+    other_only = "1,234.5" if locale == "vi" else "1.234,5"
+    texts = ["12,345", other_only, "1.234", "7", "12,345", "1.234.567,5" if locale == "vi" else "1,234,567.5"]
+    ds, values = _amounts(tmp_path, texts, locale=locale)
+    declared = {"vi": [12.345, 1234.5, 1234, 7, 12.345], "en": [12345, 1234.5, 1.234, 7, 12345]}[locale]
+    assert values[:5] == pytest.approx(declared)
+    warnings = [f for f in ds.findings if f.rule == "number_locale_dependent"]
+    assert [(f.severity, f.file, f.sheet, f.row, f.column, f.value) for f in warnings] == [
+        ("warning", "capital_mobilized.csv", "", 2, AMOUNT, "12,345"),
+        ("warning", "capital_mobilized.csv", "", 4, AMOUNT, "1.234"),
+        ("warning", "capital_mobilized.csv", "", 6, AMOUNT, "12,345"),
+    ]
+    assert f"number_locale of dataset.yaml" in warnings[0].message
+    assert "row 3" in warnings[0].message and other_only in warnings[0].message
+    assert ds.errors == []
+
+
+def test_a_file_in_one_form_has_no_locale_finding(tmp_path):
+    ds, values = _amounts(tmp_path, ["12,345", "1.234", "1.234,5", "0,5"])
+    assert values == pytest.approx([12.345, 1234, 1234.5, 0.5])
+    assert [f for f in ds.findings if f.rule == "number_locale_dependent"] == []
+
+
+def test_xlsx_text_cells_follow_the_locale_and_numbers_do_not(tmp_path):
+    write_xlsx(
+        tmp_path / "capital_mobilized.xlsx",
+        {"capital_mobilized": (MOBILIZED, [["2025-09", "tín dụng", "12,345"], ["2025-09", "vốn lồng ghép", 12.345],
+                                           ["2025-09", "ngân sách địa phương", "1,234.5"]])},
+    )
+    ds = _read(tmp_path)
+    assert ds.table("capital_mobilized")["cumulative_mvnd"].tolist() == pytest.approx([12.345, 12.345, 1234.5])
+    (warning,) = [f for f in ds.findings if f.rule == "number_locale_dependent"]
+    assert (warning.file, warning.sheet, warning.row, warning.value) == (
+        "capital_mobilized.xlsx", "capital_mobilized", 2, "12,345")
+
+
+def test_a_bad_number_names_the_declared_form(tmp_path):
+    ds, _ = _amounts(tmp_path, ["1e5"], locale="en")
+    (bad,) = ds.errors
+    assert (bad.rule, bad.row, bad.value) == ("bad_value", 2, "1e5")
+    assert "1,234,567.5" in bad.expected
+
+
+def test_changing_number_locale_is_a_new_reading_not_a_cached_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("NRD_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    data.mkdir()
+    write_csv(data, "capital_mobilized", MOBILIZED, [["2025-09", "tín dụng", "12,345"]])
+    values = []
+    for locale in ("vi", "en", "vi"):
+        (data / "dataset.yaml").write_text(f"number_locale: {locale}\n", encoding="utf-8")
+        ds = read_dataset(data, today=TODAY)  # cached
+        values.append(ds.table("capital_mobilized")["cumulative_mvnd"].tolist()[0])
+        assert ds.number_locale == locale
+    assert values == pytest.approx([12.345, 12345, 12.345])
