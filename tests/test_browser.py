@@ -27,7 +27,8 @@ def _check_in_browser(html_path: Path, screenshot_name: str) -> None:
     page_html = html_path.read_text(encoding="utf-8")
     assert html_path.stat().st_size < 400_000
     title = html.unescape(re.search(r"<h1>(.*?)</h1>", page_html, re.S).group(1)).strip()
-    page = open_page(html_path, screenshot=ARTIFACTS / f"{screenshot_name}.png")
+    assert page_html.count('http-equiv="Content-Security-Policy"') == 1  # under its policy: any violation
+    page = open_page(html_path, screenshot=ARTIFACTS / f"{screenshot_name}.png")  # is a console error
     assert page.console_errors == [] and page.page_errors == []
     assert page.remote_requests == []
     assert page.broken_images == []

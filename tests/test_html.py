@@ -13,7 +13,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from nrd.errors import UsageError
 from nrd.present.formats import fmt_period as format_period
 from nrd.run.html import export_html, prepare_notebook, render_page, resolve_generated_on
-from nrd.run.sanitize import sanitize_html
+from nrd.run.sanitize import REPORT_CSP, sanitize_fragment
 from nrd.run.meta import REPORT_META_MIME, report_meta_bundle
 
 HOSTILE = "<script>alert(1)</script>"
@@ -83,6 +83,33 @@ def test_page_has_no_code_inputs_prompts_or_scripts(report_nb):
     assert "In&nbsp;[" not in page and "Out[" not in page and "In [" not in page
     assert "<script" not in page.lower()
     assert "FutureWarning" not in page  # stderr noise is not for readers
+
+
+def test_page_carries_the_csp_first_in_its_head(report_nb):
+    page = _page(report_nb)
+    head = page.split("</head>", 1)[0]
+    metas = re.findall(r"<meta[^>]*>", head)
+    assert 'charset="utf-8"' in metas[0] and 'http-equiv="Content-Security-Policy"' in metas[1]
+    policy = re.search(r'content="([^"]+)"', metas[1]).group(1).replace("&#x27;", "'").replace("&#39;", "'")
+    assert policy == REPORT_CSP and "script-src" not in policy
+    assert head.index("Content-Security-Policy") < head.index("<style")
+
+
+def test_image_metadata_cannot_inject_attributes():
+    output = _display({"image/png": PNG_1PX})
+    output.metadata = {"image/png": {"width": "1 onerror=alert(1)", "height": 40}}
+    broken = _display({"image/png": 'x" onerror="alert(1)'})
+    page = _page(_notebook(_code(output), _code(broken)))
+    images = re.findall(r"<img[^>]*>", _body(page))
+    assert len(images) == 2 and "onerror" not in page
+    assert 'height="40"' in images[0] and "width" not in images[0] and "src" not in images[1]
+
+
+def test_svg_outputs_show_their_png_and_no_svg_markup():
+    both = _display({"image/svg+xml": '<svg onload="alert(1)"><circle r="5"/></svg>', "image/png": PNG_1PX})
+    page = _page(_notebook(_code(both)))
+    assert "<svg" not in page and "onload" not in page
+    assert f"data:image/png;base64,{PNG_1PX}" in page
 
 
 def test_page_has_no_external_urls(report_nb):
@@ -165,8 +192,8 @@ def test_escaped_values_stay_text_and_raw_scripts_are_removed():
     page = _page(_notebook(_code(escaped), _code(unescaped)))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script" not in page.lower() and "alert(1)</" not in page and "onclick" not in page
-    # defense in depth keeps the table itself, its ids and classes
-    assert '<table id="T_x"><tr><td class="data"></td><td>ok</td></tr></table>' in page
+    # the sanitizer keeps the table itself, its ids and classes (nh3 adds the implied tbody)
+    assert '<table id="T_x"><tbody><tr><td class="data"></td><td>ok</td></tr></tbody></table>' in page
 
 
 def test_sanitize_keeps_styled_table_and_local_links_drops_remote_ones():
@@ -177,10 +204,9 @@ def test_sanitize_keeps_styled_table_and_local_links_drops_remote_ones():
               '</tr></tbody></table><a href="#top">lên</a><a href="https://evil.example">x</a>'
               '<img src="http://evil.example/p.png"><iframe src="https://evil.example"><p>in</p></iframe>'
               '<a href="javascript:alert(1)">j</a><p style="background:url(http://evil.example/b.png)">b</p>')
-    clean = sanitize_html(styled)
-    assert "#T_a_row0_col0 {background-color: #f1f1f1;}" in clean
-    assert '<td class="data row0 col0" id="T_a_row0_col0" style="color: red">' in clean or \
-        '<td id="T_a_row0_col0" class="data row0 col0" style="color: red">Chè &amp; "trà"</td>' in clean
+    clean = sanitize_fragment(styled)
+    assert "#T_a_row0_col0 {\n  background-color: #f1f1f1;\n}" in clean
+    assert '<td id="T_a_row0_col0" class="data row0 col0" style="color: red">Chè &amp; "trà"</td>' in clean
     assert '<a href="#top">lên</a>' in clean
     assert "evil.example/x.css" not in clean.split("@import")[0] and "@import" not in clean
     assert not re.search(r"(src|href)=\"(https?:|javascript:)", clean)

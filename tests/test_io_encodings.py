@@ -188,3 +188,32 @@ def test_a_row_wider_than_a_spreadsheet_is_unreadable_and_quick(tmp_path):
     text = _csv_text(ROWS) + "a," * 1_000_000 + "\r\n"
     message = _unreadable(_read(tmp_path, text.encode("utf-8")))
     assert "line 5 has more than 16384 cells" in message
+
+
+def test_xlsx_text_cells_are_nfc_too(tmp_path):
+    nfd = [[unicodedata.normalize("NFD", cell) for cell in row] for row in ROWS]
+    write_xlsx(tmp_path / "ocop_entities.xlsx", {"ocop_entities": (HEADER, nfd)})
+    ds = read_dataset(tmp_path, today=TODAY, use_cache=False, tables=["ocop_entities"])
+    assert ds.errors == [] and _names(ds) == NAMES
+
+
+def test_nrd_validate_reports_the_encoding_and_how_to_save_an_unreadable_file(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from nrd.cli import app
+
+    (tmp_path / "ocop_entities.csv").write_bytes(cp1258(_csv_text(ROWS, ";", title=TITLE)))
+    result = CliRunner().invoke(app, ["validate", str(tmp_path), "--format", "json", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    (note,) = json.loads(result.output)["findings"]
+    assert (note["rule"], note["file"]) == ("encoding_not_utf8", "ocop_entities.csv")
+    assert "Windows-1258" in note["message"]
+
+    (tmp_path / "ocop_entities.csv").write_bytes(random.Random(7).randbytes(2048))
+    result = CliRunner().invoke(app, ["validate", str(tmp_path), "--format", "json", "--no-cache"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (error,) = json.loads(result.output[result.output.index("{"):])["findings"]
+    assert (error["rule"], error["file"]) == ("unreadable_file", "ocop_entities.csv")
+    assert "CSV UTF-8" in error["message"]

@@ -134,6 +134,40 @@ def test_numbers_written_in_either_locale_read_back(locale, whole, decimals, neg
             assert read == pytest.approx(expected / 1000), text
 
 
+SHAPES = [
+    (declared, written, lead, groups, decimals)
+    for declared in ("vi", "en")
+    for written in ("vi", "en")
+    for lead in ("1", "12", "123")
+    for groups in range(4)
+    for decimals in ("", "5", "25", "125")
+]
+
+
+@pytest.mark.parametrize("declared, written, lead, groups, decimals", SHAPES)
+def test_every_shape_exhaustively(declared, written, lead, groups, decimals):
+    """Every shape ``L(,GGG){0-3}(.D{0-3})`` written in either form, read in either locale; the expected
+    value worked out from the digits: a text in the declared form reads as written; in the other form it
+    reads as written unless the declared grammar also fits it, which happens for exactly two shapes."""
+    thousands, decimal = SEPARATORS[written]
+    digits = ["456", "789", "012"][:groups]
+    text = thousands.join([lead, *digits]) + (decimal + decimals if decimals else "")
+    as_written = int(lead + "".join(digits)) + (int(decimals) / 10 ** len(decimals) if decimals else 0)
+    value, form = cells.read_number(text, declared)
+    if not groups and not decimals:
+        assert (value, form) == (int(lead), cells.NEUTRAL)
+    elif declared == written:
+        assert value == pytest.approx(as_written)
+        ambiguous = (groups == 1 and not decimals) or (not groups and len(decimals) == 3)
+        assert form == (cells.AMBIGUOUS if ambiguous else cells.DECLARED), text
+    elif groups == 1 and not decimals:  # "12,345" in vi: the declared decimal mark
+        assert (value, form) == (pytest.approx(int(lead) + int(digits[0]) / 1000), cells.AMBIGUOUS)
+    elif not groups and len(decimals) == 3:  # "12.345" in vi: the declared thousands
+        assert (value, form) == (int(lead) * 1000 + int(decimals), cells.AMBIGUOUS)
+    else:
+        assert (value, form) == (pytest.approx(as_written), cells.OTHER), text
+
+
 @given(st.integers(min_value=0, max_value=10**9))
 def test_whole_numbers_without_separators_are_the_same_everywhere(whole):
     assert cells.read_number(str(whole), "vi") == cells.read_number(str(whole), "en") == (whole, cells.NEUTRAL)

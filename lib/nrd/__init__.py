@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import importlib
 
+from nrd.startup import skip_slow_optional_imports
+
+skip_slow_optional_imports()
+
 __version__ = "0.1.0"
 
 _EXPORTS = {

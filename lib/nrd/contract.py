@@ -18,11 +18,11 @@ def _shipped_criteria_sets() -> dict[str, str]:
     Read here with plain YAML (the reference layer imports this module, not the other way round); the
     reference layer checks the files fully when it loads them.
     """
-    import yaml
+    from nrd import yaml_io
 
     sets = {}
     for path in sorted((Path(__file__).parent / "reference" / "data").glob("criteria_*.yaml")):
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        content = yaml_io.safe_load(path.read_text(encoding="utf-8")) or {}
         sets[str(content["id"])] = str((content.get("names") or {}).get("vi") or content["id"])
     return sets
 

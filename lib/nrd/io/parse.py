@@ -8,6 +8,7 @@ in ``nrd.io.validate``.
 from __future__ import annotations
 
 import operator
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -66,7 +67,9 @@ def _cell_parser(column: Column, registry, number_locale: str):
         expected = _expected(column)
         return lambda cell: cells.parse_enum(cell, lookup, expected)
     if column.type == "text":
-        return lambda cell: None if cells.is_blank(cell) else cells.cell_text(cell)
+        # NFC: a name typed on a Mac (NFD) or read from Windows-1258 equals the same name typed elsewhere.
+        return lambda cell: (None if cells.is_blank(cell)
+                             else unicodedata.normalize("NFC", cells.cell_text(cell)))
     if column.type in _NUMBER_TYPES:
         read = cells.read_int if column.type == "int" else cells.read_number
         return lambda cell: read(cell, number_locale)

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import pandas as pd
 
 from nrd.present.i18n import DEFAULT_LANG, check_lang, has_label, t
-from nrd.present.plots import figure_png
 from nrd.present.tables import Col, styled_table
 
 
@@ -62,6 +61,8 @@ def show_table(frame: pd.DataFrame, columns: Sequence[Col], lang: str = DEFAULT_
 def show_figure(fig) -> None:
     """Show a chart as a deterministic PNG and release it (no figure is kept alive)."""
     from IPython.display import Image
+
+    from nrd.present.plots import figure_png  # here: the run's own process formats text without matplotlib
 
     _display(Image(data=figure_png(fig), format="png"))
     fig.clear()

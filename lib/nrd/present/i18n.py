@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from nrd import yaml_io
 
 from nrd.errors import UnknownNameError
 from nrd.languages import DEFAULT_LANG, LANGS
@@ -30,7 +30,7 @@ def check_lang(lang: str) -> str:
 def load_catalog() -> dict[str, dict[str, str]]:
     """The label catalog: key -> {lang: text}. Every key carries every language (checked on load)."""
     with _CATALOG_FILE.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = yaml_io.safe_load(fh)
     catalog: dict[str, dict[str, str]] = {}
     for key, texts in raw.items():
         missing = [lang for lang in LANGS if not isinstance(texts, dict) or not texts.get(lang)]

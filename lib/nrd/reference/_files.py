@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from nrd import yaml_io
 from nrd.errors import ReferenceDataError
 
 
@@ -22,7 +23,7 @@ def read_yaml(filename: str) -> dict[str, Any]:
     """Parse a shipped YAML file into a mapping; ReferenceDataError when it is missing or not a mapping."""
     try:
         text = resources.files("nrd.reference").joinpath("data", filename).read_text(encoding="utf-8")
-        content = yaml.safe_load(text)
+        content = yaml_io.safe_load(text)
     except (OSError, yaml.YAMLError) as exc:
         raise ReferenceDataError(f"reference file {filename}: cannot be read: {exc}") from exc
     if not isinstance(content, dict):

@@ -2,14 +2,18 @@
 
 The page has no code, no prompts, no script and no external URL; a title block (``nrd.run.title_block``)
 read from the notebook's report metadata output (``nrd.run.meta``); a table of contents (``nrd.run.toc``)
-built from the ``h2``/``h3`` headings; print CSS for A4. The steps, one module each: keep what a reader
-sees (``nrd.run.page_cells``), fill the template (here), add the contents, sanitize (``nrd.run.sanitize``).
-The same executed notebook and the same generated-on date give the same bytes.
+built from the ``h2``/``h3`` headings; print CSS for A4; a Content-Security-Policy that lets it fetch
+nothing but ``data:`` images and run no script. The steps, one module each: keep what a reader sees
+(``nrd.run.page_cells``), fill the template (here) — every notebook fragment the template does not escape
+passes the allow-list sanitizer (``nrd.run.sanitize``, the template's ``nrd_sanitize`` and ``nrd_image``
+filters) — and add the contents. The same executed notebook and the same generated-on date give the same
+bytes.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +24,7 @@ from nrd.languages import check_language
 from nrd.log import logger
 from nrd.present.i18n import t
 from nrd.run.page_cells import REMOVE_TAGS, notebook_read_errors, prepare_notebook
-from nrd.run.sanitize import sanitize_html
+from nrd.run.sanitize import REPORT_CSP, sanitize_fragment
 from nrd.run.title_block import resolve_generated_on, title_block
 from nrd.run.toc import add_toc
 
@@ -35,7 +39,7 @@ __all__ = [
     "prepare_notebook",
     "render_page",
     "resolve_generated_on",
-    "sanitize_html",
+    "sanitize_fragment",
 ]
 
 _EXPORT_LOCK = threading.Lock()
@@ -108,20 +112,50 @@ def render_page(
     if title:
         fields["title"] = title
     block = title_block(fields, name=name, lang=lang, generated_on=resolve_generated_on(generated_on))
-    resources = {"nrd": block}
+    resources = {"nrd": {**block, "csp": REPORT_CSP}}
     with _EXPORT_LOCK:  # one exporter is reused; nbconvert exporters are not thread-safe
         try:
             html, _ = _exporter().from_notebook_node(body_nb, resources=resources)
         except TemplateError as error:
             raise ReportError(f"{name}: HTML export failed: {type(error).__name__}: {error}") from error
-    return sanitize_html(add_toc(html, t("page.toc", lang)))
+    return add_toc(html, t("page.toc", lang))
+
+
+#: Output types a page shows, best first. No SVG or PDF: a figure is shown by its PNG (matplotlib's inline
+#: backend always gives one); JavaScript and widgets are removed before (``nrd.run.page_cells``).
+DISPLAY_PRIORITY = ["text/html", "text/markdown", "text/vnd.mermaid", "text/latex", "image/png", "image/jpeg",
+                    "text/plain"]
+_BASE64_SPACE = re.compile(r"\s+")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+
+
+def image_tag(output: Any, mime: str) -> str:
+    """An image output as ``<img>`` with its base64 data inline (the template's ``nrd_image`` filter).
+
+    Built from the output's data and its numeric ``width``/``height`` metadata, then passed through the
+    sanitizer like any fragment: data that is not plain base64 leaves an ``<img>`` without ``src``.
+    """
+    data = output.get("data", {}).get(mime, "")
+    if isinstance(data, list):  # nbformat may store multi-line strings as lists
+        data = "".join(data)
+    data = _BASE64_SPACE.sub("", str(data))
+    attributes = [f'src="data:{mime};base64,{data}"'] if _BASE64.fullmatch(data) else []
+    metadata = output.get("metadata", {}).get(mime, {}) or {}
+    for name in ("width", "height"):
+        value = metadata.get(name) if isinstance(metadata, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            attributes.append(f'{name}="{value}"')
+    return sanitize_fragment(" ".join(["<img", *attributes]) + ">")
 
 
 @lru_cache(maxsize=1)
 def _exporter():
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
-    exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)])
+    config = Config({"NbConvertBase": {"display_data_priority": DISPLAY_PRIORITY}})
+    exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
+                            config=config, filters={"nrd_sanitize": sanitize_fragment, "nrd_image": image_tag})
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

@@ -4,6 +4,8 @@ grouped, with its status.
 
 The page works offline from the file system: relative links only, inline CSS and a few lines of inline
 JavaScript (the commune search box, which folds Vietnamese diacritics so ``binh luc`` finds ``Bình Lục``).
+Its Content-Security-Policy (``nrd.run.sanitize``) fetches nothing and runs no script but that one, allowed
+by the SHA-256 of its text, computed here from the very text the page carries.
 Its bytes depend only on its inputs (``generated_at`` is passed in). Each report is listed under its
 title from the report registry (``nrd.reports``), the label its page's title block shows; the section,
 status and language labels come from ``labels.yaml`` too.
@@ -18,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from nrd.present.formats import fmt_date, fmt_number, fmt_period
 from nrd.present.i18n import has_label, t
 from nrd.reports import GROUPS, UNIT_FAN_OUT
 from nrd.run.model import kind_of, registered_title
+from nrd.run.sanitize import content_security_policy
 
 INDEX_NAME = "index.html"
 _TEMPLATES = Path(__file__).parent / "index_templates"
@@ -165,7 +169,10 @@ def render_index(
         }
         for dept, files in sorted((departments or {}).items())
     ]
+    script = env.get_template("search.js.j2").render()
     return env.get_template("index.html.j2").render(
+        csp=content_security_policy([script]),
+        script=Markup(script),  # our own code, inserted verbatim: the hash is of these exact characters
         title=t("index.title", INDEX_LANG),
         labels={key: t(f"index.{key}", INDEX_LANG) for key in _INDEX_LABELS},
         period_label=fmt_period(period, INDEX_LANG),

@@ -1,118 +1,122 @@
-"""The last step of every page: remove whatever could run code or reach the network.
+"""What a page may hold: the allow-list sanitizer of untrusted fragments and the pages' Content-Security-Policy.
 
-``sanitize_html(page)`` is the one call site (``nrd.run.html.render_page``); this module is the one place
-that decides what a page may hold.
+Every fragment of a report page that comes from a notebook and is not escaped by nbconvert — ``text/html``
+and ``text/markdown`` outputs, rendered Markdown cells, raw cells, images — goes through
+``sanitize_fragment`` (the project template's ``nrd_sanitize`` filter, ``nrd.run.html``). It is nh3 (the
+Ammonia HTML5 sanitizer): the fragment is parsed as a browser would, and only the elements and attributes
+listed here are re-serialised. What stays is what our reports legitimately emit: tables, headings, lists,
+text markup, spans and divs with classes and ids, ``style`` attributes and ``<style>`` elements filtered by
+``nrd.run.css_filter`` (tinycss2), PNG/JPEG images as base64 ``data:`` URIs, and in-page ``#anchor``
+links. Everything else — scripts, handlers, SVG/MathML, frames, forms, ``base``/``meta``/``link``, every
+other URL — is dropped, and the contents of script-like elements with it.
+
+Values from the data are still escaped upstream (``nrd.present.tables``); this layer exists for what an
+analyst writes by hand (``display(HTML(f"...{name}"))``, a ``Styler`` without ``escape=``).
+
+Every page also carries a Content-Security-Policy ``<meta>`` (``content_security_policy``): nothing may be
+fetched but ``data:`` images, no script runs but the index page's own, allowed by its SHA-256 hash.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
-from html import escape
-from html.parser import HTMLParser
 
-from nrd.log import logger
+import nh3
 
-# Elements a report never needs and that could run code or load from the network.
-_DROP_ELEMENTS = {"script", "iframe", "object", "embed", "frame", "frameset", "applet", "base", "link",
-                  "noscript", "template", "portal"}
-_URL_ATTRS = {"href", "src", "srcset", "action", "formaction", "xlink:href", "poster", "background",
-              "data", "codebase", "cite", "longdesc", "ping", "manifest"}
-_LOCAL_URL = re.compile(r"^(#|data:image/(png|jpeg|gif|webp);base64,)", re.I)
-_CSS_REMOTE = re.compile(r"@import[^;]*;?|url\(\s*['\"]?\s*(?!data:image/)[^)]*\)", re.I)
+from nrd.run.css_filter import clean_style_attribute, clean_stylesheet
 
-
-class _Sanitizer(HTMLParser):
-    """Re-emits HTML without script-like elements, event handlers, remote URLs or CSS imports."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=False)
-        self.out: list[str] = []
-        self.skip_tag: str | None = None
-        self.skip_depth = 0
-        self.removed = 0
-
-    def _attrs(self, tag: str, attrs: list[tuple[str, str | None]]) -> str:
-        kept = []
-        for key, value in attrs:
-            key = key.lower()
-            if key.startswith("on"):
-                self.removed += 1
-                continue
-            if key in _URL_ATTRS and value is not None and not _LOCAL_URL.match(value.strip()):
-                self.removed += 1
-                if tag == "a" and key == "href":  # keep an author's link visible as a tooltip, not a URL
-                    kept.append(f' title="{escape(value)}"')
-                continue
-            if key == "style" and value:
-                value = _CSS_REMOTE.sub("", value)
-            kept.append(f" {key}" if value is None else f' {key}="{escape(value)}"')
-        return "".join(kept)
-
-    def handle_starttag(self, tag, attrs):
-        if self.skip_tag:
-            self.skip_depth += tag == self.skip_tag
-            return
-        if tag in _DROP_ELEMENTS or (tag == "meta" and any(k.lower() == "http-equiv" for k, _ in attrs)):
-            self.removed += 1
-            if tag not in {"base", "link", "meta"}:  # void elements have no end tag to wait for
-                self.skip_tag, self.skip_depth = tag, 1
-            return
-        self.out.append(f"<{tag}{self._attrs(tag, attrs)}>")
-
-    def handle_startendtag(self, tag, attrs):
-        if self.skip_tag or tag in _DROP_ELEMENTS:
-            return
-        self.out.append(f"<{tag}{self._attrs(tag, attrs)}/>")
-
-    def handle_endtag(self, tag):
-        if self.skip_tag:
-            if tag == self.skip_tag:
-                self.skip_depth -= 1
-                if self.skip_depth == 0:
-                    self.skip_tag = None
-            return
-        if tag in _DROP_ELEMENTS:
-            return
-        self.out.append(f"</{tag}>")
-
-    def handle_data(self, data):
-        if self.skip_tag:
-            return
-        if self.lasttag == "style" and self.cdata_elem == "style":
-            data = _CSS_REMOTE.sub("", data)
-        self.out.append(data)
-
-    def handle_entityref(self, name):
-        if not self.skip_tag:
-            self.out.append(f"&{name};")
-
-    def handle_charref(self, name):
-        if not self.skip_tag:
-            self.out.append(f"&#{name};")
-
-    def handle_decl(self, decl):
-        self.out.append(f"<!{decl}>")
-
-    def handle_comment(self, data):  # comments can hide conditional markup; a report needs none
-        pass
-
-    def handle_pi(self, data):
-        pass
-
-    def unknown_decl(self, data):
-        pass
+_TEXT_TAGS = {"p", "br", "hr", "span", "div", "section", "article", "header", "footer", "aside", "figure",
+              "figcaption", "blockquote", "pre", "code", "kbd", "samp", "var", "b", "strong", "i", "em", "u",
+              "s", "del", "ins", "mark", "small", "sub", "sup", "abbr", "cite", "dfn", "q", "time", "wbr",
+              "details", "summary", "a", "img", "style"}
+_HEADING_TAGS = {f"h{level}" for level in range(1, 7)}
+_LIST_TAGS = {"ul", "ol", "li", "dl", "dt", "dd"}
+_TABLE_TAGS = {"table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td"}
+#: The elements a fragment may keep.
+ALLOWED_TAGS = frozenset(_TEXT_TAGS | _HEADING_TAGS | _LIST_TAGS | _TABLE_TAGS)
+#: Elements dropped with everything inside them (the rest of a disallowed element's content is kept as text).
+DROPPED_WITH_CONTENT = frozenset({"script", "noscript", "template", "iframe", "frame", "frameset", "object",
+                                  "embed", "applet", "noembed", "noframes", "title", "textarea", "xmp",
+                                  "select", "svg", "math", "head"})
+_CELL_ATTRIBUTES = {"colspan", "rowspan", "headers", "scope", "align", "valign", "halign"}
+#: The attributes each element may keep (``*``: every element); URLs and styles are checked by value.
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir", "style"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": _CELL_ATTRIBUTES,
+    "th": _CELL_ATTRIBUTES,
+    "tr": {"align", "valign"},
+    "table": {"border", "align"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "ol": {"start", "type", "reversed"},
+    "time": {"datetime"},
+    "style": {"type", "media"},
+}
+_IMAGE_DATA_URI = re.compile(r"data:image/(?:png|jpeg);base64,[A-Za-z0-9+/]+={0,2}")
+_ANCHOR = re.compile(r"#[^\s<>\"'`\\]*")
+_SIZE = re.compile(r"\d{1,5}%?")
+_STYLE_ELEMENT = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S)
 
 
-def sanitize_html(page: str) -> str:
-    """Return ``page`` without script/iframe/object elements, ``on*`` attributes, non-local URLs in
-    ``src``/``href`` (only ``#anchor`` and base64 ``data:image/...`` stay) and CSS ``@import``/``url()``.
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    """The value an allowed attribute keeps, or ``None`` to drop it."""
+    if "<" in value:  # never useful in a report; keeps every "<" of the output a real tag start
+        return None
+    if attribute == "style":
+        return clean_style_attribute(value) or None
+    if attribute == "href":
+        return value if _ANCHOR.fullmatch(value) else None
+    if attribute == "src":
+        compact = value.strip()
+        return compact if tag == "img" and _IMAGE_DATA_URI.fullmatch(compact) else None
+    if attribute in {"width", "height", "span", "colspan", "rowspan", "start", "border"}:
+        return value.strip() if _SIZE.fullmatch(value.strip()) else None
+    if attribute == "type" and tag == "style":
+        return value if value.strip().lower() == "text/css" else None
+    return value
 
-    Defense in depth: values from the data are escaped upstream (pandas, ``nrd.present.tables``);
-    this guarantees the page stays inert and offline even when an output was not.
-    """
-    parser = _Sanitizer()
-    parser.feed(page)
-    parser.close()
-    if parser.removed:
-        logger.warning("sanitized report HTML: removed %d script/remote item(s)", parser.removed)
-    return "".join(parser.out)
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+    attribute_filter=_attribute_filter,
+    strip_comments=True,
+    link_rel=None,
+    url_schemes={"data"},
+)
+
+
+def sanitize_fragment(fragment: str) -> str:
+    """``fragment`` (HTML from a notebook) re-serialised with only the allow-listed elements, attributes and
+    CSS; deterministic (the same fragment gives the same bytes)."""
+    if not fragment:
+        return ""
+    clean = _CLEANER.clean(str(fragment))
+    # nh3 escapes "<" in text and attributes (and attribute values holding one were dropped), so every
+    # "<style" here opens a real element whose raw text ends at the first "</style>".
+    return _STYLE_ELEMENT.sub(lambda m: m.group(1) + "\n" + clean_stylesheet(m.group(2)) + m.group(3), clean)
+
+
+def script_hash(script: str) -> str:
+    """The CSP source allowing exactly this inline script: ``'sha256-<base64>'`` of its UTF-8 text."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def content_security_policy(scripts: tuple[str, ...] | list[str] = ()) -> str:
+    """The policy of a page: nothing fetched but ``data:`` images, inline styles, no script but ``scripts``
+    (each allowed by its hash), no ``<base>``, no form submission."""
+    directives = ["default-src 'none'", "img-src data:", "style-src 'unsafe-inline'"]
+    if scripts:
+        directives.append("script-src " + " ".join(script_hash(script) for script in scripts))
+    directives += ["base-uri 'none'", "form-action 'none'"]
+    return "; ".join(directives)
+
+
+#: The report pages' policy (they hold no script).
+REPORT_CSP = content_security_policy()

@@ -1,0 +1,102 @@
+"""CSS a report page may carry from an untrusted fragment: an allow-list over tinycss2's parse.
+
+Used by ``nrd.run.sanitize`` for ``style="..."`` attributes and ``<style>`` elements (pandas ``Styler``
+tables carry both). A declaration is kept only when its property is in ``SAFE_PROPERTIES`` and its value is
+made of plain tokens (keywords, numbers, lengths, colours, strings, commas) and ``SAFE_FUNCTIONS``; anything
+that can fetch or run something is dropped: ``url()`` in every spelling (tinycss2 decodes escapes such as
+``\\75rl(`` before we look), ``image-set()``, ``expression()``, ``@import`` and every other at-rule. The
+result is re-serialised from the tokens we kept, so the browser parses exactly what was checked, and it never
+holds ``<`` (it cannot close its ``<style>`` element) nor a backslash (no escape survives).
+"""
+
+from __future__ import annotations
+
+import tinycss2
+
+#: Properties a report's tables and text use; none of them can load anything once values are checked.
+SAFE_PROPERTIES = frozenset(
+    {
+        "background", "background-color", "color", "opacity",
+        "border", "border-collapse", "border-spacing", "border-color", "border-style", "border-width",
+        "border-radius",
+        *(f"border-{side}" for side in ("top", "right", "bottom", "left")),
+        *(f"border-{side}-{part}" for side in ("top", "right", "bottom", "left")
+          for part in ("color", "style", "width")),
+        "margin", "margin-top", "margin-right", "margin-bottom", "margin-left",
+        "padding", "padding-top", "padding-right", "padding-bottom", "padding-left",
+        "font", "font-family", "font-size", "font-style", "font-weight", "font-variant", "font-variant-numeric",
+        "line-height", "letter-spacing", "word-spacing", "text-align", "text-decoration", "text-decoration-line",
+        "text-decoration-color", "text-decoration-style", "text-transform", "text-indent", "white-space",
+        "word-break", "overflow-wrap", "vertical-align", "direction",
+        "width", "min-width", "max-width", "height", "min-height", "max-height", "box-sizing",
+        "display", "float", "clear", "caption-side", "empty-cells", "table-layout",
+        "list-style-type", "list-style-position",
+        "break-before", "break-after", "break-inside", "page-break-before", "page-break-after",
+        "page-break-inside",
+    }
+)
+#: Functions allowed in a value: colours and arithmetic, nothing that takes a URL or an image.
+SAFE_FUNCTIONS = frozenset({"rgb", "rgba", "hsl", "hsla", "calc"})
+_PLAIN_TOKENS = frozenset({"whitespace", "ident", "number", "percentage", "dimension", "hash", "string",
+                           "literal"})
+
+
+def _value_is_safe(tokens) -> bool:
+    for token in tokens:
+        if token.type == "function":
+            if token.lower_name not in SAFE_FUNCTIONS or not _value_is_safe(token.arguments):
+                return False
+        elif token.type not in _PLAIN_TOKENS:  # url, at-keyword, blocks, unicode-range, errors...
+            return False
+        elif token.type == "ident" and token.lower_value in {"expression", "url", "image-set"}:
+            return False
+    return True
+
+
+def _clean_declarations(tokens_or_text) -> list[str]:
+    """The kept declarations of a declaration list, each ``name: value`` (``!important`` kept)."""
+    kept = []
+    for item in tinycss2.parse_declaration_list(tokens_or_text, skip_comments=True, skip_whitespace=True):
+        if item.type != "declaration" or item.lower_name not in SAFE_PROPERTIES:
+            continue
+        if not _value_is_safe(item.value):
+            continue
+        value = tinycss2.serialize(item.value).strip()
+        if not value or "<" in value or "\\" in value:
+            continue
+        kept.append(f"{item.lower_name}: {value}{' !important' if item.important else ''}")
+    return kept
+
+
+def clean_style_attribute(value: str) -> str:
+    """A ``style`` attribute keeping only safe declarations (``""`` when none is left)."""
+    return "; ".join(_clean_declarations(value))
+
+
+def clean_stylesheet(text: str) -> str:
+    """A ``<style>`` element's text keeping only style rules with safe declarations; every at-rule
+    (``@import``, ``@font-face``, ``@media``...) is dropped."""
+    rules = []
+    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+        if rule.type != "qualified-rule":
+            continue
+        selector = tinycss2.serialize(rule.prelude).strip()
+        if not selector or "<" in selector or "\\" in selector or not _selector_is_safe(rule.prelude):
+            continue
+        declarations = _clean_declarations(rule.content)
+        if declarations:
+            body = "".join(f"  {declaration};\n" for declaration in declarations)
+            rules.append(f"{selector} {{\n{body}}}\n")
+    return "".join(rules)
+
+
+def _selector_is_safe(tokens) -> bool:
+    """Selectors cannot fetch, but a block or at-keyword in one means the rule is not what it looks like."""
+    for token in tokens:
+        if token.type in {"{} block", "at-keyword", "url", "bad-url", "bad-string", "error"}:
+            return False
+        if token.type in {"function", "() block", "[] block"}:
+            inner = token.arguments if token.type == "function" else token.content
+            if not _selector_is_safe(inner):
+                return False
+    return True
