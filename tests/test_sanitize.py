@@ -121,3 +121,13 @@ def test_index_page_allows_exactly_its_own_script_by_hash():
     policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page).group(1)
     assert policy.replace("&#39;", "'") == content_security_policy([scripts[0]])
     assert page.index("Content-Security-Policy") < page.index("<style>") < page.index("<script>")
+
+
+def test_the_analyst_is_told_what_was_left_out(caplog):
+    with caplog.at_level("WARNING", logger="nrd"):
+        sanitize_fragment('<table><tr><td onclick="x()">1</td></tr></table><iframe src="a"></iframe><svg></svg>')
+    assert "left out what a page may not hold: iframe, svg, on* handlers" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="nrd"):
+        sanitize_fragment(styled_table(pd.DataFrame({"a": [1]}), [Col("a", "A", "int")]))
+    assert caplog.text == ""  # a report's own table is not worth a warning

@@ -25,6 +25,7 @@ import re
 
 import nh3
 
+from nrd.log import logger
 from nrd.run.css_filter import clean_style_attribute, clean_stylesheet
 
 _TEXT_TAGS = {"p", "br", "hr", "span", "div", "section", "article", "header", "footer", "aside", "figure",
@@ -60,6 +61,9 @@ _IMAGE_DATA_URI = re.compile(r"data:image/(?:png|jpeg);base64,[A-Za-z0-9+/]+={0,
 _ANCHOR = re.compile(r"#[^\s<>\"'`\\]*")
 _SIZE = re.compile(r"\d{1,5}%?")
 _STYLE_ELEMENT = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S)
+# Only to tell the analyst what went missing (the sanitizer itself never relies on these).
+_TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)")
+_HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
@@ -96,10 +100,21 @@ def sanitize_fragment(fragment: str) -> str:
     CSS; deterministic (the same fragment gives the same bytes)."""
     if not fragment:
         return ""
-    clean = _CLEANER.clean(str(fragment))
+    fragment = str(fragment)
+    clean = _CLEANER.clean(fragment)
+    _report_removed(fragment)
     # nh3 escapes "<" in text and attributes (and attribute values holding one were dropped), so every
     # "<style" here opens a real element whose raw text ends at the first "</style>".
     return _STYLE_ELEMENT.sub(lambda m: m.group(1) + "\n" + clean_stylesheet(m.group(2)) + m.group(3), clean)
+
+
+def _report_removed(fragment: str) -> None:
+    """Warn, naming them, when a fragment held elements or handlers a report page may not hold."""
+    removed = sorted({name.lower() for name in _TAG_NAME.findall(fragment)} - ALLOWED_TAGS)
+    if _HANDLER.search(fragment):
+        removed.append("on* handlers")
+    if removed:
+        logger.warning("report HTML: left out what a page may not hold: %s", ", ".join(removed))
 
 
 def script_hash(script: str) -> str:
