@@ -170,6 +170,7 @@ REPORTS = [
     ("province_overview", {}),
     ("capital_disbursement", {}),
     ("ocop_portfolio", {}),
+    ("works_projects", {}),
     ("data_quality", {}),
 ]
 

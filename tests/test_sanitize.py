@@ -100,8 +100,16 @@ def test_style_attribute_filter(style, expected):
 
 def test_stylesheet_filter_drops_every_at_rule_and_url():
     sheet = ("@import 'a.css'; @\\69mport url(b.css); @IMPORT url(c.css); @font-face{src:url(f)} "
-             "@media print{p{color:red}} p{color:blue;background:URL(x)} q{background:\\75rl(x)} r{}")
-    assert clean_stylesheet(sheet) == "p {\n  color: blue;\n}\n"
+             "@media print{.p{color:red}} .p{color:blue;background:URL(x)} .q{background:\\75rl(x)} .r{}")
+    assert clean_stylesheet(sheet) == ".p {\n  color: blue;\n}\n"
+
+
+def test_a_fragment_stylesheet_cannot_reach_the_page_around_it():
+    sheet = ("body{display:none} *{color:red} h1, .x{color:red} .nrd-banner{display:none} .jp-Cell{opacity:0} "
+             ".toc-h2{display:none} :root{color:red} #T_nrd1 td, .dataframe thead th{text-align:right} "
+             ".x{margin:-900px 0 0 0}")
+    assert clean_stylesheet(sheet) == "#T_nrd1 td, .dataframe thead th {\n  text-align: right;\n}\n"
+    assert clean_style_attribute("margin-top:-40em;color:red") == "color: red"
 
 
 def test_csp_of_report_and_index_pages():

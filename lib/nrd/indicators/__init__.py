@@ -24,6 +24,14 @@ from nrd.indicators.pipeline_views import (
     named_five_star_candidates,
     unit_pipelines,
 )
+from nrd.indicators.project_views import (
+    overdue_project_list,
+    project_portfolio,
+    project_schedule,
+    project_status_at,
+    projects_by_unit,
+    stalled_project_list,
+)
 from nrd.indicators.phase import group_results, indicator_thresholds, phase_comparison, set_changes
 from nrd.indicators.profile import CommuneProfile, commune_profile
 from nrd.indicators.quality import stale_counts, submission_grid, value_outliers
@@ -90,4 +98,10 @@ __all__ = [
     "evaluation_cycle",
     "named_five_star_candidates",
     "unit_pipelines",
+    "overdue_project_list",
+    "project_portfolio",
+    "project_schedule",
+    "project_status_at",
+    "projects_by_unit",
+    "stalled_project_list",
 ]

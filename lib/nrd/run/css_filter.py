@@ -7,6 +7,11 @@ that can fetch or run something is dropped: ``url()`` in every spelling (tinycss
 ``\\75rl(`` before we look), ``image-set()``, ``expression()``, ``@import`` and every other at-rule. The
 result is re-serialised from the tokens we kept, so the browser parses exactly what was checked, and it never
 holds ``<`` (it cannot close its ``<style>`` element) nor a backslash (no escape survives).
+
+A fragment's stylesheet styles the fragment, not the page: every selector must start from an id or a class
+(``#T_nrd… td``, ``.dataframe thead th``), and not from a class of the page's own chrome (``nrd-``, ``jp-``,
+``toc-``), so no output can hide or restyle the title block, a data-quality banner or the contents. Negative
+margins, which could slide content over them, are dropped too.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ SAFE_PROPERTIES = frozenset(
 )
 #: Functions allowed in a value: colours and arithmetic, nothing that takes a URL or an image.
 SAFE_FUNCTIONS = frozenset({"rgb", "rgba", "hsl", "hsla", "calc"})
+#: Classes of the page around the fragments (title block, banner, contents, nbconvert's cell wrappers).
+PAGE_CLASS_PREFIXES = ("nrd-", "jp-", "toc-")
 _PLAIN_TOKENS = frozenset({"whitespace", "ident", "number", "percentage", "dimension", "hash", "string",
                            "literal"})
 
@@ -61,6 +68,9 @@ def _clean_declarations(tokens_or_text) -> list[str]:
             continue
         if not _value_is_safe(item.value):
             continue
+        if item.lower_name.startswith("margin") and any(
+                token.type in {"number", "dimension", "percentage"} and token.value < 0 for token in item.value):
+            continue
         value = tinycss2.serialize(item.value).strip()
         if not value or "<" in value or "\\" in value:
             continue
@@ -81,7 +91,8 @@ def clean_stylesheet(text: str) -> str:
         if rule.type != "qualified-rule":
             continue
         selector = tinycss2.serialize(rule.prelude).strip()
-        if not selector or "<" in selector or "\\" in selector or not _selector_is_safe(rule.prelude):
+        if not selector or "<" in selector or "\\" in selector or not _selector_is_safe(rule.prelude) \
+                or not _selector_is_scoped(rule.prelude):
             continue
         declarations = _clean_declarations(rule.content)
         if declarations:
@@ -99,4 +110,25 @@ def _selector_is_safe(tokens) -> bool:
             inner = token.arguments if token.type == "function" else token.content
             if not _selector_is_safe(inner):
                 return False
+    return True
+
+
+def _selector_is_scoped(tokens) -> bool:
+    """Every selector of the list starts with ``#id`` or ``.class`` (a class not of the page's chrome)."""
+    selectors: list[list] = [[]]
+    for token in tokens:
+        if token.type == "literal" and token.value == ",":
+            selectors.append([])
+        elif token.type != "whitespace" or selectors[-1]:
+            selectors[-1].append(token)
+    for selector in selectors:
+        if not selector:
+            return False
+        first = selector[0]
+        if first.type == "hash" and first.is_identifier:
+            continue
+        if (first.type == "literal" and first.value == "." and len(selector) > 1 and selector[1].type == "ident"
+                and not selector[1].lower_value.startswith(PAGE_CLASS_PREFIXES)):
+            continue
+        return False
     return True
