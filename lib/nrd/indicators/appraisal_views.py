@@ -186,6 +186,7 @@ def responsible_department(ds, period: str, actions: pd.DataFrame) -> pd.Series:
     (the office's assignment, ``reference/criteria_departments``, as the department brief reads it); for a
     finding without a criterion of that set, the round's ``lead``."""
     led = ds.criteria_set_for(periods.parse_period(period)).criteria
+    led = led[led["department"].notna()]
     by_criterion = dict(zip(led["criterion"].astype(str).str.strip(), led["department"].astype(str)))
     criterion = actions["criterion"].astype("string").str.strip()
     return criterion.map(by_criterion).fillna(actions["lead"].astype("string")).astype("object")
