@@ -252,3 +252,20 @@ def test_changing_number_locale_is_a_new_reading_not_a_cached_one(tmp_path, monk
         values.append(ds.table("capital_mobilized")["cumulative_mvnd"].tolist()[0])
         assert ds.number_locale == locale
     assert values == pytest.approx([12.345, 12345, 12.345])
+
+
+@given(
+    locale=st.sampled_from(["vi", "en"]),
+    text=st.from_regex(r"\A-?[0-9][0-9.,]{0,14}\Z", fullmatch=True),
+)
+def test_the_shape_shortcut_agrees_with_babel_on_every_text(locale, text):
+    """``read_number`` skips Babel for a text whose shape (digits 1-9 as 1) Babel already refused; the
+    shortcut must give what Babel itself gives, for any text of the allowed characters."""
+    assert cells._parse_in(text, locale) == cells._babel_parse(text, locale)
+
+
+@pytest.mark.parametrize("text", ["1.000", "10.000,0", "0,000", "100,00", "1.000.000", "00.123", "9.990,90",
+                                  "1,000.00", "0.001", "1.0", "10,", "-0,0"])
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_the_shape_shortcut_agrees_with_babel_on_zeros(locale, text):
+    assert cells._parse_in(text, locale) == cells._babel_parse(text, locale)

@@ -32,7 +32,8 @@ _PROVINCE_REST = (
     "capital.disbursement_rate_year", "capital.mobilized_cumulative", "org.steering_committee_share",
 )
 _FIRST_PHASE_COMMUNE = ("nra.level", "criteria.met_count", "ocop.products_active", "capital.disbursement_rate_year")
-_LATER_PHASE_COMMUNE = ("criteria.met_count", "ocop.products_active", "capital.disbursement_rate_year")
+_LATER_PHASE_COMMUNE = ("criteria.met_count", "ocop.products_active", "capital.disbursement_rate_year",
+                        "projects.overdue", "appraisal.open", "inspections.actions_open")
 _FIXED = {
     "ocop": ("ocop.products_active", "ocop.products_active_3star", "ocop.products_active_4star",
              "ocop.products_active_5star", "ocop.entities_active", "ocop.products_expiring_180d",
