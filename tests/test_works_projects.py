@@ -159,3 +159,12 @@ def test_page_in_chromium_shows_the_indicator_figures(ds, table, lang, tmp_path)
     assert len(stalled) > 0
     for name in stalled["project_name"]:
         assert name in stalled_part
+
+
+def test_by_commune_rows_are_the_communes_indicator_rows(ds, table):
+    by_unit = ind.projects_by_unit(ds, LATEST).dropna(subset=["unit_code"]).set_index("unit_code")
+    rows = table[(table["period"] == LATEST) & (table["unit_code"] != "37")]
+    for indicator, column in (("projects.total", "projects"), ("projects.overdue", "overdue")):
+        values = rows[rows["indicator"] == indicator].set_index("unit_code")["value"]
+        values = values[values > 0]
+        assert values.to_dict() == by_unit.loc[by_unit[column] > 0, column].astype(float).to_dict(), indicator
