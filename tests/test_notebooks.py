@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 DEMO = ROOT / "data" / "demo"
 REPORTS = ["province_overview", "commune_scorecard", "department_brief", "ocop_portfolio",
-           "capital_disbursement", "works_projects", "data_quality"]
+           "capital_disbursement", "works_projects", "appraisal_inspection", "data_quality"]
 META_MIME = "application/vnd.nrd.report+json"
 NOTEBOOK_ONLY = "nrd-notebook-only"
 PERIOD = "2025-09"
