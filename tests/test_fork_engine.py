@@ -171,6 +171,7 @@ REPORTS = [
     ("capital_disbursement", {}),
     ("ocop_portfolio", {}),
     ("works_projects", {}),
+    ("appraisal_inspection", {}),
     ("data_quality", {}),
 ]
 

@@ -7,7 +7,7 @@ reader against itself could not fail.
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _io_helpers import TODAY, write_csv, write_xlsx
@@ -87,6 +87,7 @@ def _grouped(whole: int, thousands: str) -> str:
     return thousands.join([digits, *groups])
 
 
+@settings(deadline=None)  # the first example loads Babel's locale data
 @given(
     locale=st.sampled_from(["vi", "en"]),
     lead=st.integers(min_value=0, max_value=999),
@@ -110,6 +111,7 @@ def test_every_single_group_shape(locale, lead, group):
         assert (value, form) == (pytest.approx(as_decimal), cells.OTHER)
 
 
+@settings(deadline=None)  # the first example loads Babel's locale data
 @given(
     locale=st.sampled_from(["vi", "en"]),
     whole=st.integers(min_value=0, max_value=10**12),
@@ -168,6 +170,7 @@ def test_every_shape_exhaustively(declared, written, lead, groups, decimals):
         assert (value, form) == (pytest.approx(as_written), cells.OTHER), text
 
 
+@settings(deadline=None)  # the first example loads Babel's locale data
 @given(st.integers(min_value=0, max_value=10**9))
 def test_whole_numbers_without_separators_are_the_same_everywhere(whole):
     assert cells.read_number(str(whole), "vi") == cells.read_number(str(whole), "en") == (whole, cells.NEUTRAL)
@@ -254,6 +257,7 @@ def test_changing_number_locale_is_a_new_reading_not_a_cached_one(tmp_path, monk
     assert values == pytest.approx([12.345, 12345, 12.345])
 
 
+@settings(deadline=None)  # the first example loads Babel's locale data
 @given(
     locale=st.sampled_from(["vi", "en"]),
     text=st.from_regex(r"\A-?[0-9][0-9.,]{0,14}\Z", fullmatch=True),

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 DEMO = ROOT / "data" / "demo"
 REPORTS = ["province_overview", "commune_scorecard", "department_brief", "ocop_portfolio",
-           "capital_disbursement", "works_projects", "data_quality"]
+           "capital_disbursement", "works_projects", "appraisal_inspection", "data_quality"]
 #: Report notebooks with an outline of Markdown headings and every view bound to a name (issue 13).
 OUTLINED = REPORTS
 META_MIME = "application/vnd.nrd.report+json"

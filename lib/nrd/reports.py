@@ -140,4 +140,6 @@ register_report(ReportKind("ocop_portfolio", group="ocop", exports=("ocop.",), h
 register_report(ReportKind("capital_disbursement", group="capital", exports=("capital.",), headlines="capital"))
 register_report(ReportKind("works_projects", group="pipelines", exports=("projects.",), headlines="works",
                             sheets=("works_projects",)))
+register_report(ReportKind("appraisal_inspection", group="pipelines", exports=("appraisal.", "inspections."),
+                            headlines="appraisal", sheets=("appraisal_inspection",)))
 register_report(ReportKind("data_quality", group="data_quality", to_departments=True, headlines="quality"))
