@@ -34,12 +34,13 @@ lab-settings:
 	  '}' > $(LAB_SETTINGS)
 
 # Outputs never reach a commit: notebooks pass through nbstripout when staged (.gitattributes names the
-# filter; the command is relative, so every worktree uses its own .venv). --keep-id keeps the cell ids.
+# filter; the command is relative, so every checkout uses its own .venv). --keep-id keeps the cell ids.
+# A checkout without it (.venv not installed yet) passes notebooks through unchanged instead of failing.
+NBSTRIPOUT := if [ -x $(BIN)/nbstripout ]; then $(BIN)/nbstripout --keep-id; else cat; fi
 git-filters:
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
-	  git config filter.nbstripout.clean '$(BIN)/nbstripout --keep-id' && \
-	  git config filter.nbstripout.smudge cat && \
-	  git config diff.ipynb.textconv '$(BIN)/nbstripout --keep-id -t'; \
+	  git config filter.nbstripout.clean '$(NBSTRIPOUT)' && \
+	  git config filter.nbstripout.smudge cat; \
 	else echo "not a git checkout: no nbstripout filter installed"; fi
 
 browser: ## install Debian's chromium for the browser tests (needs root or sudo)
