@@ -69,7 +69,8 @@ bench-national: $(STAMP) ## national scale: 3,321 units, commune scorecards thro
 
 lab: $(STAMP) ## open JupyterLab on the notebooks (kernel "Python (nrd)", no news prompt)
 	NRD_PROJECT_DIR=$(CURDIR) $(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(LAB_ARGS) \
-	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	  --MultiKernelManager.default_kernel_name=nrd
 
 clean: ## remove generated outputs (keeps the placeholder)
 	find $(OUT) -mindepth 1 ! -name .gitkeep ! -name README.md -exec rm -rf {} +

@@ -121,6 +121,7 @@ def test_lab_settings_turn_off_the_news_and_list_markdown_headings():
     assert settings["@jupyterlab/toc-extension:registry"]["includeOutput"] is False
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "--LabApp.news_url=None" in makefile and "NRD_PROJECT_DIR=$(CURDIR)" in makefile
+    assert "--MultiKernelManager.default_kernel_name=nrd" in makefile  # a new notebook gets Python (nrd) too
 
 
 @pytest.mark.slow
