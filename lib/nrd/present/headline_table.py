@@ -126,22 +126,25 @@ HEADLINE_COLUMNS = (Col("label", "common.indicator"), Col("value", "common.value
                     Col("target", "common.target"), Col("status", "common.target_status"))
 
 
-def show_headlines(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
-    """Show the headline table (see ``headline_frame`` for the columns it reads)."""
+def show_headlines(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """Show the headline table (see ``headline_frame`` for the columns it reads); returns ``headlines``."""
     text = headline_frame(headlines, lang)
     with_target = "target" in headlines.columns and headlines["target"].notna().any()
     columns = [c for c in HEADLINE_COLUMNS if with_target or c.column not in ("target", "status")]
     show_table(text, columns, lang)
+    return headlines
 
 
 def show_headlines_of(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG,
                       indicators: Sequence[str] | str = PROVINCE_HEADLINES, *, unit_code: str | None = None,
-                      province_code: str = DEFAULT_PROVINCE, targets=None) -> None:
+                      province_code: str = DEFAULT_PROVINCE, targets=None) -> pd.DataFrame:
     """Headline figures with their change on the previous month and the same month last year, and their
-    target status (met / on track / behind) when ``targets`` are given."""
+    target status (met / on track / behind) when ``targets`` are given; returns the headline rows
+    (``nrd.indicators.headlines``: values, deltas, numerators and denominators as numbers)."""
     rows = headlines(table, period, indicators, unit_code=unit_code, province_code=province_code, targets=targets)
     if not targets:
         rows = rows.drop(columns=["target", "status"])
     show_headlines(rows, lang)
     show_note("note.headline_deltas", lang)
     show_set_break(comparison_periods(period), lang)
+    return rows
