@@ -17,9 +17,31 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[lab,test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	$(BIN)/python -m ipykernel install --sys-prefix --name nrd --display-name "Python (nrd)" >/dev/null
+	$(MAKE) --no-print-directory lab-settings git-filters
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install nrd with its lab and test extras
+install: $(STAMP) ## create .venv and install nrd with its lab and test extras, the nrd kernel, the git filter
+
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+# JupyterLab defaults for this environment: no "Jupyter news" prompt or update check, and an outline
+# (table of contents) from the notebooks' Markdown headings only: a report's HTML heading outputs repeat them.
+lab-settings:
+	mkdir -p $(dir $(LAB_SETTINGS))
+	printf '%s\n' '{' \
+	  '  "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false},' \
+	  '  "@jupyterlab/toc-extension:registry": {"includeOutput": false}' \
+	  '}' > $(LAB_SETTINGS)
+
+# Outputs never reach a commit: notebooks pass through nbstripout when staged (.gitattributes names the
+# filter; the command is relative, so every checkout uses its own .venv). --keep-id keeps the cell ids.
+# A checkout without it (.venv not installed yet) passes notebooks through unchanged instead of failing.
+NBSTRIPOUT := if [ -x $(BIN)/nbstripout ]; then $(BIN)/nbstripout --keep-id; else cat; fi
+git-filters:
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean '$(NBSTRIPOUT)' && \
+	  git config filter.nbstripout.smudge cat; \
+	else echo "not a git checkout: no nbstripout filter installed"; fi
 
 browser: ## install Debian's chromium for the browser tests (needs root or sudo)
 	@command -v chromium >/dev/null || { \
@@ -45,10 +67,12 @@ bench: $(STAMP) ## benchmarks: indicator build (demo, national) and report throu
 bench-national: $(STAMP) ## national scale: 3,321 units, commune scorecards through the Dask executor
 	$(BIN)/python benchmarks/run_bench.py --national $(VENV)/national-demo --limit 40
 
-lab: $(STAMP) ## open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) ## open JupyterLab on the notebooks (kernel "Python (nrd)", no news prompt)
+	NRD_PROJECT_DIR=$(CURDIR) $(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(LAB_ARGS) \
+	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
 clean: ## remove generated outputs (keeps the placeholder)
 	find $(OUT) -mindepth 1 ! -name .gitkeep ! -name README.md -exec rm -rf {} +
 
-.PHONY: help install browser demo-data validate report test bench bench-national lab clean
+PHONY_EXTRA := lab-settings git-filters
+.PHONY: $(PHONY_EXTRA) help install browser demo-data validate report test bench bench-national lab clean

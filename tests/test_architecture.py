@@ -15,10 +15,11 @@ LAYERS = (
     ("nrd.reference",),
     ("nrd.io",),
     ("nrd.demo",),
+    ("nrd.paths",),
     ("nrd.indicators",),
     ("nrd.present",),
     ("nrd.run",),
-    ("nrd.cli",),
+    ("nrd.cli", "nrd.workbench"),
 )
 MAX_LINES = 450
 

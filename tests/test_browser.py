@@ -20,7 +20,7 @@ SAMPLE = ROOT / "tests" / "data" / "sample_report.ipynb"
 DEMO_DATA = ROOT / "data" / "demo"
 GENERATED_ON = "2025-10-05"
 REPORT_KINDS = ["province_overview", "commune_scorecard", "department_brief", "ocop_portfolio",
-                "capital_disbursement", "data_quality"]
+                "capital_disbursement", "works_projects", "appraisal_inspection", "data_quality"]
 
 
 def _check_in_browser(html_path: Path, screenshot_name: str) -> None:

@@ -170,6 +170,8 @@ REPORTS = [
     ("province_overview", {}),
     ("capital_disbursement", {}),
     ("ocop_portfolio", {}),
+    ("works_projects", {}),
+    ("appraisal_inspection", {}),
     ("data_quality", {}),
 ]
 

@@ -93,7 +93,8 @@ def test_pipeline_indicators_at_2025_09():
 
 def test_counts_move_with_the_period():
     table = build_indicator_table(_ds(), ["2025-04", "2025-10", "2026-01"])
-    by = table.set_index(["indicator", "period"])["value"]
+    province = table[table["unit_code"] == _ds().province_code]
+    by = province.set_index(["indicator", "period"])["value"]
     assert by[("projects.total", "2025-04")] == 2 and by[("projects.total", "2025-10")] == 4
     assert by[("appraisal.open", "2025-04")] == 0 and by[("appraisal.approved_year", "2026-01")] == 0
     assert by[("inspections.actions_open", "2025-10")] == 2  # K3 resolved on 2025-10-15
@@ -126,3 +127,20 @@ def test_absent_tables_leave_the_indicators_out():
     table = compute_indicators(dataset(ocop_registrations=REGISTRATIONS), "2025-09")
     assert not table["indicator"].str.startswith(("projects.", "appraisal.", "inspections.")).any()
     assert overdue_projects(dataset(ocop_registrations=REGISTRATIONS), "2025-09").empty
+
+
+def test_commune_rows_share_out_the_province_counts():
+    ds = _ds()
+    table = build_indicator_table(ds, ["2025-09", "2025-10"])
+    for indicator in ("projects.overdue", "appraisal.open", "inspections.actions_open", "inspections.actions_overdue"):
+        rows = table[(table["indicator"] == indicator) & (table["period"] == "2025-10")]
+        communes = rows[rows["unit_code"] != ds.province_code]
+        assert len(communes) == len(ds.units)  # every unit, 0 where it has none
+        assert communes["value"].sum() == rows.loc[rows["unit_code"] == ds.province_code, "value"].item(), indicator
+    actions = table[(table["indicator"] == "inspections.actions_open") & (table["period"] == "2025-10")]
+    expected = open_actions(ds, "2025-10")["unit_code"].value_counts()
+    got = actions.set_index("unit_code")["value"]
+    assert all(got[unit] == n for unit, n in expected.items()) and expected.sum() > 0
+    share = table[(table["indicator"] == "projects.disbursed_share") & (table["unit_code"] != ds.province_code)]
+    assert ((share["value"] - share["numerator"] / share["denominator"] * 100).abs().fillna(0) < 1e-9).all()
+    assert share["denominator"].gt(0).sum() >= 2  # the communes with a project carry a share

@@ -7,7 +7,7 @@ reader against itself could not fail.
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _io_helpers import TODAY, write_csv, write_xlsx
@@ -87,6 +87,7 @@ def _grouped(whole: int, thousands: str) -> str:
     return thousands.join([digits, *groups])
 
 
+@settings(deadline=None)  # the first example loads Babel's locale data
 @given(
     locale=st.sampled_from(["vi", "en"]),
     lead=st.integers(min_value=0, max_value=999),
@@ -110,6 +111,7 @@ def test_every_single_group_shape(locale, lead, group):
         assert (value, form) == (pytest.approx(as_decimal), cells.OTHER)
 
 
+@settings(deadline=None)  # the first example loads Babel's locale data
 @given(
     locale=st.sampled_from(["vi", "en"]),
     whole=st.integers(min_value=0, max_value=10**12),
@@ -168,6 +170,7 @@ def test_every_shape_exhaustively(declared, written, lead, groups, decimals):
         assert (value, form) == (pytest.approx(as_written), cells.OTHER), text
 
 
+@settings(deadline=None)  # the first example loads Babel's locale data
 @given(st.integers(min_value=0, max_value=10**9))
 def test_whole_numbers_without_separators_are_the_same_everywhere(whole):
     assert cells.read_number(str(whole), "vi") == cells.read_number(str(whole), "en") == (whole, cells.NEUTRAL)
@@ -252,3 +255,21 @@ def test_changing_number_locale_is_a_new_reading_not_a_cached_one(tmp_path, monk
         values.append(ds.table("capital_mobilized")["cumulative_mvnd"].tolist()[0])
         assert ds.number_locale == locale
     assert values == pytest.approx([12.345, 12345, 12.345])
+
+
+@settings(deadline=None)  # the first example loads Babel's locale data
+@given(
+    locale=st.sampled_from(["vi", "en"]),
+    text=st.from_regex(r"\A-?[0-9][0-9.,]{0,14}\Z", fullmatch=True),
+)
+def test_the_shape_shortcut_agrees_with_babel_on_every_text(locale, text):
+    """``read_number`` skips Babel for a text whose shape (digits 1-9 as 1) Babel already refused; the
+    shortcut must give what Babel itself gives, for any text of the allowed characters."""
+    assert cells._parse_in(text, locale) == cells._babel_parse(text, locale)
+
+
+@pytest.mark.parametrize("text", ["1.000", "10.000,0", "0,000", "100,00", "1.000.000", "00.123", "9.990,90",
+                                  "1,000.00", "0.001", "1.0", "10,", "-0,0"])
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_the_shape_shortcut_agrees_with_babel_on_zeros(locale, text):
+    assert cells._parse_in(text, locale) == cells._babel_parse(text, locale)

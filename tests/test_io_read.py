@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _io_helpers import COMMUNE, TODAY, write_csv, write_valid_dataset, write_xlsx
@@ -349,6 +349,7 @@ def _vietnamese(value: float) -> str:
     return ".".join([whole, *groups]) + "," + decimals
 
 
+@settings(deadline=None)  # Babel loads its locale data on first use
 @given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=9))
 def test_vietnamese_number_text_round_trips(whole, tenth):
     value = whole + tenth / 10

@@ -8,6 +8,7 @@ parameterised runs read a table precomputed here (``indicators_path``) the way `
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -18,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 DEMO = ROOT / "data" / "demo"
 REPORTS = ["province_overview", "commune_scorecard", "department_brief", "ocop_portfolio",
-           "capital_disbursement", "data_quality"]
+           "capital_disbursement", "works_projects", "appraisal_inspection", "data_quality"]
+#: Report notebooks with an outline of Markdown headings and every view bound to a name (issue 13).
+OUTLINED = REPORTS
 META_MIME = "application/vnd.nrd.report+json"
 NOTEBOOK_ONLY = "nrd-notebook-only"
 PERIOD = "2025-09"
@@ -28,10 +31,15 @@ pytestmark = pytest.mark.slow
 
 
 def _execute(name: str, out_dir: Path, **parameters) -> nbformat.NotebookNode:
+    """Run a notebook in the ``nrd`` kernel from ``out_dir``: outside the project, so the notebook finds its
+    default inputs (``../data/demo``, ``../params/targets.yaml``) through ``NRD_PROJECT_DIR``."""
+    from unittest import mock
+
     papermill = pytest.importorskip("papermill")
     out = out_dir / f"{name}-{len(list(out_dir.glob('*.ipynb')))}.ipynb"
-    papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out), parameters=parameters,
-                               kernel_name="python3", cwd=str(out_dir), progress_bar=False)
+    with mock.patch.dict(os.environ, {"NRD_PROJECT_DIR": str(ROOT)}):
+        papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out), parameters=parameters,
+                                   kernel_name="nrd", cwd=str(out_dir), progress_bar=False)
     return nbformat.read(out, as_version=4)
 
 
@@ -121,7 +129,7 @@ def variant_runs(demo, indicators_path, tmp_path_factory) -> dict[str, nbformat.
 @pytest.mark.parametrize("name", REPORTS)
 def test_committed_notebook_is_clean_thin_and_parameterised(name):
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert nb.metadata["kernelspec"]["name"] == "nrd"
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     lines = tagged[0].source.splitlines()
@@ -138,6 +146,69 @@ def test_committed_notebook_is_clean_thin_and_parameterised(name):
     assert nb.cells[0].source.startswith("# ")
 
 
+def _headings(nb) -> list[tuple[int, str]]:
+    return [(len(m.group(1)), m.group(2).strip()) for c in nb.cells if c.cell_type == "markdown"
+            for m in re.finditer(r"^(#{1,6})\s+(.+)$", c.source, re.M)]
+
+
+def _calls(source: str) -> list:
+    import ast
+
+    return [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)]
+
+
+def _name(node) -> str:
+    import ast
+
+    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+
+
+@pytest.mark.parametrize("name", OUTLINED)
+def test_outline_lists_every_section_as_a_notebook_only_heading(name):
+    """JupyterLab's outline lists Markdown headings before anything runs: each ``rp.section`` of the report
+    has a heading cell (the Vietnamese label, at the same level), tagged so the page leaves it out."""
+    import ast
+
+    from nrd.present.i18n import t
+
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    assert nb.metadata["kernelspec"] == {"display_name": "Python (nrd)", "language": "python", "name": "nrd"}
+    headings = _headings(nb)
+    assert headings[0][0] == 1
+    expected = []
+    for cell in nb.cells:
+        for call in _calls(cell.source) if cell.cell_type == "code" else []:
+            if _name(call.func) == "section" and isinstance(call.args[0], ast.Constant):
+                level = next((k.value.value for k in call.keywords if k.arg == "level"), 2)
+                if "{" not in t(call.args[0].value, "vi"):
+                    expected.append((level, t(call.args[0].value, "vi")))
+    assert len(expected) >= 4
+    assert [h for h in headings[1:] if h in expected] == expected
+
+
+@pytest.mark.parametrize("name", OUTLINED)
+def test_every_view_is_bound_to_a_name(name):
+    """No view is computed inside the call that shows it: ``position = ind.capital_position(ds, period)``, then
+    ``sx.show_capital_position(position, ...)``; a show call's value never ends a cell unbound (``;``)."""
+    import ast
+
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    shows = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for call in _calls(cell.source):
+            if _name(call.func).startswith("show_"):
+                shows += 1
+                inline = [ast.unparse(a) for a in call.args if isinstance(a, ast.Call)
+                          and isinstance(a.func, ast.Attribute) and _name(a.func.value) == "ind"]
+                assert inline == [], f"{name}: bind {inline} to a name first"
+        last = ast.parse(cell.source).body[-1:] if cell.source.strip() else []
+        if last and isinstance(last[0], ast.Expr) and _name(getattr(last[0].value, "func", None)).startswith("show_"):
+            assert cell.source.rstrip().endswith(";"), cell.source
+    assert shows >= 5
+
+
 # ---- default runs ------------------------------------------------------------------------------------------
 
 
@@ -150,6 +221,32 @@ def test_notebook_runs_with_defaults_from_another_cwd(default_runs, name):
     html = _html(nb)
     assert html.count("<h2") >= 3
     assert "&lt;script" not in html and "<script" not in html
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_no_cell_value_reaches_the_page(default_runs, name):
+    """``show_*`` return the frame they showed; a report's cells end the call with ``;`` (or bind it), so
+    no frame is echoed as a cell's value."""
+    assert [o for o in _outputs(default_runs[name]) if o["output_type"] == "execute_result"] == []
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_notebook_only_cells_leave_the_page_byte_identical(default_runs, name, tmp_path):
+    """The analyst's cells (Markdown headings and notes tagged ``nrd-notebook-only``) never change the page:
+    the executed notebook with and without them exports to the same bytes."""
+    from nrd.run.html import export_html
+
+    nb = default_runs[name]
+    assert any(NOTEBOOK_ONLY in c.metadata.get("tags", []) for c in nb.cells)
+    without = nbformat.from_dict(json.loads(json.dumps(nb)))
+    without.cells = [c for c in without.cells if NOTEBOOK_ONLY not in c.metadata.get("tags", [])]
+    pages = []
+    for label, notebook in (("with", nb), ("without", without)):
+        path = tmp_path / f"{label}.ipynb"
+        nbformat.write(notebook, path)
+        pages.append(export_html(path, tmp_path / f"{label}.html", lang="vi", meta={"period": PERIOD},
+                                 generated_on="2025-10-05").read_bytes())
+    assert pages[0] == pages[1] and b"<h2" in pages[0]
 
 
 def test_province_overview_has_every_section_with_targets(default_runs, demo):
@@ -375,3 +472,39 @@ def test_nbval_lax_runs_every_notebook_without_error(tmp_path):
                           cwd=NOTEBOOKS, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:]
     assert re.search(r"\b\d+ passed", done.stdout) and "failed" not in done.stdout
+
+
+# ---- the scratch notebook ----------------------------------------------------------------------------------
+
+
+def test_explore_is_a_clean_scratch_notebook_outside_the_plan():
+    """explore.ipynb is the analyst's space: not a registered report, not in the monthly plan, and exempt from
+    the thin-notebook rule above (its questions use groupby, pivots and .loc) — but committed clean."""
+    import yaml
+
+    from nrd.reports import REPORTS as REGISTRY
+
+    nb = nbformat.read(NOTEBOOKS / "explore.ipynb", as_version=4)
+    assert "explore" not in REGISTRY.names() and "explore" not in REPORTS
+    assert "explore" not in (ROOT / "params" / "monthly.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load((ROOT / "params" / "monthly.yaml").read_text(encoding="utf-8"))
+    assert nb.metadata["kernelspec"]["name"] == "nrd"
+    assert all(c.outputs == [] and c.execution_count is None for c in nb.cells if c.cell_type == "code")
+    assert len(_headings(nb)) >= 6 and _headings(nb)[0][0] == 1
+    assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1
+
+
+def test_explore_runs_on_the_demo(demo, tmp_path):
+    from nrd.indicators import criteria_matrix
+
+    nb = _execute("explore", tmp_path, export_to=str(tmp_path / "explore.xlsx"))
+    assert _errors(nb) == []
+    assert _images(nb) >= 1
+    before, now = criteria_matrix(demo, "2024-03"), criteria_matrix(demo, "2024-09")  # the notebook's defaults
+    pairs = before.merge(now, on=["unit_code", "criterion"], suffixes=("_before", "_now"))
+    lost = pairs[(pairs["status_before"] == "met") & (pairs["status_now"] != "met")]
+    assert len(lost) > 0  # the question has an answer on the demo
+    shown = _cell_html(nb, "lost = changes[")
+    assert all(f">{name}<" in shown for name in lost["name_now"])
+    assert shown.count("<tr") == len(lost) + 1  # the header row and one row per lost criterion
+    assert (tmp_path / "explore.xlsx").stat().st_size > 0

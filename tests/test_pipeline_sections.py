@@ -173,3 +173,20 @@ def test_extended_reports_in_chromium(ds, kind, parameters, lang, expected, tmp_
         assert any("Projets et actions" in html.unescape(h) for h in toc)
         first = ind.department_pipelines(ds, LATEST, "so_xd").projects["project_name"].iloc[0]
         assert first in text
+
+
+def test_the_index_speaks_the_runs_language(ds, table):
+    from nrd.run.index import front_figures, index_language, render_index
+    from nrd.run.model import Job
+
+    def job(lang):
+        return Job(report="ocop_portfolio", notebook=Path("ocop_portfolio.ipynb"), parameters={}, lang=lang,
+                   group="ocop", key=None, stem=f"ocop_portfolio-{lang}")
+
+    assert index_language([job("en"), job("en")]) == "en"
+    assert index_language([job("en"), job("fr")]) == "vi"
+    figures = front_figures(table, LATEST, ds.province_code, "fr")
+    assert any(f["label"] == "Projets en retard" for f in figures)
+    page = render_index(period=LATEST, results=[], generated_at=pd.Timestamp("2026-11-03").to_pydatetime(),
+                        figures=figures, lang="fr")
+    assert '<html lang="fr">' in page and "Chiffres clés" in page and "Số liệu chính" not in page

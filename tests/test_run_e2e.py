@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
 NRD = [str(Path(sys.executable).parent / "nrd")]
 REPORTS = ("province_overview", "commune_scorecard", "department_brief", "ocop_portfolio",
-           "capital_disbursement", "data_quality")
+           "capital_disbursement", "works_projects", "appraisal_inspection", "data_quality")
 
 if not (DEMO.is_dir() and all((ROOT / "notebooks" / f"{r}.ipynb").is_file() for r in REPORTS)):
     from _browser import missing
 
-    missing("needs data/demo and the six report notebooks", module=True)
+    missing("needs data/demo and the report notebooks", module=True)
 
 
 def sample_keys() -> tuple[str, str, str]:
@@ -73,7 +73,7 @@ def test_run_publishes_every_report_and_isolates_the_failure(run):
     status = {e["stem"]: e["status"] for e in manifest["reports"]}
     expected_ok = ["province_overview", f"commune_scorecard-{run['commune']}",
                    f"department_brief-{run['department']}", "ocop_portfolio", "capital_disbursement",
-                   "data_quality"]
+                   "works_projects", "appraisal_inspection", "data_quality"]
     assert status == {**{stem: "ok" for stem in expected_ok}, "broken": "failed"}
     for stem in expected_ok:
         assert (publication / "html" / f"{stem}.html").stat().st_size > 1000

@@ -7,6 +7,9 @@ kernel imports it before every report)::
     compute_indicators(ds, period) -> DataFrame  build_indicator_table(ds, periods) -> DataFrame
     get_indicator(id) -> Indicator               criteria_set_for(period) -> CriteriaSet
     render_report(notebook, *, period, ...)      run_plan(plan, *, data, period, out, ...)
+    open(data_dir) -> Workbench                  a dataset to explore: .indicators(periods), .views.*,
+                                                 .compare(a, b), .report(kind, ...), .to_excel(view, path)
+    demo_data_dir() -> Path                      the demo dataset (the project's, else the packaged one)
     NrdError                                     the base class of every error a user can cause
 """
 
@@ -32,6 +35,9 @@ _EXPORTS = {
     "render_report": "nrd.run.render",
     "run_plan": "nrd.run.batch",
     "NrdError": "nrd.errors",
+    "open": "nrd.workbench",
+    "Workbench": "nrd.workbench",
+    "demo_data_dir": "nrd.paths",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -31,7 +31,7 @@ FAN_OUT = {"commune": "unit_code", "unit": "unit_code", "ocop_unit": "unit_code"
 #: Fan-out keys that are units (their workbook holds the unit's own indicator rows).
 UNIT_FAN_OUT = frozenset({"commune", "unit", "ocop_unit"})
 #: Sections of the index page, in display order; each has its label ``group.<id>`` in ``labels.yaml``.
-GROUPS = ("province", "departments", "communes", "ocop", "capital", "data_quality", "other")
+GROUPS = ("province", "departments", "communes", "ocop", "capital", "pipelines", "data_quality", "other")
 #: The section of a notebook that is not registered (a plan may run any notebook): by its fan-out key.
 GROUP_BY_FAN_OUT = {"commune": "communes", "unit": "communes", "ocop_unit": "ocop", "department": "departments"}
 DEFAULT_GROUP = "other"
@@ -138,4 +138,8 @@ register_report(ReportKind("department_brief", group="departments", for_each="de
 register_report(ReportKind("ocop_portfolio", group="ocop", exports=("ocop.",), headlines="ocop",
                             sheets=("ocop_cycle",)))
 register_report(ReportKind("capital_disbursement", group="capital", exports=("capital.",), headlines="capital"))
+register_report(ReportKind("works_projects", group="pipelines", exports=("projects.",), headlines="works",
+                            sheets=("works_projects",)))
+register_report(ReportKind("appraisal_inspection", group="pipelines", exports=("appraisal.", "inspections."),
+                            headlines="appraisal", sheets=("appraisal_inspection",)))
 register_report(ReportKind("data_quality", group="data_quality", to_departments=True, headlines="quality"))

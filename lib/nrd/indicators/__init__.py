@@ -5,6 +5,18 @@ Everything here is pure: a ``Dataset`` (or frames) and parameters in, a new fram
 
 # Import order is the catalog's (and the table's) order: NRA, criteria, OCOP, capital, organization.
 from nrd.indicators import nra, criteria, ocop, capital, organization, pipelines  # noqa: F401,I001
+from nrd.indicators.appraisal_views import (
+    actions_by_department,
+    council_schedule,
+    dossier_pipeline,
+    findings_by_criterion,
+    inspection_calendar,
+    open_action_list,
+    open_dossiers,
+    overdue_action_list,
+    time_in_stage,
+    visits_by_month,
+)
 from nrd.indicators.catalog import (
     CATALOG,
     Indicator,
@@ -23,6 +35,14 @@ from nrd.indicators.pipeline_views import (
     evaluation_cycle,
     named_five_star_candidates,
     unit_pipelines,
+)
+from nrd.indicators.project_views import (
+    overdue_project_list,
+    project_portfolio,
+    project_schedule,
+    project_status_at,
+    projects_by_unit,
+    stalled_project_list,
 )
 from nrd.indicators.phase import group_results, indicator_thresholds, phase_comparison, set_changes
 from nrd.indicators.profile import CommuneProfile, commune_profile
@@ -90,4 +110,20 @@ __all__ = [
     "evaluation_cycle",
     "named_five_star_candidates",
     "unit_pipelines",
+    "overdue_project_list",
+    "project_portfolio",
+    "project_schedule",
+    "project_status_at",
+    "projects_by_unit",
+    "stalled_project_list",
+    "actions_by_department",
+    "council_schedule",
+    "dossier_pipeline",
+    "findings_by_criterion",
+    "inspection_calendar",
+    "open_action_list",
+    "open_dossiers",
+    "overdue_action_list",
+    "time_in_stage",
+    "visits_by_month",
 ]

@@ -16,7 +16,8 @@ import pandas as pd
 from nrd.contract import DEFAULT_PROVINCE
 from nrd.errors import UnknownNameError
 
-SET_NAMES = ("province", "commune", "ocop", "capital", "quality", "phase", "previous_phase", "front")
+SET_NAMES = ("province", "commune", "ocop", "capital", "quality", "phase", "previous_phase", "front", "works",
+             "appraisal")
 # The sets by name, for callers that name a set rather than list its ids (``headlines(table, period, OCOP_HEADLINES)``).
 PROVINCE_HEADLINES = "province"
 COMMUNE_HEADLINES = "commune"
@@ -31,7 +32,8 @@ _PROVINCE_REST = (
     "capital.disbursement_rate_year", "capital.mobilized_cumulative", "org.steering_committee_share",
 )
 _FIRST_PHASE_COMMUNE = ("nra.level", "criteria.met_count", "ocop.products_active", "capital.disbursement_rate_year")
-_LATER_PHASE_COMMUNE = ("criteria.met_count", "ocop.products_active", "capital.disbursement_rate_year")
+_LATER_PHASE_COMMUNE = ("criteria.met_count", "ocop.products_active", "capital.disbursement_rate_year",
+                        "projects.overdue", "appraisal.open", "inspections.actions_open")
 _FIXED = {
     "ocop": ("ocop.products_active", "ocop.products_active_3star", "ocop.products_active_4star",
              "ocop.products_active_5star", "ocop.entities_active", "ocop.products_expiring_180d",
@@ -40,6 +42,9 @@ _FIXED = {
                 "capital.disbursement_rate_year", "capital.disbursement_rate_prev_year",
                 "capital.mobilized_cumulative"),
     "quality": ("nra.communes_in_scope", "criteria.reporting_completeness"),
+    "works": ("projects.total", "projects.completed", "projects.overdue", "projects.disbursed_share"),
+    "appraisal": ("appraisal.open", "appraisal.open_over_60d", "appraisal.approved_year", "inspections.visits_year",
+                  "inspections.units_visited_year", "inspections.actions_open", "inspections.actions_overdue"),
 }
 
 
@@ -78,7 +83,8 @@ def is_later_phase(period: str) -> bool:
 def headline_ids(set_name: str, period: str) -> tuple[str, ...]:
     """The indicator ids of headline set ``set_name`` at ``period``, in display order.
 
-    Sets: ``province``, ``commune``, ``ocop``, ``capital``, ``quality``, ``front`` (the index page); ``phase`` (the recognition tiers
+    Sets: ``province``, ``commune``, ``ocop``, ``capital``, ``quality``, ``works``, ``appraisal``, ``front`` (the
+    index page); ``phase`` (the recognition tiers
     of the set in force) and ``previous_phase`` (those of the phase before it; empty in the first phase).
 
     Raises:

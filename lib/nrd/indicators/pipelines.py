@@ -10,7 +10,14 @@ import pandas as pd
 
 from nrd.contract import DOSSIER_CLOSED, PROJECT_DONE
 from nrd.indicators.catalog import Indicator, register
-from nrd.indicators.grid import GridContext, cover, grid_share_rows, per_period, province_value_rows
+from nrd.indicators.grid import (
+    GridContext,
+    cover,
+    grid_share_rows,
+    grid_value_rows,
+    per_period,
+    province_value_rows,
+)
 
 
 def thresholds() -> dict:
@@ -59,6 +66,24 @@ def dossier_states(grid: GridContext) -> pd.DataFrame:
     return grid.memo("dossier_states", compute)
 
 
+def _unit_sums(grid, g, unit_codes, values) -> tuple[pd.MultiIndex, np.ndarray]:
+    """``values`` summed per (grid period, unit) over every unit of the province (0 where none); rows
+    without a unit (a project of several communes or of the province) count for the province only."""
+    codes = pd.Series(unit_codes, dtype="string").reset_index(drop=True)
+    keep = codes.notna().to_numpy()
+    series = pd.Series(np.asarray(values, dtype="float64")[keep],
+                       index=pd.MultiIndex.from_arrays([np.asarray(g, dtype="int64")[keep],
+                                                        codes[keep].astype(str).to_numpy()]))
+    index = pd.MultiIndex.from_product([range(grid.n), grid.prepared.units["unit_code"].astype(str)],
+                                       names=["_g", "unit_code"])
+    return index, series.groupby(level=[0, 1]).sum().reindex(index, fill_value=0.0).to_numpy()
+
+
+def _unit_count_rows(grid, frame, mask) -> pd.DataFrame:
+    index, counts = _unit_sums(grid, frame["_g"].to_numpy(), frame["unit_code"], np.asarray(mask, dtype="float64"))
+    return grid_value_rows(grid.periods[index.get_level_values(0).to_numpy()], index.get_level_values(1), counts)
+
+
 def _count(grid, frame, mask) -> np.ndarray:
     return per_period(grid, frame["_g"].to_numpy(), np.asarray(mask, dtype="float64"))
 
@@ -83,6 +108,38 @@ def _projects_disbursed_share(grid):
     paid = per_period(grid, g, states["disbursed_mvnd"].fillna(0).to_numpy())
     total = per_period(grid, g, states["total_investment_mvnd"].fillna(0).to_numpy())
     return grid_share_rows(grid.periods, grid.province_code, paid, total)
+
+
+def _projects_total_units(grid):
+    return _unit_count_rows(grid, project_states(grid), np.ones(len(project_states(grid))))
+
+
+def _projects_completed_units(grid):
+    states = project_states(grid)
+    return _unit_count_rows(grid, states, states["done"])
+
+
+def _projects_overdue_units(grid):
+    states = project_states(grid)
+    return _unit_count_rows(grid, states, states["overdue"])
+
+
+def _projects_disbursed_share_units(grid):
+    states = project_states(grid)
+    g = states["_g"].to_numpy()
+    index, paid = _unit_sums(grid, g, states["unit_code"], states["disbursed_mvnd"].fillna(0).to_numpy())
+    _, total = _unit_sums(grid, g, states["unit_code"], states["total_investment_mvnd"].fillna(0).to_numpy())
+    return grid_share_rows(grid.periods[index.get_level_values(0).to_numpy()], index.get_level_values(1), paid, total)
+
+
+def _appraisal_open_units(grid):
+    states = dossier_states(grid)
+    return _unit_count_rows(grid, states, states["open"])
+
+
+def _appraisal_open_long_units(grid):
+    states = dossier_states(grid)
+    return _unit_count_rows(grid, states, states["open_long"])
 
 
 def _appraisal_open(grid):
@@ -121,6 +178,21 @@ def _distinct(column):
 
 
 def _open_actions(grid, overdue: bool) -> np.ndarray:
+    _, g = _open_action_cover(grid, overdue)
+    return per_period(grid, g, np.ones(len(g)))
+
+
+def _open_actions_units(overdue: bool):
+    def compute(grid):
+        rows, g = _open_action_cover(grid, overdue)
+        index, counts = _unit_sums(grid, g, rows["unit_code"].to_numpy(), np.ones(len(g)))
+        return grid_value_rows(grid.periods[index.get_level_values(0).to_numpy()], index.get_level_values(1),
+                               counts)
+    return compute
+
+
+def _open_action_cover(grid, overdue: bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """The inspection rows open at each grid period (repeated per period) and their grid indexes."""
     rows = grid.prepared.get("inspections")
     rows = rows[rows["action_due"].notna() & rows["visit_date"].notna()]
     start = grid.date_index(rows["visit_date"])
@@ -128,8 +200,8 @@ def _open_actions(grid, overdue: bool) -> np.ndarray:
         due = rows["action_due"].dt.as_unit("ns").to_numpy()
         start = np.maximum(start, np.searchsorted(grid.ends.to_numpy(), due, side="right"))
     stop = grid.date_index(rows["resolved_on"])  # resolved on or before the end of P: closed from there
-    _, g = cover(start, stop)
-    return per_period(grid, g, np.ones(len(g)))
+    idx, g = cover(start, stop)
+    return rows.iloc[idx].reset_index(drop=True), g
 
 
 def _five_star_candidates(grid):
@@ -154,30 +226,36 @@ def _lbl(vi: str, en: str, fr: str) -> dict[str, str]:
     return {"vi": vi, "en": en, "fr": fr}
 
 
-def _declare(id_, label, unit, direction, grid_function, requires, definition, **shares):
+def _declare(id_, label, unit, direction, grid_function, requires, definition, units=None, **shares):
+    """A province indicator; ``units``: the grid function of its commune rows (same id), when it has some."""
+    commune = {} if units is None else {"compute_commune": _per_period(units), "compute_commune_grid": units}
     register(Indicator(id_, label, unit, "province", direction, _per_period(grid_function), requires,
-                       definition=definition, compute_grid=grid_function, **shares))
+                       definition=definition, compute_grid=grid_function, **commune, **shares))
 
 
 _PJ = ("projects", "project_progress")
 _AP = ("appraisals",)
 _IN = ("inspections",)
 _declare("projects.total", _lbl("Số công trình, dự án", "Works and projects", "Ouvrages et projets"),
-         "count", "neutral", _projects_total, _PJ, "Projects with a progress row at or before P.")
+         "count", "neutral", _projects_total, _PJ, "Projects with a progress row at or before P; per unit by the "
+         "project's unit_code (projects of several communes or of the province count for the province only).",
+         units=_projects_total_units)
 _declare("projects.completed", _lbl("Công trình đã hoàn thành", "Projects completed", "Projets achevés"),
          "count", "higher_is_better", _projects_completed, _PJ,
-         "Of projects.total, latest status completed or handed_over.")
+         "Of projects.total, latest status completed or handed_over.", units=_projects_completed_units)
 _declare("projects.overdue", _lbl("Công trình chậm tiến độ", "Projects overdue", "Projets en retard"),
          "count", "lower_is_better", _projects_overdue, _PJ,
-         "Of projects.total, not completed/handed_over and planned_end before the end of P.")
+         "Of projects.total, not completed/handed_over and planned_end before the end of P.",
+         units=_projects_overdue_units)
 _declare("projects.disbursed_share", _lbl("Tỷ lệ giải ngân công trình", "Project disbursement rate",
                                           "Taux de décaissement des projets"),
          "percent", "higher_is_better", _projects_disbursed_share, _PJ,
          "Σ latest disbursed_mvnd / Σ total_investment_mvnd × 100 over projects.total.",
-         numerator="disbursed_mvnd", denominator="total_investment_mvnd")
+         numerator="disbursed_mvnd", denominator="total_investment_mvnd", units=_projects_disbursed_share_units)
 _declare("appraisal.open", _lbl("Hồ sơ đang xét", "Dossiers open", "Dossiers en cours"),
          "count", "neutral", _appraisal_open, _AP,
-         "Dossiers with a row at or before the end of P whose stage at P is not approved or rejected.")
+         "Dossiers with a row at or before the end of P whose stage at P is not approved or rejected.",
+         units=_appraisal_open_units)
 _declare("appraisal.approved_year", _lbl("Hồ sơ được công nhận trong năm", "Dossiers approved this year",
                                          "Dossiers approuvés dans l'année"),
          "count", "higher_is_better", _appraisal_approved_year, _AP,
@@ -185,7 +263,8 @@ _declare("appraisal.approved_year", _lbl("Hồ sơ được công nhận trong n
 _declare("appraisal.open_over_60d", _lbl("Hồ sơ quá 60 ngày chưa xong", "Dossiers open over 60 days",
                                          "Dossiers ouverts depuis plus de 60 jours"),
          "count", "lower_is_better", _appraisal_open_long, _AP,
-         "Open dossiers submitted more than 60 days before the end of P (threshold in pipelines.yaml).")
+         "Open dossiers submitted more than 60 days before the end of P (threshold in pipelines.yaml).",
+         units=_appraisal_open_long_units)
 _declare("inspections.visits_year", _lbl("Đợt kiểm tra trong năm", "Inspection rounds this year",
                                          "Missions d'inspection de l'année"),
          "count", "neutral", _distinct("inspection_id"), _IN,
@@ -196,11 +275,12 @@ _declare("inspections.units_visited_year", _lbl("Đơn vị được kiểm tra 
 _declare("inspections.actions_open", _lbl("Tồn tại chưa khắc phục", "Inspection actions open",
                                           "Actions correctives en cours"),
          "count", "lower_is_better", lambda g: province_value_rows(g, _open_actions(g, False)), _IN,
-         "Rows with action_due set, visit_date ≤ end of P and resolved_on blank or after the end of P.")
+         "Rows with action_due set, visit_date ≤ end of P and resolved_on blank or after the end of P.",
+         units=_open_actions_units(False))
 _declare("inspections.actions_overdue", _lbl("Tồn tại quá hạn khắc phục", "Inspection actions overdue",
                                              "Actions correctives en retard"),
          "count", "lower_is_better", lambda g: province_value_rows(g, _open_actions(g, True)), _IN,
-         "Of the open actions, action_due before the end of P.")
+         "Of the open actions, action_due before the end of P.", units=_open_actions_units(True))
 _declare("ocop.five_star_candidates", _lbl("Sản phẩm đề xuất công nhận 5 sao", "5-star candidates",
                                            "Candidats 5 étoiles"),
          "count", "higher_is_better", _five_star_candidates, ("ocop_registrations",),

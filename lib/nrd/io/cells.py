@@ -85,7 +85,7 @@ def _babel_locale(name: str):
     return Locale.parse(name)
 
 
-def _parse_in(text: str, locale: str):
+def _babel_parse(text: str, locale: str):
     """The Decimal Babel reads from ``text`` in ``locale`` with strict grouping, or ``None``."""
     from babel.numbers import NumberFormatError, parse_decimal
 
@@ -94,6 +94,25 @@ def _parse_in(text: str, locale: str):
     except (NumberFormatError, ValueError, ArithmeticError):
         return None
     return value if value.is_finite() else None
+
+
+# Babel's strict check compares the text with the number formatted back: whether it passes depends on the
+# digits only through their count and which are zeros (leading and trailing zeros). Texts with the same
+# shape (every digit 1-9 as 1) pass or fail together, so a failure (slow in Babel: it builds suggestions)
+# is computed once per shape; a text whose shape passes is still read by Babel itself.
+_SHAPE = str.maketrans("23456789", "11111111")
+
+
+@functools.lru_cache(maxsize=65536)
+def _shape_fits(shape: str, locale: str) -> bool:
+    return _babel_parse(shape, locale) is not None
+
+
+def _parse_in(text: str, locale: str):
+    """The Decimal Babel reads from ``text`` (allowed characters only) in ``locale``, or ``None``."""
+    if not _shape_fits(text.translate(_SHAPE), locale):
+        return None
+    return _babel_parse(text, locale)
 
 
 def other_locale(locale: str) -> str:

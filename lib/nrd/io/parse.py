@@ -97,17 +97,17 @@ def _factorize_cells(values: list) -> tuple[np.ndarray, list]:
     return codes, [key[1] for key in unique_keys]
 
 
-def _collect_forms(forms, results, codes, uniques, row_numbers, written, ambiguous, other_form) -> None:
-    """Add the cells of one number column read in the other locale's form, and those read differently by
-    the two locales, to the table's lists (for ``number_locale_dependent``)."""
-    for code, form in enumerate(forms[:-1]):
-        if form not in (cells.AMBIGUOUS, cells.OTHER):
-            continue
-        for position in np.flatnonzero(codes == code):
-            if form == cells.AMBIGUOUS:
-                ambiguous.append((row_numbers[position], written, uniques[code], results[code]))
-            else:
-                other_form.append((row_numbers[position], written, uniques[code]))
+def _collect_forms(forms, results, codes, cells_of_column, row_numbers, written, ambiguous, other_form):
+    """Add the cells of one number column that the two locales read differently, and its first cell only
+    the other locale reads, to the table's lists (for ``number_locale_dependent``). ``forms`` and
+    ``results`` are per distinct cell, the last slot the blank cell (``codes`` -1)."""
+    per_cell = np.array(forms, dtype=object)[codes]
+    for position in np.flatnonzero(per_cell == cells.AMBIGUOUS):
+        cell = cells_of_column[position]
+        ambiguous.append((row_numbers[position], written, cell, results[codes[position]]))
+    others = np.flatnonzero(per_cell == cells.OTHER)
+    if others.size:
+        other_form.append((row_numbers[others[0]], written, cells_of_column[others[0]]))
 
 
 def _plain(value: float) -> str:
@@ -214,7 +214,8 @@ def parse_table(
         if column.type in _NUMBER_TYPES:
             forms = [cells.NEUTRAL if isinstance(r, cells.CellError) else r[1] for r in results]
             results = [r if isinstance(r, cells.CellError) else r[0] for r in results]
-            _collect_forms(forms, results, codes, uniques, row_numbers, written, ambiguous, other_form)
+            _collect_forms(forms, results, codes, cells_of_column, row_numbers, written, ambiguous,
+                           other_form)
         bad = np.array([isinstance(r, cells.CellError) for r in results], dtype=bool)
         blank = np.array([r is None for r in results], dtype=bool)
         flagged = bad | (blank & column.required)

@@ -50,12 +50,17 @@ def show_note(key: str, lang: str = DEFAULT_LANG, **values: object) -> None:
     _display_html(note_html(t(key, lang, **values)))
 
 
-def show_table(frame: pd.DataFrame, columns: Sequence[Col], lang: str = DEFAULT_LANG, **kwargs) -> None:
-    """Show ``styled_table(frame, columns, lang)``; an empty frame shows "nothing to show"."""
+def show_table(frame: pd.DataFrame, columns: Sequence[Col], lang: str = DEFAULT_LANG, **kwargs) -> pd.DataFrame:
+    """Show ``styled_table(frame, columns, lang)``; an empty frame shows "nothing to show".
+
+    Returns ``frame`` itself (typed, every row: ``max_rows`` only shortens what is shown), so a notebook
+    cell can end with the frame an analyst wants to sort or filter; a report ends the call with ``;``.
+    """
     if frame.empty:
         _display_html(note_html(t("common.none_to_show", lang)))
-        return
+        return frame
     _display_html(styled_table(frame, columns, lang, **kwargs))
+    return frame
 
 
 def show_figure(fig) -> None:
@@ -87,8 +92,8 @@ FINDING_COLUMNS = (Col("severity", "common.severity", "severity"), Col("file", "
                    Col("value", "common.value"), Col("expected", "common.expected"), Col("message", "common.message"))
 
 
-def show_findings(findings, lang: str = DEFAULT_LANG, max_rows: int = 200) -> None:
+def show_findings(findings, lang: str = DEFAULT_LANG, max_rows: int = 200) -> pd.DataFrame:
     """The validation findings (``Dataset.findings``) as a table: file, sheet, row, column, value, expected."""
     from nrd.io import findings_frame
 
-    show_table(findings_frame(findings), FINDING_COLUMNS, lang, max_rows=max_rows)
+    return show_table(findings_frame(findings), FINDING_COLUMNS, lang, max_rows=max_rows)

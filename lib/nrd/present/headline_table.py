@@ -36,6 +36,20 @@ def report_headlines(report: str, period: str) -> tuple[str, ...]:
     return headline_ids(kind.headlines, period)
 
 
+def _is_money_share(indicator_id: str) -> bool:
+    """A capital share, or a share the catalog declares over million-VND amounts (``projects.disbursed_share``)."""
+    from nrd.errors import UnknownNameError
+    from nrd.indicators import get_indicator
+    from nrd.present.tables import MONEY_SUFFIX
+
+    if indicator_id.startswith("capital."):
+        return True
+    try:
+        return str(get_indicator(indicator_id).numerator or "").endswith(MONEY_SUFFIX)
+    except UnknownNameError:  # an id outside the catalog (a table of another version): a plain share
+        return False
+
+
 def _share_text(record: dict, lang: str) -> str | None:
     """``45,6% (243,6/534,4 tỷ đồng)`` for a share whose numerator and denominator are known, else None."""
     from nrd.present.formats import fmt_share
@@ -43,7 +57,7 @@ def _share_text(record: dict, lang: str) -> str | None:
     num, den = record.get("numerator"), record.get("denominator")
     if pd.isna(num) or pd.isna(den):
         return None
-    if str(record["indicator"]).startswith("capital."):  # a share of money: its parts in billion VND
+    if _is_money_share(str(record["indicator"])):  # a share of money: its parts in billion VND
         percent = fmt_value(float(num) / float(den) * 100 if float(den) else None, "percent", lang)
         parts = f"{fmt_money(num, lang, unit=False)}/{fmt_money(den, lang, unit=False)} {t('unit.billion_vnd', lang)}"
         return f"{percent} ({parts})"
@@ -112,22 +126,25 @@ HEADLINE_COLUMNS = (Col("label", "common.indicator"), Col("value", "common.value
                     Col("target", "common.target"), Col("status", "common.target_status"))
 
 
-def show_headlines(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
-    """Show the headline table (see ``headline_frame`` for the columns it reads)."""
+def show_headlines(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """Show the headline table (see ``headline_frame`` for the columns it reads); returns ``headlines``."""
     text = headline_frame(headlines, lang)
     with_target = "target" in headlines.columns and headlines["target"].notna().any()
     columns = [c for c in HEADLINE_COLUMNS if with_target or c.column not in ("target", "status")]
     show_table(text, columns, lang)
+    return headlines
 
 
 def show_headlines_of(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG,
                       indicators: Sequence[str] | str = PROVINCE_HEADLINES, *, unit_code: str | None = None,
-                      province_code: str = DEFAULT_PROVINCE, targets=None) -> None:
+                      province_code: str = DEFAULT_PROVINCE, targets=None) -> pd.DataFrame:
     """Headline figures with their change on the previous month and the same month last year, and their
-    target status (met / on track / behind) when ``targets`` are given."""
+    target status (met / on track / behind) when ``targets`` are given; returns the headline rows
+    (``nrd.indicators.headlines``: values, deltas, numerators and denominators as numbers)."""
     rows = headlines(table, period, indicators, unit_code=unit_code, province_code=province_code, targets=targets)
     if not targets:
         rows = rows.drop(columns=["target", "status"])
     show_headlines(rows, lang)
     show_note("note.headline_deltas", lang)
     show_set_break(comparison_periods(period), lang)
+    return rows

@@ -12,46 +12,27 @@ from pathlib import Path
 
 import pandas as pd
 
+from nrd import paths
 from nrd.errors import UsageError
 from nrd.reference.units import normalize_unit_code
 
-#: The repository's notebooks folder (``lib/nrd/present/inputs.py`` -> repo root / notebooks).
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[3] / "notebooks"
-
-
 def resolve_data_dir(data_dir: str | Path, notebooks_dir: str | Path | None = None) -> Path:
-    """The dataset folder a notebook parameter names.
-
-    A relative path is taken from the working directory when it exists there (JupyterLab runs a
-    notebook in its own folder), else from the notebooks folder (papermill may run from anywhere).
+    """The dataset folder a notebook parameter names: from the working directory, else the notebooks folder
+    (``notebooks_dir``, else the project's: ``nrd.paths``), else for ``…/data/demo`` the packaged demo.
 
     Raises:
-        UsageError: the folder exists in neither place.
+        UsageError: the folder is found nowhere.
     """
-    path = Path(data_dir).expanduser()
-    if path.is_absolute():
-        candidates = [path]
-    else:
-        candidates = [Path.cwd() / path, Path(notebooks_dir or NOTEBOOKS_DIR) / path]
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate.resolve()
-    tried = ", ".join(str(c) for c in candidates)
-    raise UsageError(f"data folder {str(data_dir)!r} not found (tried {tried}); pass data_dir=<dataset folder>")
+    return paths.resolve_data_dir(data_dir, notebooks_dir)
 
 
 def resolve_path(path: str | Path, notebooks_dir: str | Path | None = None) -> Path:
     """A file a notebook parameter names (e.g. the targets file), resolved like ``resolve_data_dir``.
 
     Raises:
-        UsageError: the file exists in neither place.
+        UsageError: the file is found nowhere.
     """
-    given = Path(path).expanduser()
-    candidates = [given] if given.is_absolute() else [Path.cwd() / given, Path(notebooks_dir or NOTEBOOKS_DIR) / given]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
-    raise UsageError(f"file {str(path)!r} not found (tried {', '.join(map(str, candidates))})")
+    return paths.resolve_path(path, notebooks_dir)
 
 
 def comparison_periods(period: str) -> list[str]:

@@ -44,28 +44,29 @@ GROUP_COLUMNS = (Col("group_name", "common.commune_group"), Col("all_met", "comm
 
 
 def show_commune_groups(table: pd.DataFrame, period: str, reference, province_code: str,
-                        lang: str = DEFAULT_LANG) -> None:
+                        lang: str = DEFAULT_LANG) -> pd.DataFrame | None:
     """Communes meeting every criterion of the set in force, per commune group (the office's
     classification), under a heading naming the phase. Only when the set in force has commune groups."""
     from nrd.indicators.phase import group_results
 
     current = reference.criteria_set_for(period)
     if not current.group_ids:
-        return
+        return None
     section("section.current_phase", lang, phase=current.phase_name(lang))
     results = group_results(table, period, province_code)
     if results.empty:
         show_note("note.groups_missing", lang)
-        return
+        return results
     names = current.commune_groups.set_index("group")[f"name_{check_lang(lang)}"]
     frame = results.assign(group_name=[names.get(g, str(g)) for g in results["group"]])
     show_table(frame, GROUP_COLUMNS, lang)
     source = ", ".join(dict.fromkeys(reference.commune_groups["source"])) or "reference/commune_groups"
     show_note("note.groups", lang, source=source)
+    return frame
 
 
 def show_previous_phase(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG, *,
-                        province_code: str = DEFAULT_PROVINCE) -> None:
+                        province_code: str = DEFAULT_PROVINCE) -> pd.DataFrame | None:
     """In a later phase: the previous phase's results (its recognition tiers held at the end of P) under
     "Kết quả <phase>", without targets. Nothing in the first phase."""
     from nrd.indicators.headlines import headline_ids
@@ -73,11 +74,12 @@ def show_previous_phase(table: pd.DataFrame, period: str, lang: str = DEFAULT_LA
 
     current, previous = _sets(period)
     if previous is None:
-        return
+        return None
     section("section.previous_phase", lang, phase=previous.phase_name(lang))
     rows = headlines(table, period, headline_ids("previous_phase", period), province_code=province_code)
     show_headlines(rows.drop(columns=["target", "status"]), lang)
     show_note("note.previous_phase", lang, phase=previous.phase_name(lang), set=previous.name(lang))
+    return rows.drop(columns=["target", "status"])
 
 
 # ---- one commune ---------------------------------------------------------------------------------------
@@ -89,13 +91,13 @@ COMPARISON_COLUMNS = (Col("phase_name", "common.phase"), Col("as_of", "common.as
 
 
 def show_commune_phase(comparison: pd.DataFrame, unit: Mapping[str, str], reference,
-                       lang: str = DEFAULT_LANG) -> None:
+                       lang: str = DEFAULT_LANG) -> pd.DataFrame | None:
     """``phase_comparison``: the commune's result in the current phase beside its last result of the
     previous phase (tier recognised, criteria met of the set, last submission), and its commune group."""
     from nrd.reference import get_criteria_set
 
     if unit["unit_type"] != "commune":
-        return
+        return None
     section("section.commune_phase", lang)
     lang = check_lang(lang)
     names = {sid: f"{get_criteria_set(sid).phase_name(lang)} ({get_criteria_set(sid).name(lang)})"
@@ -106,7 +108,7 @@ def show_commune_phase(comparison: pd.DataFrame, unit: Mapping[str, str], refere
         met_text=[t("common.na", lang) if pd.isna(m) else f"{int(m)}/{int(n)}"
                   for m, n in zip(comparison["met"], comparison["total"])],
     )
-    show_table(frame.iloc[::-1].reset_index(drop=True), COMPARISON_COLUMNS, lang)
+    shown = show_table(frame.iloc[::-1].reset_index(drop=True), COMPARISON_COLUMNS, lang)
     current = reference.criteria_set(comparison["criteria_set"].iloc[-1])
     if current.group_ids:
         group = reference.groups_of([unit["unit_code"]]).iloc[0]
@@ -115,29 +117,30 @@ def show_commune_phase(comparison: pd.DataFrame, unit: Mapping[str, str], refere
         else:
             name = current.commune_groups.set_index("group")[f"name_{lang}"].get(int(group), str(group))
             show_note("note.commune_group", lang, name=unit["name"], group=name)
+    return shown
 
 
 def show_next_tier(comparison: pd.DataFrame, profile, unit: Mapping[str, str], reference,
-                   lang: str = DEFAULT_LANG) -> None:
+                   lang: str = DEFAULT_LANG) -> pd.DataFrame | None:
     """What the commune lacks for the next tier of the phase in force (its set's ``tiers``): the criteria
     of the set it does not meet (``profile.lacking``)."""
     from nrd.present.sections import PROFILE_CRITERIA_COLUMNS, _criteria_names
     from nrd.present.i18n import enum_label
 
     if unit["unit_type"] != "commune":
-        return
+        return None
     section("section.next_level", lang)
     current = reference.criteria_set(comparison["criteria_set"].iloc[-1])
     held = comparison["tier"].iloc[-1]
     tiers = list(current.tiers)
     if held == tiers[-1]:
         show_note("note.top_tier", lang, level=enum_label("level", held, lang))
-        return
+        return profile.lacking.iloc[0:0]
     target = tiers[tiers.index(held) + 1] if held in tiers else tiers[0]
     show_note("note.next_level", lang, level=enum_label("level", target, lang), n=len(profile.lacking),
               total=len(profile.criteria))
-    show_table(_criteria_names(profile.lacking, lang),
-               PROFILE_CRITERIA_COLUMNS[:3] + (Col("submission_period", "common.period", "period"),), lang)
+    return show_table(_criteria_names(profile.lacking, lang),
+                      PROFILE_CRITERIA_COLUMNS[:3] + (Col("submission_period", "common.period", "period"),), lang)
 
 
 # ---- indicators and thresholds -------------------------------------------------------------------------
@@ -149,18 +152,18 @@ def _evidence(frame: pd.DataFrame, lang: str) -> list[str]:
 
 
 def show_indicator_thresholds(thresholds: pd.DataFrame, period: str, reference, lang: str = DEFAULT_LANG, *,
-                              unit: Mapping[str, str] | None = None) -> None:
+                              unit: Mapping[str, str] | None = None) -> pd.DataFrame | None:
     """``indicator_thresholds``: each indicator of the set in force with its threshold (per commune group,
     or the commune's own group) and where the row comes from; says how many of the set's are on file."""
     lang = check_lang(lang)
     if unit is not None and unit["unit_type"] != "commune":
-        return
+        return None
     section("section.indicator_thresholds", lang)
     current = reference.criteria_set_for(period)
     on_file, expected = reference.indicator_coverage(current.id)
     if thresholds.empty:
         show_note("note.thresholds_none", lang, set=current.name(lang), n=on_file, expected=expected or "?")
-        return
+        return thresholds
     frame = thresholds.assign(indicator_name=thresholds[f"name_{lang}"], evidence=_evidence(thresholds, lang))
     columns = [Col("indicator", "common.indicator"), Col("indicator_name", "common.indicator_name"),
                Col("unit", "common.measure_unit")]
@@ -173,6 +176,7 @@ def show_indicator_thresholds(thresholds: pd.DataFrame, period: str, reference, 
     columns.append(Col("evidence", "common.evidence"))
     show_table(frame, columns, lang)
     _show_indicator_count(reference, current, lang)
+    return frame
 
 
 def _show_indicator_count(reference, criteria_set, lang: str) -> None:

@@ -41,7 +41,6 @@ from nrd.present.headline_table import (
 )
 from nrd.present.i18n import DEFAULT_LANG, check_lang, t
 from nrd.present.inputs import (
-    NOTEBOOKS_DIR,
     comparison_periods,
     indicator_table,
     normalize_unit_code,
@@ -62,7 +61,6 @@ __all__ = [
     "COMMUNE_HEADLINES",
     "FINDING_COLUMNS",
     "HEADLINE_COLUMNS",
-    "NOTEBOOKS_DIR",
     "OCOP_HEADLINES",
     "PROVINCE_HEADLINES",
     "QUALITY_HEADLINES",
@@ -88,6 +86,7 @@ __all__ = [
     "show_headlines_of",
     "show_note",
     "show_table",
+    "title_block_html",
     "trend_periods",
     "unit_name",
     "unit_record",
@@ -117,8 +116,22 @@ def report_header(report: str, lang: str = DEFAULT_LANG, period: str | None = No
                   subtitle: str | None = None, as_of: object = None) -> None:
     """Emit the report metadata output (``report`` is a notebook name: title from ``report.<name>``).
 
-    Inside JupyterLab the output is invisible; the exporter turns it into the page's title block.
+    The exporter turns it into the page's title block and drops the whole output from the body; inside
+    JupyterLab its ``text/html`` (``title_block_html``) shows the analyst the same title, unit and period.
     """
     from nrd.present.display import _display
 
-    _display(report_meta(report, lang, period, unit=unit, subtitle=subtitle, as_of=as_of), raw=True)
+    bundle = report_meta(report, lang, period, unit=unit, subtitle=subtitle, as_of=as_of)
+    _display({**bundle, "text/html": title_block_html(bundle[REPORT_META_MIME], lang)}, raw=True)
+
+
+def title_block_html(meta: dict[str, str], lang: str = DEFAULT_LANG) -> str:
+    """The report metadata as a line of HTML for the notebook (the page builds its own title block)."""
+    import html
+
+    parts = [meta.get("subtitle"), meta.get("unit"), meta.get("period")]
+    if meta.get("as_of"):
+        parts.append(f"{t('common.as_of', lang)} {meta['as_of']}")
+    details = " · ".join(html.escape(p) for p in parts if p)
+    return (f'<div class="nrd-title-block"><strong>{html.escape(meta.get("title", ""))}</strong>'
+            f"<br>{details}</div>")

@@ -40,7 +40,7 @@ _HISTORY_LEVELS = {"recognized": 1, "advanced": 2, "model": 3, "recognized_phase
                    "modern": "modern"}
 
 
-def show_level_history(history: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_level_history(history: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``nrd.indicators.level_history`` as lines and a table: in the first phase recognised / advanced /
     model; in a later phase the tiers of the set in force (recognised under it, then its own tiers such as
     modern), with a note where the months cross a change of criteria set."""
@@ -59,23 +59,26 @@ def show_level_history(history: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
                         *(Col(s, labels[s], "share", denominator="communes") for s in series)], lang)
     if later:
         show_set_break(history["period"].tolist(), lang)
+    return recent
 
 
-def show_criteria_distribution(distribution: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_criteria_distribution(distribution: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``criteria_met_distribution``: communes (with a submission) by the number of criteria they meet."""
     total = int(distribution["criteria_met"].max()) if len(distribution) else None
     name = criteria_set_name(distribution["criteria_set"].iloc[0], lang) \
         if len(distribution) and "criteria_set" in distribution else None
     show_figure(criteria_distribution_bar(distribution, lang, total_criteria=total, set_name=name))
+    return distribution
 
 
-def show_criteria_matrix(matrix: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_criteria_matrix(matrix: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``criteria_matrix``: the communes × criteria heatmap (grey = no submission under the set in force)."""
     shown = matrix.assign(status=matrix["status"].where(matrix["status"] != "missing"))
     name = criteria_set_name(matrix["criteria_set"].iloc[0], lang) if len(matrix) else None
     show_figure(criteria_heatmap(shown, lang, unit="name", set_name=name))
     if len(matrix):
         show_note("note.criteria_set", lang, set=criteria_set_name(matrix["criteria_set"].iloc[0], lang))
+    return matrix
 
 
 # ---- watch lists -------------------------------------------------------------------------------------------
@@ -105,8 +108,10 @@ def _with_source_names(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def show_watch_lists(lists: Mapping[str, pd.DataFrame], units: pd.DataFrame, lang: str = DEFAULT_LANG,
-                     max_rows: int = 25) -> None:
-    """``watch_lists``: each list under its own heading with its length; long lists show the first rows."""
+                     max_rows: int = 25) -> dict[str, pd.DataFrame]:
+    """``watch_lists``: each list under its own heading with its length; long lists show the first rows.
+    Returns the lists shown, with the unit (and source) names they show."""
+    shown = {}
     for key in ("lost_criteria", "missing_submissions", "ocop_expiring", "capital_behind"):
         frame = lists.get(key)
         if frame is None:
@@ -115,9 +120,10 @@ def show_watch_lists(lists: Mapping[str, pd.DataFrame], units: pd.DataFrame, lan
         frame = _with_names(frame, units, "unit_name" if key == "ocop_expiring" else "name")
         if key == "capital_behind":
             frame = _with_source_names(frame, lang)
-        show_table(frame, _WATCH_COLUMNS[key], lang, max_rows=max_rows)
+        shown[key] = show_table(frame, _WATCH_COLUMNS[key], lang, max_rows=max_rows)
         if len(frame) > max_rows:
             show_note("note.first_rows", lang, shown=max_rows, total=len(frame))
+    return shown
 
 
 # ---- one commune -------------------------------------------------------------------------------------------
@@ -139,13 +145,13 @@ def _is_ward(unit: Mapping[str, str]) -> bool:
     return unit["unit_type"] != "commune"
 
 
-def show_commune_level(profile, unit: Mapping[str, str], lang: str = DEFAULT_LANG) -> None:
+def show_commune_level(profile, unit: Mapping[str, str], lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """Section "level and history": the level now and the months it changed. For a ward the section says
     the criteria do not apply (and the criteria sections show nothing)."""
     if _is_ward(unit):
         section("section.ward", lang)
         show_note("note.ward", lang, name=unit["name"])
-        return
+        return profile.level_history.iloc[0:0]
     from nrd.indicators.headlines import is_later_phase
 
     later = is_later_phase(profile.period)  # the level is then the result of decisions of earlier phases too
@@ -154,32 +160,32 @@ def show_commune_level(profile, unit: Mapping[str, str], lang: str = DEFAULT_LAN
     show_note("note.level_held" if later else "note.level_now", lang, level=level)
     history = profile.level_history.assign(level_text=[enum_label("level", v, lang) for v in profile.level_history["level"]])
     changes = history[history["level"] != history["level"].shift()]
-    show_table(changes, [Col("period", "common.since", "period"), Col("level_text", "common.level")], lang)
+    return show_table(changes, [Col("period", "common.since", "period"), Col("level_text", "common.level")], lang)
 
 
-def show_commune_criteria(profile, unit: Mapping[str, str], lang: str = DEFAULT_LANG) -> None:
+def show_commune_criteria(profile, unit: Mapping[str, str], lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """Section: each criterion of the set in force with status, previous status, trend, stale flag."""
     if _is_ward(unit):
-        return
+        return profile.criteria.iloc[0:0]
     section("section.commune_criteria", lang)
     frame = _criteria_names(profile.criteria, lang)
     frame = frame.assign(stale_text=[t("common.yes", lang) if s is True else "" for s in frame["stale"]])
-    show_table(frame, PROFILE_CRITERIA_COLUMNS, lang)
+    return show_table(frame, PROFILE_CRITERIA_COLUMNS, lang)
 
 
-def show_next_level(profile, unit: Mapping[str, str], lang: str = DEFAULT_LANG) -> None:
+def show_next_level(profile, unit: Mapping[str, str], lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """Section: what the commune lacks, the criteria of the set in force it does not meet (``lacking``)."""
     if _is_ward(unit):
-        return
+        return profile.lacking.iloc[0:0]
     section("section.next_level", lang)
     target = min(profile.level + 1, 3)
     if profile.level >= 3:
         show_note("note.top_level", lang)
-        return
+        return profile.lacking.iloc[0:0]
     show_note("note.next_level", lang, level=enum_label("level", target, lang), n=len(profile.lacking),
               total=len(profile.criteria))
-    show_table(_criteria_names(profile.lacking, lang),
-               PROFILE_CRITERIA_COLUMNS[:3] + (Col("submission_period", "common.period", "period"),), lang)
+    return show_table(_criteria_names(profile.lacking, lang),
+                      PROFILE_CRITERIA_COLUMNS[:3] + (Col("submission_period", "common.period", "period"),), lang)
 
 
 PRODUCT_COLUMNS = (Col("product_name", "common.product"), Col("stars", "axis.stars", "int"),
@@ -191,13 +197,13 @@ def _with_group_names(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return frame.assign(group_name=[ocop_group_name(g, lang) for g in frame["group"]])
 
 
-def show_commune_products(profile, lang: str = DEFAULT_LANG) -> None:
+def show_commune_products(profile, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """The commune's active OCOP products and when each certificate expires."""
     products = profile.products
     if products.empty:
         show_note("common.none_to_show", lang)
-        return
-    show_table(_with_group_names(products.sort_values(["expires", "product_id"]), lang), PRODUCT_COLUMNS, lang)
+        return products
+    return show_table(_with_group_names(products.sort_values(["expires", "product_id"]), lang), PRODUCT_COLUMNS, lang)
 
 
 CAPITAL_LINE_COLUMNS = (Col("source_name", "axis.source"), Col("plan_mvnd", "series.plan", "money"),
@@ -205,13 +211,13 @@ CAPITAL_LINE_COLUMNS = (Col("source_name", "axis.source"), Col("plan_mvnd", "ser
                         Col("disbursed_mvnd", "common.share", "share", denominator="plan_mvnd"))
 
 
-def show_commune_capital(profile, lang: str = DEFAULT_LANG) -> None:
+def show_commune_capital(profile, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """The commune's capital lines of the plan year (plan, disbursed, share)."""
     lines = profile.capital
     if lines.empty:
         show_note("common.none_to_show", lang)
-        return
-    show_table(_with_source_names(lines, lang), CAPITAL_LINE_COLUMNS, lang)
+        return lines
+    return show_table(_with_source_names(lines, lang), CAPITAL_LINE_COLUMNS, lang)
 
 
 # ---- one department ----------------------------------------------------------------------------------------
@@ -223,26 +229,27 @@ LAGGING_COLUMNS = (Col("unit_code", "common.unit_code"), Col("name", "common.uni
                    Col("submission_period", "common.period", "period"), Col("stale_text", "common.stale"))
 
 
-def show_department_criteria(view, lang: str = DEFAULT_LANG) -> None:
+def show_department_criteria(view, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """The criteria a department leads (``DepartmentView.criteria``) with met/reporting communes."""
     show_note("note.department_leads", lang, department=department_name(view.department, lang),
               n=len(view.criteria), set=criteria_set_name(view.criteria_set, lang))
-    show_table(_criteria_names(view.criteria, lang), DEPARTMENT_CRITERIA_COLUMNS, lang)
+    return show_table(_criteria_names(view.criteria, lang), DEPARTMENT_CRITERIA_COLUMNS, lang)
 
 
-def show_department_achievement(view, lang: str = DEFAULT_LANG) -> None:
+def show_department_achievement(view, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """Share of communes meeting each criterion the department leads, as bars."""
     frame = _criteria_names(view.criteria, lang)
     show_figure(criteria_share_bar(frame, lang))
+    return frame
 
 
-def show_department_lagging(view, lang: str = DEFAULT_LANG) -> None:
+def show_department_lagging(view, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """The communes to act on: each (commune, criterion) the department leads that is not met."""
     names = _criteria_names(view.criteria, lang).set_index("criterion")["criterion_name"]
     lagging = view.lagging.assign(criterion_name=view.lagging["criterion"].map(names),
                                   stale_text=[t("common.yes", lang) if s else "" for s in view.lagging["stale"]])
     show_note("note.lagging", lang, communes=lagging["unit_code"].nunique(), pairs=len(lagging))
-    show_table(lagging, LAGGING_COLUMNS, lang)
+    return show_table(lagging, LAGGING_COLUMNS, lang)
 
 
 def department_trend(table: pd.DataFrame, department: str, province_code: str) -> pd.DataFrame:
@@ -253,7 +260,7 @@ def department_trend(table: pd.DataFrame, department: str, province_code: str) -
 
 
 def show_department_trend(table: pd.DataFrame, department: str, province_code: str,
-                          lang: str = DEFAULT_LANG) -> None:
+                          lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """The department's met share over the periods of ``table`` (a line, and the figures with evidence)."""
     from nrd.present.set_break import show_set_break
 
@@ -263,6 +270,7 @@ def show_department_trend(table: pd.DataFrame, department: str, province_code: s
                [Col("period", "common.period", "period"),
                 Col("numerator", "common.pairs_met", "share", denominator="denominator")], lang)
     show_set_break(trend["period"].tolist(), lang)
+    return trend
 
 
 # ---- OCOP --------------------------------------------------------------------------------------------------
@@ -279,45 +287,49 @@ def _counts(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
         .rename(columns={"product_id": "products"})
 
 
-def show_ocop_stars(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_ocop_stars(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``active_products`` by stars."""
-    show_figure(ocop_stars_bar(_counts(active, ["stars"]), lang))
+    counts = _counts(active, ["stars"])
+    show_figure(ocop_stars_bar(counts, lang))
+    return counts
 
 
-def show_ocop_groups(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_ocop_groups(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``active_products`` by product group, stacked by stars, and the same as a table."""
     counts = _with_group_names(_counts(active, ["group", "stars"]), lang)
     show_figure(ocop_groups_bar(counts, lang))
     totals = _with_group_names(_counts(active, ["group"]), lang)
     show_table(totals, [Col("group_name", "axis.group"), Col("products", "axis.products", "int")], lang)
+    return counts
 
 
-def show_ocop_units(active: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 20) -> None:
+def show_ocop_units(active: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 20) -> pd.DataFrame:
     """Units with the most active products (unit, products, of which 4★ and 5★)."""
     counts = _counts(active, ["unit_code", "unit_name"])
     high = _counts(active[active["stars"] >= 4], ["unit_code"]).rename(columns={"products": "high"})
     counts = counts.merge(high, on="unit_code", how="left").fillna({"high": 0})
     counts = counts.sort_values(["products", "unit_code"], ascending=[False, True])
     show_note("note.units_with_products", lang, n=len(counts))
-    show_table(counts, [Col("unit_name", "common.unit"), Col("products", "axis.products", "int"),
+    return show_table(counts, [Col("unit_name", "common.unit"), Col("products", "axis.products", "int"),
                         Col("high", "common.four_five_stars", "int")], lang, max_rows=max_rows)
 
 
-def show_ocop_entity_types(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_ocop_entity_types(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """Active products and distinct entities by entity type."""
     products = _counts(active, ["entity_type"])
     entities = active.groupby("entity_type", as_index=False)["entity_id"].nunique().rename(
         columns={"entity_id": "entities"})
-    show_table(products.merge(entities, on="entity_type"),
-               [Col("entity_type", "common.entity_type", "entity_type"), Col("products", "axis.products", "int"),
-                Col("entities", "common.entities", "int")], lang)
+    return show_table(products.merge(entities, on="entity_type"),
+                      [Col("entity_type", "common.entity_type", "entity_type"), Col("products", "axis.products", "int"),
+                       Col("entities", "common.entities", "int")], lang)
 
 
-def show_ocop_products(products: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int | None = None) -> None:
+def show_ocop_products(products: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int | None = None) -> pd.DataFrame:
     """A list of products (``ocop_new_recognitions`` or expiring ones) without entity names."""
-    show_table(_with_group_names(products, lang), OCOP_PRODUCT_COLUMNS, lang, max_rows=max_rows)
+    shown = show_table(_with_group_names(products, lang), OCOP_PRODUCT_COLUMNS, lang, max_rows=max_rows)
     if max_rows is not None and len(products) > max_rows:
         show_note("note.first_rows", lang, shown=max_rows, total=len(products))
+    return shown
 
 
 def expiring_products(active: pd.DataFrame, expiring: pd.DataFrame) -> pd.DataFrame:
@@ -328,10 +340,10 @@ def expiring_products(active: pd.DataFrame, expiring: pd.DataFrame) -> pd.DataFr
         .reset_index(drop=True)
 
 
-def show_registrations(stages: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_registrations(stages: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``registrations_by_stage``: the evaluation cycle, stage by stage, in pipeline order."""
-    show_table(stages, [Col("stage", "common.stage", "stage"), Col("registrations", "common.registrations", "int")],
-               lang)
+    return show_table(stages, [Col("stage", "common.stage", "stage"), Col("registrations", "common.registrations", "int")],
+                      lang)
 
 
 # ---- capital -----------------------------------------------------------------------------------------------
@@ -342,7 +354,7 @@ POSITION_COLUMNS = (Col("year", "common.year"), Col("source_name", "axis.source"
 
 
 def show_capital_position(position: pd.DataFrame, period: str, lang: str = DEFAULT_LANG,
-                          years: int | None = None) -> None:
+                          years: int | None = None) -> pd.DataFrame:
     """``capital_position``: plan vs disbursed per source; the chart for the plan year of P, the table for
     every plan year (each as of P, so the previous year includes January of this one)."""
     frame = _with_source_names(position, lang).assign(year=position["year"].astype("str"))
@@ -352,68 +364,71 @@ def show_capital_position(position: pd.DataFrame, period: str, lang: str = DEFAU
     if years is not None:
         shown = shown[shown["year"].astype(int) > int(year) - years]
     show_note("note.capital_as_of", lang, period=fmt_period(period, lang))
-    show_table(shown, POSITION_COLUMNS, lang)
+    return show_table(shown, POSITION_COLUMNS, lang)
 
 
-def show_disbursement_pace(pace: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_disbursement_pace(pace: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``disbursement_pace``: cumulative rate month by month against the linear path to the year-end target."""
     show_figure(disbursement_pace_line(pace, lang, rate="rate"))
-    show_table(pace.sort_values("period", ascending=False),
-               [Col("period", "common.period", "period"), Col("plan_mvnd", "series.plan", "money"),
-                Col("disbursed_mvnd", "series.disbursed", "money"),
-                Col("disbursed_mvnd", "common.share", "share", denominator="plan_mvnd"),
-                Col("target_rate", "common.expected_rate", "percent")], lang)
+    return show_table(pace.sort_values("period", ascending=False),
+                      [Col("period", "common.period", "period"), Col("plan_mvnd", "series.plan", "money"),
+                       Col("disbursed_mvnd", "series.disbursed", "money"),
+                       Col("disbursed_mvnd", "common.share", "share", denominator="plan_mvnd"),
+                       Col("target_rate", "common.expected_rate", "percent")], lang)
 
 
-def show_mobilized(mobilized: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_mobilized(mobilized: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``mobilized_by_source``: cumulative capital mobilized since the start of the phase, per source."""
     frame = _with_source_names(mobilized, lang)
     show_figure(mobilized_by_source_bar(frame, lang))
-    show_table(frame.sort_values("cumulative_mvnd", ascending=False),
-               [Col("source_name", "axis.source"), Col("cumulative_mvnd", "common.cumulative", "money"),
-                Col("as_of", "common.as_of", "period")], lang)
+    return show_table(frame.sort_values("cumulative_mvnd", ascending=False),
+                      [Col("source_name", "axis.source"), Col("cumulative_mvnd", "common.cumulative", "money"),
+                       Col("as_of", "common.as_of", "period")], lang)
 
 
-def show_lagging_lines(behind: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 30) -> None:
+def show_lagging_lines(behind: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 30) -> pd.DataFrame:
     """Capital lines behind the pace to the year-end target (``watch_lists()["capital_behind"]``)."""
     show_note("note.lagging_lines", lang, n=len(behind))
     frame = _with_source_names(_with_names(behind, units), lang)
     show_table(frame, _WATCH_COLUMNS["capital_behind"], lang, max_rows=max_rows)
     if len(frame) > max_rows:
         show_note("note.first_rows", lang, shown=max_rows, total=len(frame))
+    return frame
 
 
 # ---- data quality ------------------------------------------------------------------------------------------
 
 
-def show_submission_grid(grid: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_submission_grid(grid: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``submission_grid``: communes × months, submitted or not."""
-    show_figure(completeness_heatmap(_with_names(grid, units, "unit_name"), lang))
+    frame = _with_names(grid, units, "unit_name")
+    show_figure(completeness_heatmap(frame, lang))
+    return frame
 
 
-def show_late_communes(grid: pd.DataFrame, period: str, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_late_communes(grid: pd.DataFrame, period: str, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """Communes that did not submit for P, with their last submission and months since (to chase)."""
     rows = grid[(grid["period"] == period) & ~grid["submitted"]].sort_values(["months_since", "unit_code"],
                                                                                ascending=[False, True])
     show_note("note.missing_now", lang, n=len(rows), total=grid["unit_code"].nunique())
-    show_table(_with_names(rows, units), [Col("unit_code", "common.unit_code"), Col("name", "common.unit"),
+    return show_table(_with_names(rows, units), [Col("unit_code", "common.unit_code"), Col("name", "common.unit"),
                                           Col("last_submission", "common.last_submission", "period"),
                                           Col("months_since", "common.months_since", "int")], lang)
 
 
-def show_stale_counts(stale: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_stale_counts(stale: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``stale_counts``: per criterion, communes (of the communes in scope) whose status is carried from an
     earlier month, or missing."""
     frame = stale.assign(communes=int((units["unit_type"] == "commune").sum()))
-    show_table(frame, [Col("criterion", "axis.criterion"),
+    return show_table(frame, [Col("criterion", "axis.criterion"),
                        Col("stale", "common.stale_communes", "share", denominator="communes"),
                        Col("missing", "common.missing_communes", "share", denominator="communes")], lang)
 
 
-def show_outliers(outliers: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
+def show_outliers(outliers: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``value_outliers``: measured values far from their criterion's median (robust z-score)."""
     show_note("note.outliers", lang)
-    show_table(_with_names(outliers, units), [Col("name", "common.unit"), Col("criterion", "axis.criterion"),
+    return show_table(_with_names(outliers, units), [Col("name", "common.unit"), Col("criterion", "axis.criterion"),
                                               Col("indicator", "common.indicator"),
                                               Col("value", "common.value", "number"),
                                               Col("median", "common.median", "number"),

@@ -170,7 +170,7 @@ def _run(context: RunContext) -> RunResult:
     departments = assemble.department_folders(staging, ordered)
     write_index(staging, period=prepared.period, results=ordered, generated_at=context.now,
                 departments=departments, key_labels=prepared.key_labels, figures=prepared.front_figures,
-                excluded_rows=prepared.excluded_rows)
+                excluded_rows=prepared.excluded_rows, lang=prepared.index_lang)
     write_manifest(staging, {
         "period": prepared.period,
         "generated_at": context.now.isoformat(),

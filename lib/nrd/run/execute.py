@@ -1,4 +1,4 @@
-"""Execute a report notebook with papermill's Python API in a fresh ``python3`` kernel.
+"""Execute a report notebook with papermill's Python API in a fresh ``nrd`` kernel (``nrd.run.kernels``).
 
 A failed run still writes the executed notebook (with papermill's error banner cell) before
 ``ReportError`` is raised, so the evidence stays next to the other outputs.
@@ -16,9 +16,9 @@ from typing import Any
 from nrd.errors import ReportError, UsageError
 from nrd.log import logger
 from nrd.run.engines import engine_arguments
+from nrd.run.kernels import report_kernel_name
 from nrd.run.page_cells import notebook_read_errors
 
-KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT_S = 600
 
 
@@ -67,7 +67,7 @@ def execute_notebook(
             str(output_ipynb),
             parameters=dict(parameters),
             engine_name=engine_name,
-            kernel_name=KERNEL_NAME,
+            kernel_name=report_kernel_name(),
             language="python",
             cwd=papermill_cwd,
             progress_bar=False,

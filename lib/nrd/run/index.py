@@ -31,11 +31,12 @@ from nrd.run.sanitize import content_security_policy
 INDEX_NAME = "index.html"
 _TEMPLATES = Path(__file__).parent / "index_templates"
 
-#: The index page's own language (its headings, groups and statuses); report titles follow each report's.
+#: The index page's default language (its headings, groups, statuses and figures) — a run whose reports all
+#: share another language writes the index in that one (``index_language``); report titles follow each report's.
 INDEX_LANG = "vi"
 
 
-def front_figures(history: Any, period: str, province_code: str) -> list[dict[str, str]]:
+def front_figures(history: Any, period: str, province_code: str, lang: str = INDEX_LANG) -> list[dict[str, str]]:
     """The front page's figures (headline set ``front``) as display text in the index language: label,
     value (shares with numerator/denominator), change since last month. Empty without an indicator table."""
     from nrd.indicators.headlines import FRONT_HEADLINES, headlines
@@ -44,7 +45,13 @@ def front_figures(history: Any, period: str, province_code: str) -> list[dict[st
     if history is None or len(history) == 0:
         return []
     rows = headlines(history, period, FRONT_HEADLINES, province_code=province_code)
-    return headline_frame(rows, INDEX_LANG)[["label", "value", "delta"]].to_dict("records")
+    return headline_frame(rows, lang)[["label", "value", "delta"]].to_dict("records")
+
+
+def index_language(jobs: Sequence[Any]) -> str:
+    """The index page's language: the run's when all its reports share one (``--lang en``), else ``vi``."""
+    languages = {job.lang for job in jobs}
+    return languages.pop() if len(languages) == 1 else INDEX_LANG
 
 
 def report_title(job: Any, short: bool = False) -> str:
@@ -58,14 +65,14 @@ _INDEX_LABELS = ("period", "generated_at", "total", "ok", "skipped", "failed", "
                  "figure")
 
 
-def _group_label(group: str) -> str:
+def _group_label(group: str, lang: str = INDEX_LANG) -> str:
     key = f"group.{group}"
-    return t(key, INDEX_LANG) if has_label(key) else group
+    return t(key, lang) if has_label(key) else group
 
 
-def _status_label(status: str) -> str:
+def _status_label(status: str, lang: str = INDEX_LANG) -> str:
     key = f"run_status.{status}"
-    return t(key, INDEX_LANG) if has_label(key) else status
+    return t(key, lang) if has_label(key) else status
 
 
 def fold_text(text: str) -> str:
@@ -74,7 +81,8 @@ def fold_text(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
-def index_entries(results: Sequence[Any], key_labels: Mapping[str, str]) -> list[dict[str, Any]]:
+def index_entries(results: Sequence[Any], key_labels: Mapping[str, str],
+                  lang: str = INDEX_LANG) -> list[dict[str, Any]]:
     """The index page's groups, in display order, each with its entries (pure).
 
     Args:
@@ -105,14 +113,14 @@ def index_entries(results: Sequence[Any], key_labels: Mapping[str, str]) -> list
                 "ipynb": r.ipynb,
                 "xlsx": r.xlsx,
                 "status": r.status,
-                "status_label": _status_label(r.status),
+                "status_label": _status_label(r.status, lang),
                 "error": r.error,
             }
         )
     return [
         {
             "id": group,
-            "label": _group_label(group),
+            "label": _group_label(group, lang),
             "entries": entries,
             "searchable": group == "communes" and len(entries) > 1,
         }
@@ -149,6 +157,7 @@ def render_index(
     has_parquet: bool = True,
     figures: Sequence[Mapping[str, str]] = (),
     excluded_rows: int = 0,
+    lang: str = INDEX_LANG,
 ) -> str:
     """The index page's HTML (pure); ``figures`` are ``front_figures`` (none: no figures block)."""
     key_labels = key_labels or {}
@@ -173,19 +182,20 @@ def render_index(
     return env.get_template("index.html.j2").render(
         csp=content_security_policy([script]),
         script=Markup(script),  # our own code, inserted verbatim: the hash is of these exact characters
-        title=t("index.title", INDEX_LANG),
-        labels={key: t(f"index.{key}", INDEX_LANG) for key in _INDEX_LABELS},
-        period_label=fmt_period(period, INDEX_LANG),
-        generated_at=f"{fmt_date(generated_at, INDEX_LANG)} {generated_at:%H:%M}",
+        title=t("index.title", lang),
+        labels={key: t(f"index.{key}", lang) for key in _INDEX_LABELS},
+        period_label=fmt_period(period, lang),
+        generated_at=f"{fmt_date(generated_at, lang)} {generated_at:%H:%M}",
         counts=counts,
-        groups=index_entries(results, key_labels),
+        groups=index_entries(results, key_labels, lang),
         departments=folders,
         has_csv=has_csv,
         has_parquet=has_parquet,
         figures=list(figures),
-        banner=t("page.excluded_rows", INDEX_LANG, n=fmt_number(excluded_rows, INDEX_LANG)) if excluded_rows else "",
+        banner=t("page.excluded_rows", INDEX_LANG, n=fmt_number(excluded_rows, lang)) if excluded_rows else "",
         quality_page=_quality_page(results),
-        quality_title=t("report.data_quality", INDEX_LANG),
+        quality_title=t("report.data_quality", lang),
+        lang=lang,
     )
 
 
@@ -207,6 +217,7 @@ def write_index(
     key_labels: Mapping[str, str] | None = None,
     figures: Sequence[Mapping[str, str]] = (),
     excluded_rows: int = 0,
+    lang: str = INDEX_LANG,
 ) -> Path:
     """Write ``index.html`` into the publication folder."""
     publication = Path(publication)
@@ -220,6 +231,7 @@ def write_index(
         has_parquet=(publication / "indicators.parquet").is_file(),
         figures=figures,
         excluded_rows=excluded_rows,
+        lang=lang,
     )
     path = publication / INDEX_NAME
     path.write_text(html, encoding="utf-8")

@@ -35,3 +35,18 @@ class IpcKernelManager(AsyncKernelManager):
 def kernel_manager(kernel_name: str) -> IpcKernelManager:
     """A manager for one kernel of ``kernel_name`` over IPC."""
     return IpcKernelManager(kernel_name=kernel_name)
+
+
+#: The kernel the report notebooks name (``Python (nrd)``), installed into the environment by ``make install``
+#: (``python -m ipykernel install --sys-prefix --name nrd``) so JupyterLab never picks another environment.
+KERNEL_NAME = "nrd"
+KERNEL_DISPLAY_NAME = "Python (nrd)"
+#: ipykernel's own kernel of the running interpreter, for an environment where nrd was pip-installed alone.
+FALLBACK_KERNEL_NAME = "python3"
+
+
+def report_kernel_name() -> str:
+    """``nrd`` when its kernelspec is installed, else ``python3`` (so ``pip install nrd`` alone still runs)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return KERNEL_NAME if KERNEL_NAME in KernelSpecManager().find_kernel_specs() else FALLBACK_KERNEL_NAME

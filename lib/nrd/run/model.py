@@ -143,6 +143,7 @@ class PreparedRun:
     key_labels: dict[str, str] = field(default_factory=dict)  # unit code / department -> display name
     front_figures: list[dict[str, str]] = field(default_factory=list)  # the index page's headline figures
     excluded_rows: int = 0  # input rows with errors left out of every report (``accept_errors``)
+    index_lang: str = "vi"  # the index page's language (the run's, when all its reports share one)
 
 
 @dataclass

@@ -44,7 +44,7 @@ def prepare_run(
     """
     from nrd.io import read_dataset
     from nrd.run.export import report_tables
-    from nrd.run.index import front_figures
+    from nrd.run.index import front_figures, index_language
 
     plan = plan if isinstance(plan, Plan) else load_plan(plan)
     data_dir = Path(data) if data else plan.dataset
@@ -83,7 +83,8 @@ def prepare_run(
         tables_for_job=lambda job: report_tables(job, indicators, ds, resolved),
         warnings=len(ds.warnings),
         key_labels=key_labels(ds),
-        front_figures=front_figures(history, resolved, ds.province_code),
+        front_figures=front_figures(history, resolved, ds.province_code, index_language(jobs)),
+        index_lang=index_language(jobs),
         excluded_rows=excluded,
     )
 

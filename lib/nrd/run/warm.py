@@ -1,7 +1,7 @@
 """``nrd-warm``: a papermill engine that runs reports in a warm, reused Jupyter kernel.
 
 A fresh kernel per report costs ~0.5 s to start, ~0.6 s of imports (pandas, seaborn, matplotlib, nrd) and
-~0.5 s (sometimes 3.5 s) to shut down. This engine keeps one real ``python3`` kernel per worker thread,
+~0.5 s (sometimes 3.5 s) to shut down. This engine keeps one real ``nrd`` kernel per worker thread,
 started once with those modules imported, and runs every report in it through papermill's own nbclient
 client, so the executed notebook holds exactly the outputs a fresh kernel gives (``display_data`` with
 ``image/png``, ``text/html``, the ``application/vnd.nrd.report+json`` metadata, papermill's error cells).
@@ -66,11 +66,12 @@ class WarmKernel:
     Use it from a single thread only: its asyncio objects live in that thread's event loop.
     """
 
-    def __init__(self, kernel_name: str = "python3", startup_timeout: float = 60) -> None:
+    def __init__(self, kernel_name: str | None = None, startup_timeout: float = 60) -> None:
         from jupyter_core.utils import run_sync
 
-        from nrd.run.kernels import kernel_manager
+        from nrd.run.kernels import kernel_manager, report_kernel_name
 
+        kernel_name = kernel_name or report_kernel_name()
         self.kernel_name = kernel_name
         self.reports = 0
         self.thread_id = threading.get_ident()
@@ -169,8 +170,11 @@ _KERNELS: dict[int, WarmKernel] = {}
 _KERNELS_LOCK = threading.Lock()
 
 
-def kernel_for_this_thread(kernel_name: str = "python3", startup_timeout: float = 60) -> WarmKernel:
+def kernel_for_this_thread(kernel_name: str | None = None, startup_timeout: float = 60) -> WarmKernel:
     """The calling thread's warm kernel, started (or replaced when dead or worn) as needed."""
+    from nrd.run.kernels import report_kernel_name
+
+    kernel_name = kernel_name or report_kernel_name()
     thread_id = threading.get_ident()
     with _KERNELS_LOCK:
         kernel = _KERNELS.get(thread_id)
@@ -275,7 +279,7 @@ def _execute_managed_notebook(
         stdout_file=stdout_file,
         stderr_file=stderr_file,
     )
-    kernel = kernel_for_this_thread(kernel_name or "python3", start_timeout)
+    kernel = kernel_for_this_thread(kernel_name, start_timeout)
     from nbclient.exceptions import CellExecutionError
 
     try:

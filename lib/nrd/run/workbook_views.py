@@ -57,6 +57,36 @@ def _ocop_cycle(ds, period: str, key: str | None) -> dict[str, pd.DataFrame]:
             _sheet("five_star"): named_five_star_candidates(ds, period)}
 
 
+@register_sheets("works_projects")
+def _works_projects(ds, period: str, key: str | None) -> dict[str, pd.DataFrame]:
+    from nrd.indicators import (
+        overdue_project_list,
+        project_portfolio,
+        project_schedule,
+        projects_by_unit,
+        stalled_project_list,
+    )
+
+    return {_sheet("works_categories"): project_portfolio(ds, period),
+            _sheet("works_units"): projects_by_unit(ds, period), _sheet("works_schedule"): project_schedule(ds, period),
+            _sheet("works_overdue"): overdue_project_list(ds, period),
+            _sheet("works_stalled"): stalled_project_list(ds, period)}
+
+
+@register_sheets("appraisal_inspection")
+def _appraisal_inspection(ds, period: str, key: str | None) -> dict[str, pd.DataFrame]:
+    from nrd import indicators as ind
+
+    return {_sheet("appraisal_pipeline"): ind.dossier_pipeline(ds, period),
+            _sheet("appraisal_open"): ind.open_dossiers(ds, period),
+            _sheet("appraisal_stage_time"): ind.time_in_stage(ds, period),
+            _sheet("appraisal_councils"): ind.council_schedule(ds, period),
+            _sheet("inspection_calendar"): ind.inspection_calendar(ds, period),
+            _sheet("inspection_findings"): ind.findings_by_criterion(ds, period),
+            _sheet("inspection_departments"): ind.actions_by_department(ds, period),
+            _sheet("inspection_overdue"): ind.overdue_action_list(ds, period)}
+
+
 def view_sheets(names: tuple[str, ...], ds, period: str, key: str | None) -> dict[str, pd.DataFrame]:
     """The sheets of the views ``names``, in order.
 

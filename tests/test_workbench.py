@@ -1,0 +1,133 @@
+"""The analyst's workbench: ``nrd.open`` and its views, the ``nrd`` kernel, the nbstripout filter, ``make lab``'s
+settings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import nrd
+from nrd.errors import UsageError
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo"
+PERIOD = "2025-09"
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return nrd.open(DEMO)
+
+
+def test_open_returns_the_dataset_with_its_views(ds):
+    import nrd.indicators as ind
+
+    assert ds.province_code == "37" and len(ds.units) == 129 and ds.table("ocop_products").shape[0] > 0
+    assert "capital_position" in dir(ds.views) and "build_indicator_table" not in dir(ds.views)
+    pd.testing.assert_frame_equal(ds.views.capital_position(PERIOD), ind.capital_position(ds.dataset, PERIOD))
+    assert ds.views.watch_lists(PERIOD).keys() == ind.watch_lists(ds.dataset, PERIOD).keys()
+    with pytest.raises(AttributeError, match="the views are: active_products"):
+        ds.views.no_such_view  # noqa: B018
+    assert "province 37" in repr(ds) and "129 units" in repr(ds)
+
+
+def test_indicators_of_a_range_of_periods_is_the_tidy_table(ds):
+    from nrd.indicators import TABLE_COLUMNS, compute_indicators
+
+    table = ds.indicators("2025-07..2025-09")
+    assert list(table.columns) == TABLE_COLUMNS
+    assert sorted(table["period"].unique()) == ["2025-07", "2025-08", "2025-09"]
+    one = compute_indicators(ds.dataset, PERIOD)
+    mine = table[table["period"] == PERIOD].reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine[TABLE_COLUMNS], one[TABLE_COLUMNS].reset_index(drop=True))
+    assert set(ds.indicators()["period"]) == {ds.latest_period}
+    with pytest.raises(UsageError, match="backwards"):
+        ds.indicators("2025-09..2025-01")
+
+
+def test_compare_puts_two_periods_side_by_side(ds):
+    from nrd.indicators import indicator_value
+
+    both = ds.compare("2025-03", PERIOD, indicators="nra.", unit_code="37")
+    row = both.set_index("indicator").loc["nra.recognized"]
+    before = indicator_value(ds.indicators("2025-03"), "nra.recognized", "37")
+    after = indicator_value(ds.indicators(PERIOD), "nra.recognized", "37")
+    assert (row["value_before"], row["value_after"], row["change"]) == (before, after, after - before)
+    assert both["indicator"].str.startswith("nra.").all() and set(both["unit_code"]) == {"37"}
+
+
+def test_a_view_exports_to_excel_never_into_the_data_folder(ds, tmp_path):
+    from openpyxl import load_workbook
+
+    position = ds.views.capital_position(PERIOD)
+    path = ds.to_excel({"capital": position}, tmp_path / "position.xlsx")
+    sheet = load_workbook(path)["capital"]
+    assert [c.value for c in sheet[1]] == list(position.columns)
+    assert sheet.cell(row=2, column=3).value == position.iloc[0]["plan_mvnd"]  # numbers stay numbers
+    with pytest.raises(UsageError, match="inside the data folder"):
+        ds.to_excel(position, DEMO / "position.xlsx")
+    assert not (DEMO / "position.xlsx").exists()
+
+
+def test_report_needs_the_project_notebooks(ds, tmp_path, monkeypatch):
+    monkeypatch.delenv("NRD_PROJECT_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError, match="NRD_PROJECT_DIR"):
+        ds.report("commune_scorecard", PERIOD, unit_code="13504", out=tmp_path)
+
+
+def test_the_nrd_kernel_runs_this_environment():
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from nrd.run.kernels import report_kernel_name
+
+    spec = KernelSpecManager().get_kernel_spec("nrd")
+    assert spec.display_name == "Python (nrd)" and spec.language == "python"
+    assert Path(spec.argv[0]).resolve() == Path(sys.executable).resolve()
+    assert report_kernel_name() == "nrd"
+
+
+def test_notebooks_are_stripped_of_outputs_when_staged(tmp_path):
+    """``make install`` configures nbstripout as the filter ``.gitattributes`` names for notebooks."""
+    attributes = subprocess.run(["git", "check-attr", "filter", "notebooks/province_overview.ipynb"], cwd=ROOT,
+                                capture_output=True, text=True, check=True).stdout
+    assert attributes.strip().endswith("filter: nbstripout")
+    clean = subprocess.run(["git", "config", "filter.nbstripout.clean"], cwd=ROOT, capture_output=True, text=True)
+    assert clean.returncode == 0, "no nbstripout filter configured: run `make install`"
+    executed = json.loads((ROOT / "notebooks" / "data_quality.ipynb").read_text(encoding="utf-8"))
+    code = next(c for c in executed["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["0901234567\n"]}]
+    code["execution_count"] = 3
+    stripped = subprocess.run(clean.stdout.strip(), shell=True, cwd=ROOT, input=json.dumps(executed),
+                              capture_output=True, text=True, check=True).stdout
+    cell = next(c for c in json.loads(stripped)["cells"] if c["cell_type"] == "code")
+    assert cell["outputs"] == [] and cell["execution_count"] is None and cell["id"] == code["id"]
+    committed = (ROOT / "notebooks" / "data_quality.ipynb").read_text(encoding="utf-8")
+    again = subprocess.run(clean.stdout.strip(), shell=True, cwd=ROOT, input=committed, capture_output=True,
+                           text=True, check=True).stdout
+    assert again == committed  # a committed notebook passes through unchanged: no spurious diffs
+
+
+def test_lab_settings_turn_off_the_news_and_list_markdown_headings():
+    settings = json.loads((Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json")
+                          .read_text(encoding="utf-8"))
+    assert settings["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false",
+                                                                       "checkForUpdates": False}
+    assert settings["@jupyterlab/toc-extension:registry"]["includeOutput"] is False
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--LabApp.news_url=None" in makefile and "NRD_PROJECT_DIR=$(CURDIR)" in makefile
+
+
+@pytest.mark.slow
+def test_one_report_for_one_commune_from_a_notebook(ds, tmp_path):
+    """docs/analysts.md's first recipe: the same page the monthly run writes, for one commune."""
+    result = ds.report("commune_scorecard", PERIOD, unit_code="13504", out=tmp_path / "adhoc")
+    assert result.ok, result.error
+    assert result.html_path == tmp_path / "adhoc" / "commune_scorecard-13504.html"
+    page = result.html_path.read_text(encoding="utf-8")
+    assert ds.dataset.units.set_index("unit_code").loc["13504", "name"] in page and "<h2" in page
