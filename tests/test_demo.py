@@ -334,3 +334,15 @@ def test_pipelines_in_the_demo(demo):
     per_quarter = visits.groupby(visits["visit_date"].dt.to_period("Q")).size()
     assert per_quarter.min() >= 2 and per_quarter.max() <= 6
     assert demo.findings == []
+
+
+def test_csv_fractions_are_written_with_a_decimal_comma_and_read_back_exactly(tmp_path):
+    from nrd.demo.write import _csv_number_column
+
+    written = _csv_number_column(pd.Series([199.6, 0.125, 1234.5, 4204.0, None, "1.234,5"], dtype=object))
+    assert written.tolist() == ["199,6", "0,125", "1234,5", "4204", None, "1.234,5"]
+    generate_demo_dataset(tmp_path, province="01", fmt="csv", end="2025-12")
+    csv_read = read_dataset(tmp_path, use_cache=False)
+    assert not [f for f in csv_read.findings if f.rule == "number_locale_dependent"]
+    progress = csv_read.table("criteria_status")
+    assert progress["value"].dropna().gt(0).any()  # the typed values survived the round trip

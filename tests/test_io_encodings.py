@@ -217,3 +217,22 @@ def test_nrd_validate_reports_the_encoding_and_how_to_save_an_unreadable_file(tm
     (error,) = json.loads(result.output[result.output.index("{"):])["findings"]
     assert (error["rule"], error["file"]) == ("unreadable_file", "ocop_entities.csv")
     assert "CSV UTF-8" in error["message"]
+
+
+@pytest.mark.parametrize("codec, name", [("utf-16-le", "UTF-16 LE"), ("utf-16-be", "UTF-16 BE")])
+def test_utf16_without_its_bom_is_detected(tmp_path, codec, name):
+    ds = _read(tmp_path, _csv_text(ROWS, "\t", title=TITLE).encode(codec))
+    assert _names(ds) == NAMES and ds.errors == []
+    (note,) = [f for f in ds.findings if f.rule == "encoding_not_utf8"]
+    assert name in note.message
+
+
+def test_office_reference_files_are_decoded_alike(tmp_path):
+    (tmp_path / "reference").mkdir()
+    text = "Mã đơn vị;Nhóm xã;Số quyết định\r\nXã Bình Lục;2;1261/QĐ-UBND\r\n"
+    (tmp_path / "reference" / "commune_groups.csv").write_bytes(cp1258(text))
+    ds = read_dataset(tmp_path, today=TODAY, use_cache=False)
+    groups = ds.reference_tables["commune_groups"]
+    assert groups[["unit_code", "group", "decision_no"]].values.tolist() == [["13504", 2, "1261/QĐ-UBND"]]
+    (note,) = [f for f in ds.findings if f.rule == "encoding_not_utf8"]
+    assert note.file == "reference/commune_groups.csv" and "Windows-1258" in note.message

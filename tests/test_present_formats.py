@@ -92,3 +92,27 @@ def test_huge_and_tiny_numbers_round_trip_through_the_vi_format():
         text = F.fmt_number(value, "vi", 1)
         parsed = float(text.replace(".", "").replace(",", "."))
         assert math.isclose(parsed, round(value, 1))
+
+
+def test_a_share_of_money_shows_its_parts_in_billions_with_the_unit():
+    assert F.fmt_money_share(158_115, 175_906, "vi") == "89,9% (158,1/175,9 tỷ đồng)"
+    assert F.fmt_money_share(158_115, 175_906, "en") == "89.9% (158.1/175.9 billion VND)"
+    assert F.fmt_money_share(5, 0, "en") == "– (0.0/0.0 billion VND)"
+    assert F.fmt_money_share(None, 10, "vi") == "–"
+
+
+def test_money_share_columns_and_headlines_use_billions():
+    import pandas as pd
+
+    from nrd.present.headline_table import headline_frame
+    from nrd.present.tables import Col, styled_table
+
+    frame = pd.DataFrame({"disbursed_mvnd": [158_115.0], "total_investment_mvnd": [175_906.0],
+                          "met": [95], "scope": [97]})
+    html = styled_table(frame, [Col("disbursed_mvnd", "common.share", "share", denominator="total_investment_mvnd"),
+                                Col("met", "common.communes_met", "share", denominator="scope")], "vi")
+    assert "89,9% (158,1/175,9 tỷ đồng)" in html and "97,9% (95/97)" in html and "158.115" not in html
+    rows = pd.DataFrame({"indicator": ["projects.disbursed_share", "nra.recognized_share"], "value": [89.9, 97.9],
+                         "numerator": [158_115.0, 95.0], "denominator": [175_906.0, 97.0]})
+    text = headline_frame(rows, "vi")["value"].tolist()
+    assert text == ["89,9% (158,1/175,9 tỷ đồng)", "97,9% (95/97)"]

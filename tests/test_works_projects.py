@@ -12,7 +12,7 @@ import pytest
 
 from nrd import indicators as ind
 from nrd.io import read_dataset
-from nrd.present.formats import fmt_money, fmt_number, fmt_share
+from nrd.present.formats import fmt_money, fmt_money_share, fmt_number
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo"
@@ -145,7 +145,7 @@ def test_page_in_chromium_shows_the_indicator_figures(ds, table, lang, tmp_path)
         assert heading in text, heading
     # the figures shown are the indicator table's
     share = _row(table, "projects.disbursed_share", LATEST)
-    assert fmt_share(share["numerator"], share["denominator"], lang) in text
+    assert fmt_money_share(share["numerator"], share["denominator"], lang) in text
     assert fmt_money(share["denominator"], lang) in text
     total = int(_row(table, "projects.total", LATEST)["value"])
     assert re.search(rf"\b{re.escape(fmt_number(total, lang))}\b", text)

@@ -95,11 +95,21 @@ def _csv_number_column(values: pd.Series) -> pd.Series:
     whole = numbers.notna() & (numbers % 1 == 0)
     text = values.astype(object).where(values.notna(), None)
     text[whole] = numbers[whole].astype("int64").astype(str)
+    # Fractions as a Vietnamese office types them, the dataset's default number_locale: "199,6" (a "199.6"
+    # reads right only while it has fewer than three decimals: "0.125" would be 125 in Vietnamese).
+    fraction = numbers.notna() & ~whole
+    text[fraction] = [_vn_decimal(v) for v in numbers[fraction]]
     return text
 
 
+def _vn_decimal(value: float) -> str:
+    """``199.6`` -> ``199,6``; ``0.125`` -> ``0,125`` (no thousands separator, up to 6 decimals)."""
+    return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
 def write_csv(table: Table, cells: pd.DataFrame, path: Path) -> Path:
-    """UTF-8 CSV, comma-separated, ``\\n`` line ends; whole numbers without ``.0``."""
+    """UTF-8 CSV, comma-separated, ``\\n`` line ends; whole numbers without ``.0``, fractions with a decimal
+    comma (``number_locale: vi``, the default)."""
     numeric = {c.label_vi for c in table.columns if c.type in ("money", "number")}
     text = pd.DataFrame(
         {

@@ -82,6 +82,19 @@ def fmt_share(num: object, den: object, lang: str = DEFAULT_LANG, digits: int = 
     return f"{fmt_percent(float(num) / float(den) * 100, lang, digits)} {counts}"
 
 
+def fmt_money_share(num_mvnd: object, den_mvnd: object, lang: str = DEFAULT_LANG, digits: int = 1) -> str:
+    """A share of two amounts in million VND, its parts in billions with the unit:
+    ``89,9% (158,1/175,9 tỷ đồng)`` (never ``(158.115/175.906)``, which a reader takes for billions)."""
+    lang = check_lang(lang)
+    if is_missing(num_mvnd) or is_missing(den_mvnd):
+        return NA_TEXT
+    parts = (f"({fmt_money(num_mvnd, lang, unit=False)}/{fmt_money(den_mvnd, lang, unit=False)} "
+             f"{t('unit.billion_vnd', lang)})")
+    if float(den_mvnd) == 0:
+        return f"{NA_TEXT} {parts}"
+    return f"{fmt_percent(float(num_mvnd) / float(den_mvnd) * 100, lang, digits)} {parts}"
+
+
 def fmt_delta(x: object, lang: str = DEFAULT_LANG, digits: int = 0, suffix: str = "") -> str:
     """A change with its sign: ``+3``, ``-1,5``, ``0``; ``suffix`` (e.g. `` pp``) is appended."""
     lang = check_lang(lang)

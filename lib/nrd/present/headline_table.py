@@ -36,6 +36,20 @@ def report_headlines(report: str, period: str) -> tuple[str, ...]:
     return headline_ids(kind.headlines, period)
 
 
+def _is_money_share(indicator_id: str) -> bool:
+    """A capital share, or a share the catalog declares over million-VND amounts (``projects.disbursed_share``)."""
+    from nrd.errors import UnknownNameError
+    from nrd.indicators import get_indicator
+    from nrd.present.tables import MONEY_SUFFIX
+
+    if indicator_id.startswith("capital."):
+        return True
+    try:
+        return str(get_indicator(indicator_id).numerator or "").endswith(MONEY_SUFFIX)
+    except UnknownNameError:  # an id outside the catalog (a table of another version): a plain share
+        return False
+
+
 def _share_text(record: dict, lang: str) -> str | None:
     """``45,6% (243,6/534,4 tỷ đồng)`` for a share whose numerator and denominator are known, else None."""
     from nrd.present.formats import fmt_share
@@ -43,7 +57,7 @@ def _share_text(record: dict, lang: str) -> str | None:
     num, den = record.get("numerator"), record.get("denominator")
     if pd.isna(num) or pd.isna(den):
         return None
-    if str(record["indicator"]).startswith("capital."):  # a share of money: its parts in billion VND
+    if _is_money_share(str(record["indicator"])):  # a share of money: its parts in billion VND
         percent = fmt_value(float(num) / float(den) * 100 if float(den) else None, "percent", lang)
         parts = f"{fmt_money(num, lang, unit=False)}/{fmt_money(den, lang, unit=False)} {t('unit.billion_vnd', lang)}"
         return f"{percent} ({parts})"

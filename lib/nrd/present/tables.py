@@ -31,6 +31,8 @@ _FORMATTERS: dict[str, Callable[[object, str], str]] = {
 }
 _ENUM_KINDS = ("status", "level", "stage", "entity_type", "severity", "unit_type", "trend", "project_status",
                "project_category", "dossier_stage", "inspection_kind")
+#: Columns holding million VND end so (data contract); a share of such columns is a share of money.
+MONEY_SUFFIX = "_mvnd"
 _RIGHT_ALIGNED = {"int", "number", "percent", "money", "delta", "delta1", "share"}
 
 TABLE_CSS = [
@@ -74,7 +76,9 @@ def _cell_texts(frame: pd.DataFrame, col: Col, lang: str) -> list[str]:
     if col.kind == "share":
         if not col.denominator or col.denominator not in frame.columns:
             raise ValueError(f"styled_table: share column {col.column!r} needs its denominator column")
-        return [formats.fmt_share(n, d, lang) for n, d in zip(values, frame[col.denominator].tolist())]
+        # money columns are million VND by the contract's naming (``*_mvnd``): their parts are shown in billions
+        share = formats.fmt_money_share if col.column.endswith(MONEY_SUFFIX) else formats.fmt_share
+        return [share(n, d, lang) for n, d in zip(values, frame[col.denominator].tolist())]
     if col.kind in _ENUM_KINDS:
         return [formats.NA_TEXT if formats.is_missing(v) else enum_label(col.kind, v, lang) for v in values]
     if col.kind not in _FORMATTERS:
