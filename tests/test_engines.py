@@ -41,9 +41,11 @@ def test_warm_engine_takes_the_report_folder_as_a_keyword_not_the_process_cwd(tm
     assert (name, kwargs, cwd) == ("nrd-warm", {"nrd_cwd": str(tmp_path.resolve())}, None)
     from nrd.run.kernels import IpcKernelManager
 
-    # papermill's own engine runs our kernels over IPC (no TCP warning)
+    # papermill's own engine runs our kernels over IPC (no TCP warning), started in the report's folder by
+    # nbclient (resources), never by papermill's process-wide cwd
     assert engines.engine_arguments("nbclient", tmp_path) == (
-        None, {"kernel_manager_class": IpcKernelManager}, str(tmp_path))
+        None, {"kernel_manager_class": IpcKernelManager, "resources": {"metadata": {"path": str(tmp_path.resolve())}}},
+        None)
     assert engines.keeps_workers("nrd-warm") and not engines.keeps_workers("nbclient")
 
 

@@ -136,7 +136,11 @@ def engine_arguments(
     if name is None:  # papermill's own nbclient engine: our kernels, over IPC
         from nrd.run.kernels import IpcKernelManager
 
-        return name, {"kernel_manager_class": IpcKernelManager}, str(cwd)
+        # The kernel starts in the report's folder through nbclient's resources (metadata.path), not through
+        # papermill's ``cwd``: that one chdirs the whole process, and two reports on two threads restoring
+        # each other's folder left the run's process inside a report folder.
+        return name, {"kernel_manager_class": IpcKernelManager,
+                      "resources": {"metadata": {"path": str(Path(cwd).resolve())}}}, None
     return name, {}, str(cwd)
 
 
