@@ -88,18 +88,16 @@ def _count(grid, frame, mask) -> np.ndarray:
     return per_period(grid, frame["_g"].to_numpy(), np.asarray(mask, dtype="float64"))
 
 
-def _projects_total(grid):
-    return province_value_rows(grid, _count(grid, project_states(grid), True))
-
-
-def _projects_completed(grid):
-    states = project_states(grid)
-    return province_value_rows(grid, _count(grid, states, states["done"]))
-
-
-def _projects_overdue(grid):
-    states = project_states(grid)
-    return province_value_rows(grid, _count(grid, states, states["overdue"]))
+def _counted(states_of, flag: str | None = None, *, per_unit: bool = False):
+    """The grid function counting the rows of ``states_of(grid)`` (those whose ``flag`` is true): one
+    province row per period, or (``per_unit``) one row per unit and period."""
+    def compute(grid):
+        states = states_of(grid)
+        mask = np.ones(len(states)) if flag is None else states[flag].to_numpy()
+        if per_unit:
+            return _unit_count_rows(grid, states, mask)
+        return province_value_rows(grid, _count(grid, states, mask))
+    return compute
 
 
 def _projects_disbursed_share(grid):
@@ -110,46 +108,12 @@ def _projects_disbursed_share(grid):
     return grid_share_rows(grid.periods, grid.province_code, paid, total)
 
 
-def _projects_total_units(grid):
-    return _unit_count_rows(grid, project_states(grid), np.ones(len(project_states(grid))))
-
-
-def _projects_completed_units(grid):
-    states = project_states(grid)
-    return _unit_count_rows(grid, states, states["done"])
-
-
-def _projects_overdue_units(grid):
-    states = project_states(grid)
-    return _unit_count_rows(grid, states, states["overdue"])
-
-
 def _projects_disbursed_share_units(grid):
     states = project_states(grid)
     g = states["_g"].to_numpy()
     index, paid = _unit_sums(grid, g, states["unit_code"], states["disbursed_mvnd"].fillna(0).to_numpy())
     _, total = _unit_sums(grid, g, states["unit_code"], states["total_investment_mvnd"].fillna(0).to_numpy())
     return grid_share_rows(grid.periods[index.get_level_values(0).to_numpy()], index.get_level_values(1), paid, total)
-
-
-def _appraisal_open_units(grid):
-    states = dossier_states(grid)
-    return _unit_count_rows(grid, states, states["open"])
-
-
-def _appraisal_open_long_units(grid):
-    states = dossier_states(grid)
-    return _unit_count_rows(grid, states, states["open_long"])
-
-
-def _appraisal_open(grid):
-    states = dossier_states(grid)
-    return province_value_rows(grid, _count(grid, states, states["open"]))
-
-
-def _appraisal_open_long(grid):
-    states = dossier_states(grid)
-    return province_value_rows(grid, _count(grid, states, states["open_long"]))
 
 
 def _appraisal_approved_year(grid):
@@ -237,34 +201,36 @@ _PJ = ("projects", "project_progress")
 _AP = ("appraisals",)
 _IN = ("inspections",)
 _declare("projects.total", _lbl("Số công trình, dự án", "Works and projects", "Ouvrages et projets"),
-         "count", "neutral", _projects_total, _PJ, "Projects with a progress row at or before P; per unit by the "
+         "count", "neutral", _counted(project_states), _PJ,
+         "Projects with a progress row at or before P; per unit by the "
          "project's unit_code (projects of several communes or of the province count for the province only).",
-         units=_projects_total_units)
+         units=_counted(project_states, per_unit=True))
 _declare("projects.completed", _lbl("Công trình đã hoàn thành", "Projects completed", "Projets achevés"),
-         "count", "higher_is_better", _projects_completed, _PJ,
-         "Of projects.total, latest status completed or handed_over.", units=_projects_completed_units)
+         "count", "higher_is_better", _counted(project_states, "done"), _PJ,
+         "Of projects.total, latest status completed or handed_over.",
+         units=_counted(project_states, "done", per_unit=True))
 _declare("projects.overdue", _lbl("Công trình chậm tiến độ", "Projects overdue", "Projets en retard"),
-         "count", "lower_is_better", _projects_overdue, _PJ,
+         "count", "lower_is_better", _counted(project_states, "overdue"), _PJ,
          "Of projects.total, not completed/handed_over and planned_end before the end of P.",
-         units=_projects_overdue_units)
+         units=_counted(project_states, "overdue", per_unit=True))
 _declare("projects.disbursed_share", _lbl("Tỷ lệ giải ngân công trình", "Project disbursement rate",
                                           "Taux de décaissement des projets"),
          "percent", "higher_is_better", _projects_disbursed_share, _PJ,
          "Σ latest disbursed_mvnd / Σ total_investment_mvnd × 100 over projects.total.",
          numerator="disbursed_mvnd", denominator="total_investment_mvnd", units=_projects_disbursed_share_units)
 _declare("appraisal.open", _lbl("Hồ sơ đang xét", "Dossiers open", "Dossiers en cours"),
-         "count", "neutral", _appraisal_open, _AP,
+         "count", "neutral", _counted(dossier_states, "open"), _AP,
          "Dossiers with a row at or before the end of P whose stage at P is not approved or rejected.",
-         units=_appraisal_open_units)
+         units=_counted(dossier_states, "open", per_unit=True))
 _declare("appraisal.approved_year", _lbl("Hồ sơ được công nhận trong năm", "Dossiers approved this year",
                                          "Dossiers approuvés dans l'année"),
          "count", "higher_is_better", _appraisal_approved_year, _AP,
          "Dossiers whose stage at P is approved with stage_date in the year of P.")
 _declare("appraisal.open_over_60d", _lbl("Hồ sơ quá 60 ngày chưa xong", "Dossiers open over 60 days",
                                          "Dossiers ouverts depuis plus de 60 jours"),
-         "count", "lower_is_better", _appraisal_open_long, _AP,
+         "count", "lower_is_better", _counted(dossier_states, "open_long"), _AP,
          "Open dossiers submitted more than 60 days before the end of P (threshold in pipelines.yaml).",
-         units=_appraisal_open_long_units)
+         units=_counted(dossier_states, "open_long", per_unit=True))
 _declare("inspections.visits_year", _lbl("Đợt kiểm tra trong năm", "Inspection rounds this year",
                                          "Missions d'inspection de l'année"),
          "count", "neutral", _distinct("inspection_id"), _IN,
