@@ -99,7 +99,7 @@ def lab(tmp_path_factory):
         log.close()
 
 
-def _run_in_lab(base: str, token: str, name: str, screenshot: Path) -> dict:
+def _run_in_lab(base: str, token: str, name: str, screenshot: Path, lab_log: Path) -> dict:
     """Open ``notebooks/<name>.ipynb``, run all cells from the Run menu, save; what the page showed."""
     from playwright.sync_api import sync_playwright
 
@@ -119,17 +119,29 @@ def _run_in_lab(base: str, token: str, name: str, screenshot: Path) -> dict:
             page.wait_for_selector(".jp-TableOfContents-tree .jp-tocItem", timeout=20_000)
             seen["outline_before"] = [t.strip() for t in page.locator(
                 ".jp-TableOfContents-tree .jp-tocItem-content").all_inner_texts()]
-            page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-            page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
             code_cells = page.locator(".jp-CodeCell").count()
-            page.wait_for_function(
-                """(n) => {
-                  const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                    .map(e => e.textContent.trim());
-                  const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
-                  return prompts.length === n && prompts.every(p => /^\\[\\d+\\]:$/.test(p))
-                    && status && status.getAttribute('data-status') === 'idle';
-                }""", arg=code_cells, timeout=RUN_TIMEOUT_MS, polling=500)
+            _run_all_cells(page)
+            try:
+                page.wait_for_function(
+                    """(n) => {
+                      const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                        .map(e => e.textContent.trim());
+                      const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
+                      return prompts.length === n && prompts.every(p => /^\\[\\d+\\]:$/.test(p))
+                        && status && status.getAttribute('data-status') === 'idle';
+                    }""", arg=code_cells, timeout=RUN_TIMEOUT_MS, polling=500)
+            except Exception:
+                page.screenshot(path=str(screenshot.with_name(f"{name}-timeout.png")))
+                state = page.evaluate("""() => ({
+                  prompts: [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim()),
+                  status: document.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status'),
+                  kernel: document.querySelector('.jp-KernelName')?.textContent,
+                  dialogs: [...document.querySelectorAll('.jp-Dialog')].map(e => e.textContent.slice(0, 300)),
+                  errors: [...document.querySelectorAll('.jp-OutputArea-output')].map(e => e.textContent)
+                          .filter(t => /Error|Traceback/.test(t)).map(t => t.slice(0, 500))})""")
+                pytest.fail(f"{name}: the cells did not all run within {RUN_TIMEOUT_MS // 1000} s in JupyterLab; "
+                            f"{code_cells} code cells; page state {json.dumps(state, ensure_ascii=False)}; "
+                            f"lab log: {lab_log.read_text(errors='replace')[-3000:]}")
             seen["code_cells"] = code_cells
             seen["kernel"] = page.inner_text(".jp-NotebookPanel-toolbar .jp-KernelName")
             # textContent, not innerText: cells off screen are not rendered (content-visibility) but are there
@@ -149,6 +161,28 @@ def _run_in_lab(base: str, token: str, name: str, screenshot: Path) -> dict:
     return seen
 
 
+#: True once a cell has been queued or run: its prompt is ``[*]:`` or ``[n]:``.
+_STARTED = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+    .some(e => /^\\[(\\*|\\d+)\\]:$/.test(e.textContent.trim()))"""
+
+
+def _run_all_cells(page) -> None:
+    """Run > Run All Cells; clicked again once if no cell was queued (a menu opened while the page was
+    still settling can swallow the click, which the run's wait would only report minutes later)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(2):
+        page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+        page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+        try:
+            page.wait_for_function(_STARTED, timeout=30_000, polling=250)
+            return
+        except PlaywrightTimeout:
+            if attempt:
+                raise
+            page.keyboard.press("Escape")
+
+
 def executed_cells(project: Path, name: str) -> list:
     return [c for c in nbformat.read(project / "notebooks" / f"{name}.ipynb", as_version=4).cells
             if c.cell_type == "code"]
@@ -160,7 +194,7 @@ def test_notebook_runs_all_cells_in_jupyterlab(lab, name, tmp_path):
     committed = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
     headings = markdown_headings(committed)
     assert len(headings) >= 4, "the outline needs the notebook's title and its sections as Markdown headings"
-    seen = _run_in_lab(base, token, name, tmp_path / f"{name}.png")
+    seen = _run_in_lab(base, token, name, tmp_path / f"{name}.png", project.parent / "lab.log")
     assert seen["kernel"] == "Python (nrd)"
     assert seen["outline_before"] == headings  # the outline is there before anything runs
     assert seen["outline_after"] == headings  # and running adds no duplicate from the heading outputs
