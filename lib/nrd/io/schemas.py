@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from nrd.contract import REFERENCE_TABLES, TABLES, Column, Table
 from nrd.errors import UnknownNameError
+
+if TYPE_CHECKING:  # pandera is imported where a frame is validated: a cached read never needs it
+    import pandera.pandas as pa
 
 ROW = "_row"
 SOURCE = "_source"
@@ -127,6 +130,8 @@ def coerce_frame(table: str, frame: pd.DataFrame, source: str = "<frame>") -> pd
 @lru_cache(maxsize=None)
 def table_schema(table: str) -> pa.DataFrameSchema:
     """The pandera schema of a typed frame, derived from the contract declaration of ``table``."""
+    import pandera.pandas as pa
+
     columns = {}
     for column in get_table(table).columns:
         checks = []
@@ -155,6 +160,8 @@ def schema_failures(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 
     ``index`` is the frame's index label of the failing row (``None`` for a column-level failure).
     """
+    import pandera.pandas as pa
+
     try:
         table_schema(table).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
