@@ -7,6 +7,7 @@ status at P, current OCOP recognitions, ...). Nothing here reads files or mutate
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -77,8 +78,43 @@ def _criterion_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["period", "unit_code", "criterion"], kind="stable").reset_index(drop=True)
 
 
+_PREPARED: dict[int, tuple[weakref.ref, tuple, Prepared]] = {}
+
+
 def prepare(ds) -> Prepared:
-    """Prepare a ``Dataset`` for the indicator functions (done once, shared by every period)."""
+    """Prepare a ``Dataset`` for the indicator functions (done once per dataset, shared by every period).
+
+    Remembered for the dataset object while its frames are the same objects: a report's views each call
+    this, and copying every table (national: 3,321 units) once per view was most of their cost. Frames are
+    never mutated here (the library's pure-function rule), so a frame replaced in ``ds.tables`` is what
+    invalidates it.
+    """
+    inputs = _inputs_of(ds)
+    held = _PREPARED.get(id(ds))
+    if held is not None and held[0]() is ds and _same(held[1], inputs):
+        return held[2]
+    prepared = _prepare(ds)
+    try:
+        ref = weakref.ref(ds, lambda _, key=id(ds): _PREPARED.pop(key, None))
+    except TypeError:  # an object without weak references (a stand-in for a Dataset): not remembered
+        return prepared
+    _PREPARED[id(ds)] = (ref, inputs, prepared)
+    return prepared
+
+
+def _inputs_of(ds) -> tuple:
+    """What ``prepare`` reads from ``ds``: table names, frames, province, units, reference."""
+    return (tuple(ds.tables), tuple(ds.tables.values()), str(ds.province_code), ds.units,
+            getattr(ds, "reference", None))
+
+
+def _same(old: tuple, new: tuple) -> bool:
+    """Same names and province, and the very same frame and reference objects."""
+    return (old[0] == new[0] and old[2] == new[2] and all(a is b for a, b in zip(old[1], new[1]))
+            and old[3] is new[3] and old[4] is new[4])
+
+
+def _prepare(ds) -> Prepared:
     tables = {}
     for name, frame in ds.tables.items():
         if frame is None:
