@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from nrd.errors import IndicatorTableError  # re-exported: declared in nrd.errors
+from nrd.io import preload
 
 #: The indicator table's columns, in the contract's order (``nrd.indicators.TABLE_COLUMNS`` is the same list).
 INDICATOR_COLUMNS = ("period", "unit_code", "indicator", "value", "numerator", "denominator")
@@ -68,6 +69,9 @@ def read_indicator_table(path: str | Path) -> pd.DataFrame:
             is not a number, or a period that is not ``YYYY-MM``.
     """
     path = Path(path)
+    held = preload.held_table(path)  # read once by the parent of a forked report
+    if held is not None:
+        return held
     if not path.is_file():
         raise IndicatorTableError(path, "file not found", expected="the indicators.parquet a run wrote")
     try:

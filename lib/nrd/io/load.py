@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from nrd.contract import TABLE_NAMES
-from nrd.io import cache, locate, office
+from nrd.io import cache, locate, office, preload
 from nrd.io.dataset import Dataset, TableStats
 from nrd.io.defaults import apply_defaults
 from nrd.io.findings import ERROR, Finding, sort_findings
@@ -67,6 +67,10 @@ def read_dataset(
     from nrd.reference import UnitRegistry, load_units
 
     data_dir = locate.check_data_dir(data_dir)
+    if use_cache and not tables:
+        held = preload.held_dataset(data_dir, today)  # read once by the parent of a forked report
+        if held is not None:
+            return held
     wanted = list(tables) if tables else list(TABLE_NAMES)
     for name in wanted:
         get_table(name)

@@ -39,7 +39,7 @@ from nrd.run.manifest import (
     write_manifest,
 )
 from nrd.run.model import Executor, Job, JobResult, PreparedRun, Renderer, RunContext, RunResult
-from nrd.run.plan import Plan
+from nrd.run.plan import Plan, load_plan, most_jobs
 from nrd.run.prepare import for_each_keys, indicator_tables, prepare_run
 from nrd.run.publish import clean_leftovers, publish, staging_dir
 from nrd.run.renderer import ReportRenderer, write_shared_indicators
@@ -94,9 +94,13 @@ def run_plan(
         PlanError, DataValidationError, LockError, UsageError: nothing ran.
     """
     check_engine(engine)
+    plan = plan if isinstance(plan, Plan) else load_plan(plan)
+    bound = most_jobs(plan, languages=(lang,) if lang else None, only=tuple(only), units=tuple(unit))
     pool = make_executor(executor, workers=workers, scheduler=scheduler)
     try:
-        pool.prewarm(engine)  # kernels start while the data is checked and the indicators computed
+        # Workers start while the data is checked and the indicators computed; a run of one report starts
+        # one, not one per core (a second would only compete for the cores the data check needs).
+        pool.prewarm(engine, limit=bound)
         prepared = prepare_run(plan, data=data, period=period, only=only, unit=unit, lang=lang,
                                accept_errors=accept_errors)
         return execute_run(prepared, out=out, force=force or prepared.excluded_rows > 0, on_start=on_start,

@@ -60,13 +60,16 @@ class LocalExecutor:
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
 
-    def prewarm(self, engine_name: str | None) -> None:
+    def prewarm(self, engine_name: str | None, limit: int | None = None) -> None:
         """Start the worker threads and their warm kernels now, in the background.
 
-        The run computes the indicator table meanwhile, so kernel start-up costs no wall time.
+        The run computes the indicator table meanwhile, so kernel start-up costs no wall time. ``limit``:
+        at most that many workers (the run has no more reports than that).
         """
         if not engines.keeps_workers(engine_name) or self._pool is not None:
             return
+        if limit is not None:
+            self.workers = max(1, min(self.workers, limit))
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="nrd-report")
         barrier = threading.Barrier(self.workers)
 
@@ -147,7 +150,7 @@ class DaskExecutor:
         self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
         logger.info("dask executor: %s, %d worker thread(s)", self.client.scheduler.address, self.workers)
 
-    def prewarm(self, engine_name: str | None) -> None:
+    def prewarm(self, engine_name: str | None, limit: int | None = None) -> None:
         """Nothing to do ahead: each worker starts its warm kernel with its first report."""
 
     def run(self, render: Callable[..., Any], tasks: Sequence[tuple[Any, str, str]]) -> Iterator[Outcome]:

@@ -41,11 +41,13 @@ def available() -> bool:
 class ForkServer:
     """One pre-imported server process, used by one thread at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, wait: bool = True) -> None:
+        """Start the server process; ``wait``: until it has imported everything (else ``wait_ready``)."""
         from nrd.run.warm import WARM_MODULES
 
         self.thread_id = threading.get_ident()
         self.reports = 0
+        self.ready = False
         self.process = subprocess.Popen(
             [sys.executable, "-m", "nrd.run.fork_server", json.dumps(list(WARM_MODULES))],
             stdin=subprocess.PIPE,
@@ -53,10 +55,21 @@ class ForkServer:
             text=True,
             encoding="utf-8",
         )
-        ready = self._reply()
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        if self.ready:
+            return
+        try:
+            ready = self._reply()
+        except WarmKernelError:
+            self.shutdown()
+            raise
         if ready.get("status") != "ready":
             self.shutdown()
             raise WarmKernelError(f"nrd-fork server did not start: {ready}")
+        self.ready = True
         logger.info("fork server started (pid %s)", self.process.pid)
 
     @property
@@ -73,13 +86,18 @@ class ForkServer:
             raise WarmKernelError(f"nrd-fork server exited (code {self.process.poll()})")
         return json.loads(line)
 
-    def run(self, sources: list[str | None], cwd: str, timeout: float | None) -> list[dict[str, Any] | None]:
-        """Execute the cells in a forked child; per cell its execution count and outputs (or ``None``)."""
+    def run(self, sources: list[str | None], cwd: str, timeout: float | None,
+            inputs: dict[str, str] | None = None) -> list[dict[str, Any] | None]:
+        """Execute the cells in a forked child; per cell its execution count and outputs (or ``None``).
+
+        ``inputs``: the dataset folder and indicator table the report reads, read once by the server for
+        all its children (``nrd.io.preload``).
+        """
         assert self.process.stdin is not None
         fd, result = tempfile.mkstemp(prefix="nrd-fork-", suffix=".json")
         os.close(fd)
         try:
-            request = {"sources": sources, "cwd": cwd, "timeout": timeout, "result": result}
+            request = {"sources": sources, "cwd": cwd, "timeout": timeout, "result": result, "inputs": inputs}
             self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
             reply = self._reply()
@@ -119,10 +137,39 @@ def server_for_this_thread() -> ForkServer:
         discard_server(thread_id)
         server = None
     if server is None:
-        server = ForkServer()
+        server = _take_spare() or ForkServer(wait=False)
+        server.thread_id = thread_id
         with _LOCK:
             _SERVERS[thread_id] = server
+        try:
+            server.wait_ready()
+        except BaseException:
+            discard_server(thread_id)
+            raise
     return server
+
+
+_SPARE: list[ForkServer] = []
+
+
+def start_spare() -> None:
+    """Start one server now, before the caller has imported anything heavy, for the first worker thread
+    that needs one (``nrd run`` starts it first thing: the server's imports then overlap the CLI's own
+    and the data check instead of following them). An unused spare is stopped at exit."""
+    if not available():
+        return
+    with _LOCK:
+        if not _SPARE:
+            _SPARE.append(ForkServer(wait=False))
+
+
+def _take_spare() -> ForkServer | None:
+    with _LOCK:
+        spare = _SPARE.pop() if _SPARE else None
+    if spare is not None and not spare.alive():
+        spare.shutdown()
+        return None
+    return spare
 
 
 def discard_server(thread_id: int | None = None) -> None:
@@ -133,9 +180,15 @@ def discard_server(thread_id: int | None = None) -> None:
 
 
 def release(thread_ids: Any = None) -> int:
-    """Stop the fork servers of the given threads (all when ``None``); how many were stopped."""
+    """Stop the fork servers of the given threads (all when ``None``, the unused spare too); how many
+    were stopped."""
     with _LOCK:
         ids = list(_SERVERS) if thread_ids is None else [t for t in thread_ids if t in _SERVERS]
+        spares = list(_SPARE) if thread_ids is None else []
+        if thread_ids is None:
+            _SPARE.clear()
+    for spare in spares:
+        spare.shutdown()
     for thread_id in ids:
         discard_server(thread_id)
     return len(ids)
@@ -183,6 +236,15 @@ def engine_class() -> type:
     return _ENGINE_CLASS
 
 
+def report_inputs(nb: Any) -> dict[str, str] | None:
+    """The dataset folder and indicator table a report reads, from papermill's record of its parameters;
+    only absolute paths (what ``nrd run`` passes): a relative one depends on the report's folder."""
+    parameters = nb.metadata.get("papermill", {}).get("parameters", {}) or {}
+    inputs = {name: str(parameters[name]) for name in ("data_dir", "indicators_path")
+              if isinstance(parameters.get(name), str) and os.path.isabs(parameters[name])}
+    return inputs or None
+
+
 class _CellFailed(Exception):
     """What ``nb_man.cell_exception`` is given for the cell whose code raised (its error is an output)."""
 
@@ -196,7 +258,7 @@ def _execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout
     sources = [c.source if c.cell_type == "code" else None for c in cells]
     server = server_for_this_thread()
     try:
-        results = server.run(sources, cwd, execution_timeout or kwargs.get("timeout"))
+        results = server.run(sources, cwd, execution_timeout or kwargs.get("timeout"), report_inputs(nb_man.nb))
     except BaseException:
         discard_server(server.thread_id)
         raise

@@ -148,6 +148,17 @@ def image_tag(output: Any, mime: str) -> str:
     return sanitize_fragment(" ".join(["<img", *attributes]) + ">")
 
 
+def warm_up_exporter() -> None:
+    """Build the exporter and compile its templates now (about a second, paid once per process).
+
+    Called on a background thread while the first report executes in another process, so a one-report
+    run does not wait for it after the report.
+    """
+    import nbformat
+
+    render_page(nbformat.v4.new_notebook(), name="warm-up")
+
+
 @lru_cache(maxsize=1)
 def _exporter():
     from nbconvert import HTMLExporter

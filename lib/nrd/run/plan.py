@@ -321,3 +321,23 @@ def expand_plan(
     if not jobs:
         raise PlanError(f"{plan.path}: the selection (--only / --unit) leaves no report to run")
     return jobs
+
+
+def most_jobs(plan: Plan, *, languages: tuple[str, ...] | None = None, only: tuple[str, ...] = (),
+              units: tuple[str, ...] = ()) -> int | None:
+    """An upper bound of ``expand_plan``'s job count known before the data is read, or ``None``.
+
+    Bounded only when ``only`` and ``units`` both narrow the fan-out reports (``nrd run --only
+    commune_scorecard --unit 13504``): the run then starts no more workers than it has reports.
+    """
+    if not only:
+        return None
+    langs = len(languages or plan.languages)
+    total = 0
+    for report in plan.reports:
+        if report.name not in only:
+            continue
+        if report.for_each and not units:
+            return None
+        total += (len(units) if report.for_each else 1) * langs
+    return total
