@@ -2,7 +2,8 @@
 
 1. the demo dataset (data/demo), every month it holds;
 2. a synthetic national dataset (3,321 units), generated once into a cache folder with
-   ``nrd demo-data DIR --province all``, one period.
+   ``nrd demo-data DIR --province all``, one period; its cold read also with CSV read row by row (the
+   reference the column-wise path of ``nrd.io.fast_csv`` is tested against).
 
 Usage: .venv/bin/python benchmarks/bench_indicators.py [--cache DIR]
 """
@@ -47,6 +48,15 @@ def main() -> None:
     else:
         print(f"national generate: reused {args.cache}")
     _timed("national read (cold, no cache)", lambda: read_dataset(args.cache, use_cache=False))
+    from nrd.io import fast_csv
+
+    column_wise = fast_csv.read_columns
+    fast_csv.read_columns = lambda *a, **k: None  # every CSV through the csv module, row by row
+    try:
+        _timed("national read (cold, no cache, CSV row by row: the reference)",
+               lambda: read_dataset(args.cache, use_cache=False))
+    finally:
+        fast_csv.read_columns = column_wise
     _timed("national read (filling the cache)", lambda: read_dataset(args.cache))
     national = _timed("national read (cached)", lambda: read_dataset(args.cache))
     period = national.latest_period

@@ -97,6 +97,16 @@ def _factorize_cells(values: list) -> tuple[np.ndarray, list]:
     return codes, [key[1] for key in unique_keys]
 
 
+class _CellsByCode:
+    """The cells of a factorized column by row position (only the few cells a finding shows are asked)."""
+
+    def __init__(self, codes: np.ndarray, uniques: list):
+        self.codes, self.uniques = codes, uniques
+
+    def __getitem__(self, position) -> object:
+        return self.uniques[self.codes[position]]
+
+
 def _collect_forms(forms, results, codes, cells_of_column, row_numbers, written, ambiguous, other_form):
     """Add the cells of one number column that the two locales read differently, and its first cell only
     the other locale reads, to the table's lists (for ``number_locale_dependent``). ``forms`` and
@@ -186,23 +196,31 @@ def parse_table(
     if missing:
         return empty_frame(table.name), findings, written_headers
 
-    row_numbers = [number for number, _ in raw.rows]
+    if raw.columns is not None:  # read column-wise (``nrd.io.fast_csv``): already factorized
+        row_numbers = raw.columns.row_numbers
+        row_cells = []
+    else:
+        row_numbers = [number for number, _ in raw.rows]
+        row_cells = [row for _, row in raw.rows]
     bad_rows: set[int] = set()
     columns: dict[str, pd.Series] = {}
-    row_cells = [row for _, row in raw.rows]
     ambiguous: list[tuple[int, str, object, float]] = []  # (row, column as written, cell, value read)
     other_form: list[tuple[int, str, object]] = []
     shortest = min(map(len, row_cells), default=0)
     for column in table.columns:
         if column.name not in positions:
-            columns[column.name] = typed_series([None] * len(raw.rows), column)
+            columns[column.name] = typed_series([None] * len(row_numbers), column)
             continue
         index, written = positions[column.name]
-        if index < shortest:  # every row reaches the column: extract it in C
-            cells_of_column = list(map(operator.itemgetter(index), row_cells))
+        if raw.columns is not None:
+            codes, uniques = raw.columns.columns[index]
+            cells_of_column = _CellsByCode(codes, uniques)
         else:
-            cells_of_column = [row[index] if index < len(row) else None for row in row_cells]
-        codes, uniques = _factorize_cells(cells_of_column)
+            if index < shortest:  # every row reaches the column: extract it in C
+                cells_of_column = list(map(operator.itemgetter(index), row_cells))
+            else:
+                cells_of_column = [row[index] if index < len(row) else None for row in row_cells]
+            codes, uniques = _factorize_cells(cells_of_column)
         # Each distinct cell is parsed once; the last slot is the blank cell (factorize's code -1).
         parse = _cell_parser(column, registry, number_locale)
         results = []
@@ -240,7 +258,7 @@ def parse_table(
 
     frame = pd.DataFrame({c.name: columns[c.name] for c in table.columns})
     frame[ROW] = pd.Series(row_numbers, dtype="int64")
-    frame[SOURCE] = pd.Series([source.label] * len(frame), dtype="str")
+    frame[SOURCE] = pd.Series(source.label, index=frame.index, dtype="str")
     frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
 
     failures = schema_failures(table.name, frame)

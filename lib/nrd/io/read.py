@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nrd.contract import Table
-from nrd.io import cells, text_files
+from nrd.io import cells, fast_csv, text_files
 from nrd.io.locate import TableSource, matches_table, sheet_names
 from nrd.io.schemas import get_table
 
@@ -28,6 +28,12 @@ class RawTable:
     rows: list[tuple[int, list]]
     encoding: str = ""  # a CSV's encoding (``nrd.io.text_files``); "" for a workbook
     encoding_name: str = ""
+    #: The data rows column-wise when the CSV went through ``nrd.io.fast_csv`` (``rows`` is then empty).
+    columns: fast_csv.ColumnCells | None = None
+
+    @property
+    def row_count(self) -> int:
+        return len(self.columns) if self.columns is not None else len(self.rows)
 
     @property
     def not_utf8(self) -> bool:
@@ -35,10 +41,18 @@ class RawTable:
 
 
 
-def _read_csv_rows(path: Path, keys: dict[str, str]) -> tuple[list[list[str]], text_files.DecodedText]:
+def _read_csv_rows(path: Path, keys: dict[str, str], fast: bool = True):
+    """(rows, decoded text, the fast path's (header index, headers, columns) or ``None``): the rows are
+    read by the csv module only when the fast path (``nrd.io.fast_csv``) declines the file."""
     decoded = text_files.decode_csv(path.read_bytes())
     delimiter = text_files.sniff_delimiter(decoded.text, lambda rows: _header_row(rows, keys)[1])
-    return text_files.read_rows(decoded.text, delimiter), decoded
+    columnar = None
+    if fast:
+        columnar = fast_csv.read_columns(decoded.text, delimiter, lambda rows: _header_row(rows, keys)[0],
+                                         _HEADER_SEARCH_ROWS)
+    if columnar is not None:
+        return [], decoded, columnar
+    return text_files.read_rows(decoded.text, delimiter), decoded, None
 
 
 def _read_sheet_rows(path: Path, sheet: str) -> tuple[str, list[list]]:
@@ -69,18 +83,23 @@ def _filled(cell) -> bool:
     return cell is not None and not (isinstance(cell, float) and cell != cell)
 
 
-def read_raw(source: TableSource) -> RawTable:
+def read_raw(source: TableSource, fast: bool = True) -> RawTable:
     """Every cell of the table's file as written; one of ``nrd.io.locate.UNREADABLE`` when it is unreadable.
 
     For XLSX, the sheet named after the table (canonical name or Vietnamese label) is read, else the first
     sheet. The header is the first of the first rows that names the most contract columns (templates may
-    carry a title above it); row numbers are those of the sheet.
+    carry a title above it); row numbers are those of the sheet. ``fast=False`` reads a CSV row by row
+    (the reference the fast path is tested against).
     """
     sheet = source.sheet
     keys = header_key_map(get_table(source.table))
     decoded = None
     if source.path.suffix.lower() == ".csv":
-        rows, decoded = _read_csv_rows(source.path, keys)
+        rows, decoded, columnar = _read_csv_rows(source.path, keys, fast)
+        if columnar is not None:
+            best_row, headers, columns = columnar
+            return RawTable(source, best_row + 1, list(headers), [], decoded.encoding, decoded.encoding_name,
+                            columns)
     else:
         if not sheet:
             table = get_table(source.table)

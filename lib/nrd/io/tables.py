@@ -40,17 +40,19 @@ def _paused_gc() -> Iterator[None]:
 
 
 def read_tables(
-    data_dir: Path, sources: dict[str, TableSource], registry, number_locale: str = DEFAULT_NUMBER_LOCALE
+    data_dir: Path, sources: dict[str, TableSource], registry, number_locale: str = DEFAULT_NUMBER_LOCALE,
+    fast: bool = True,
 ) -> tuple[dict, list[Finding], dict]:
     """Parse every located table (numbers typed as text in ``number_locale``); returns (frames, findings,
-    stats as (sheet, rows_read, written headers))."""
+    stats as (sheet, rows_read, written headers)). ``fast=False``: CSV files row by row, the reference
+    the column-wise path (``nrd.io.fast_csv``) is tested against."""
     frames: dict[str, pd.DataFrame] = {}
     findings: list[Finding] = []
     stats: dict[str, tuple[str, int]] = {}
     for name, source in sources.items():
         try:
             with _paused_gc():
-                raw = read_raw(source)
+                raw = read_raw(source, fast)
         except UNREADABLE as error:  # corrupt/locked/not-a-workbook: the user's file, reported, not raised
             logger.warning("cannot read %s: %s", source.label, error)
             findings.append(
@@ -81,5 +83,5 @@ def read_tables(
             frame, table_findings, headers = parse_table(raw, registry, number_locale)
         frames[name] = frame
         findings.extend(table_findings)
-        stats[name] = (raw.source.sheet, len(raw.rows), headers)
+        stats[name] = (raw.source.sheet, raw.row_count, headers)
     return frames, findings, stats
