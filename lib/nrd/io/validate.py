@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 
 from nrd.contract import LEVEL_RANK
@@ -49,7 +50,7 @@ def check_duplicate_keys(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     findings = []
     for name, frame in tables.items():
         key = list(get_table(name).key)
-        if not key or frame.empty:
+        if not key or frame.empty or not _may_repeat(frame, key):
             continue
         filled = frame[key].astype("object").where(frame[key].notna(), "")
         repeated = filled.duplicated(keep="first")
@@ -71,6 +72,19 @@ def check_duplicate_keys(tables: dict[str, pd.DataFrame]) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _may_repeat(frame: pd.DataFrame, key: list[str]) -> bool:
+    """Whether two rows may share the key as ``check_duplicate_keys`` compares it (blank = ``""``), decided
+    on integer codes per column: casting a national table to objects costs more than the rest of the rule,
+    and most tables have no repeated key."""
+    codes = {}
+    for column in key:
+        values, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        blank_text = [i for i, value in enumerate(uniques) if isinstance(value, str) and value == ""]
+        # A blank cell compares as "": give it the code of a written "" when the column holds one.
+        codes[column] = np.where(values == -1, blank_text[0] if blank_text else -1, values)
+    return bool(pd.DataFrame(codes).duplicated().any())
 
 
 def check_future_periods(tables: dict[str, pd.DataFrame], today: _dt.date | None = None) -> list[Finding]:
@@ -200,7 +214,10 @@ def check_stars_band(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     if frame is None or frame.empty:
         return []
     findings = []
-    for row in _rows(frame[frame["score"].notna() & frame["stars"].notna()]):
+    scored = frame[frame["score"].notna() & frame["stars"].notna()]
+    offending = [stars_for_score(float(score)) != int(stars)
+                 for score, stars in zip(scored["score"].tolist(), scored["stars"].tolist())]
+    for row in _rows(scored[pd.Series(offending, index=scored.index, dtype=bool)]):
         band = stars_for_score(float(row.score))
         if band != int(row.stars):
             expected = (
@@ -332,27 +349,31 @@ def check_recognition_order(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     if frame is None or frame.empty:
         return []
     nra = frame[frame["level"] == "nra"]
-    by_unit = {unit: group for unit, group in nra.groupby("unit_code")}
+    # (decision, revoked) of each unit's nra rows as Timestamps/NaT: a comparison with NaT is False, as
+    # in the frame; filtering a frame per recognition costs seconds at national scale.
+    by_unit: dict = {}
+    for unit, decided, revoked in zip(nra["unit_code"], nra["decision_date"].tolist(),
+                                      nra["revoked_on"].tolist()):
+        if not pd.isna(unit):
+            by_unit.setdefault(unit, []).append((decided, revoked))
+    above = frame[frame["level"].map(LEVEL_RANK).fillna(0) > 1]
+    held = [any(decided <= date and (pd.isna(revoked) or revoked > date)
+                for decided, revoked in by_unit.get(unit, ()))
+            for unit, date in zip(above["unit_code"], above["decision_date"].tolist())]
     findings = []
-    for row in _rows(frame[frame["level"].map(LEVEL_RANK).fillna(0) > 1]):
-        base = by_unit.get(row.unit_code)
-        ok = False
-        if base is not None:
-            earlier = base[base["decision_date"] <= row.decision_date]
-            ok = bool((earlier["revoked_on"].isna() | (earlier["revoked_on"] > row.decision_date)).any())
-        if not ok:
-            findings.append(
-                _finding(
-                    ERROR,
-                    "recognition_without_nra",
-                    "recognitions",
-                    row,
-                    "level",
-                    row.level,
-                    "an nra recognition of the unit dated on or before this decision, not revoked",
-                    f"{row.level} recognised before the unit held nra",
-                )
+    for row in _rows(above[~pd.Series(held, index=above.index, dtype=bool)]):
+        findings.append(
+            _finding(
+                ERROR,
+                "recognition_without_nra",
+                "recognitions",
+                row,
+                "level",
+                row.level,
+                "an nra recognition of the unit dated on or before this decision, not revoked",
+                f"{row.level} recognised before the unit held nra",
             )
+        )
     return findings
 
 
@@ -370,21 +391,24 @@ def check_disbursed_within_plan(tables: dict[str, pd.DataFrame]) -> list[Finding
         .tail(1)
     )
     findings = []
-    for row in _rows(latest):
-        limit = planned.get((row.year, row.source, row.unit_code))
-        if limit is not None and row.disbursed_mvnd > limit + 1e-9:
-            findings.append(
-                _finding(
-                    WARNING,
-                    "disbursed_above_plan",
-                    "capital_disbursement",
-                    row,
-                    "disbursed_mvnd",
-                    f"{row.disbursed_mvnd:g}",
-                    f"at most the plan, {limit:g}",
-                    "cumulative disbursement exceeds the capital plan",
-                )
+    plan_of = planned.to_dict()  # a dict lookup per row; ``Series.get`` on a MultiIndex costs ~50 µs
+    limits = [plan_of.get(key) for key in zip(latest["year"], latest["source"], latest["unit_code"])]
+    above = [limit is not None and amount > limit + 1e-9
+             for limit, amount in zip(limits, latest["disbursed_mvnd"])]
+    for row, limit in zip(_rows(latest[pd.Series(above, index=latest.index, dtype=bool)]),
+                          [limit for limit, out in zip(limits, above) if out]):
+        findings.append(
+            _finding(
+                WARNING,
+                "disbursed_above_plan",
+                "capital_disbursement",
+                row,
+                "disbursed_mvnd",
+                f"{row.disbursed_mvnd:g}",
+                f"at most the plan, {limit:g}",
+                "cumulative disbursement exceeds the capital plan",
             )
+        )
     return findings
 
 
