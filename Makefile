@@ -65,7 +65,7 @@ bench: $(STAMP) ## benchmarks: indicator build (demo, national) and report throu
 	$(BIN)/python benchmarks/run_bench.py
 
 bench-national: $(STAMP) ## national scale: 3,321 units, commune scorecards through the Dask executor
-	$(BIN)/python benchmarks/run_bench.py --national $(VENV)/national-demo --limit 40
+	$(BIN)/python benchmarks/national_bench.py $(VENV)/national-demo
 
 lab: $(STAMP) ## open JupyterLab on the notebooks (kernel "Python (nrd)", no news prompt)
 	NRD_PROJECT_DIR=$(CURDIR) $(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(LAB_ARGS) \

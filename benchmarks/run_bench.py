@@ -3,7 +3,6 @@
 Usage::
 
     .venv/bin/python benchmarks/run_bench.py [--communes 40] [--period 2025-09] [--data data/demo]
-    .venv/bin/python benchmarks/run_bench.py --national /tmp/national [--limit 40] [--period 2025-09]
 
 The default mode runs the same reports (1 province overview + N commune scorecards + 1 department brief)
 three ways and prints the wall time of each, the ratios, and the peak memory per worker process:
@@ -21,9 +20,7 @@ three ways and prints the wall time of each, the ratios, and the peak memory per
 Pages 2 and 3 use the same exporter, so their HTML must be byte-identical (checked); the shell loop's pages
 use nbconvert's own template, so its executed notebooks' outputs are compared instead.
 
-``--national DIR`` builds the synthetic national dataset (``nrd demo-data DIR --province all --format csv``)
-when DIR has none, computes the indicator table, and renders commune scorecards (``--limit`` of them)
-through the Dask executor with 1 and then 2 workers, printing reports per second.
+National scale has its own benchmark: ``benchmarks/national_bench.py``.
 
 Memory: psutil samples the whole process tree every 0.2 s (peak RSS per process); it is installed with
 jupyter. No dependency is added.
@@ -291,45 +288,6 @@ def compare_three_ways(args) -> int:
             print(f"  outputs kept in {tmp}")
 
 
-def national(args) -> int:
-    data = Path(args.national).resolve()
-    if not (data / "dataset.yaml").is_file():
-        started = time.perf_counter()
-        subprocess.run([str(BIN / "nrd"), "demo-data", str(data), "--province", "all", "--format", "csv"],
-                       check=True)
-        print(f"national dataset built in {time.perf_counter() - started:.0f} s -> {data}")
-    from nrd.io import read_dataset
-    from nrd.run.batch import for_each_keys, indicator_tables
-
-    started = time.perf_counter()
-    ds = read_dataset(data)
-    read_s = time.perf_counter() - started
-    period = args.period or ds.latest_period
-    started = time.perf_counter()
-    history, _ = indicator_tables(ds, period)
-    print(f"read {read_s:.1f} s; indicator table P-12..P ({len(history)} rows) in {time.perf_counter() - started:.1f} s")
-    units = for_each_keys(ds, period)["commune"]
-    sample = units[: args.limit] if args.limit else units
-    print(f"{len(units)} communes; rendering {len(sample)} scorecards through the Dask executor")
-    tmp = Path(tempfile.mkdtemp(prefix="nrd-national-"))
-    plan = tmp / "plan.yaml"
-    plan.write_text(f"dataset: {data}\nlanguages: [vi]\nnotebooks: {NOTEBOOKS}\nreports:\n"
-                    f"  - notebook: commune_scorecard\n    for_each: commune\n    only: {json.dumps(sample)}\n")
-    try:
-        rates = {}
-        for workers in (1, 2):
-            started = time.perf_counter()
-            run_nrd(plan, period, tmp / f"out{workers}", workers, ("--executor", "dask"))
-            elapsed = time.perf_counter() - started
-            rates[workers] = len(sample) / elapsed
-            print(f"  {workers} worker(s): {elapsed:.1f} s, {rates[workers]:.2f} reports/s "
-                  f"(includes cluster start, data check and indicator table)")
-        print(f"  scaling 1 -> 2 workers: {rates[2] / rates[1]:.2f}x")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return 0
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     # 40 scorecards: a run long enough that per-report cost, not start-up, decides (the monthly run has 108)
@@ -340,10 +298,8 @@ def main() -> int:
     parser.add_argument("--engines", nargs="*", default=["nrd-warm", "nrd-fork"],
                         help="also time nrd run with these engines")
     parser.add_argument("--keep", action="store_true", help="keep the outputs")
-    parser.add_argument("--national", help="national-scale mode: dataset folder (built when missing)")
-    parser.add_argument("--limit", type=int, default=0, help="national mode: render only this many scorecards")
     args = parser.parse_args()
-    return national(args) if args.national else compare_three_ways(args)
+    return compare_three_ways(args)
 
 
 if __name__ == "__main__":

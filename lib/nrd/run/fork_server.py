@@ -60,6 +60,26 @@ def _hold_inputs(inputs: dict | None) -> None:
             preload.hold_table(inputs["indicators_path"], read_indicator_table(inputs["indicators_path"]))
     except Exception as error:  # noqa: BLE001 - only a speed-up
         print(f"nrd-fork: inputs not preloaded: {type(error).__name__}: {error}", file=sys.__stderr__)
+    _return_free_memory()
+
+
+def _return_free_memory() -> None:
+    """Give back what reading left free (parse buffers, Arrow's pool): the server holds the data for the
+    whole run, and every child starts as a copy of it (national data: ~150 MB less per worker)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):
+        pass
+    try:
+        ctypes.CDLL(None).malloc_trim(0)  # glibc only
+    except (OSError, AttributeError):
+        pass
 
 
 def _serve_one(request: dict) -> dict:

@@ -1,0 +1,184 @@
+"""National scale: commune scorecards of the 3,321-unit synthetic dataset through ``nrd run``'s Dask executor.
+
+Usage::
+
+    .venv/bin/python benchmarks/national_bench.py /tmp/national [--small 8] [--large 32] [--period 2026-10]
+        [--engine nrd-fork]
+
+Prints (figures for docs/scale.md; nothing is asserted):
+
+1. the cold read of the national CSV dataset (a fresh cache folder) and the cached read;
+2. the indicator table P-12..P;
+3. for 1 and 2 Dask workers, two runs of ``nrd run --executor dask`` (``--small`` then ``--large``
+   scorecards, every run from scratch: cluster start, data check, indicator table, fork servers): the
+   marginal rate (the extra reports over the extra time — what thousands of reports cost each), the fixed
+   part, the projection for all 3,321 units, the 1 -> 2 workers scaling, and the peak memory of a Dask
+   worker (its process, and with its fork server and report children: their proportional set size, so
+   memory the children share with the server copy-on-write is counted once).
+
+The dataset is built when DIR has none (``nrd demo-data DIR --province all --format csv``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+BIN = Path(sys.executable).parent
+ALL_UNITS = 3321
+
+
+class WorkerMemory:
+    """Peak memory of each Dask worker's process tree (sampled): RSS of the worker process and PSS of the
+    worker with its fork server and report children."""
+
+    def __init__(self, root_pid: int, interval: float = 0.3) -> None:
+        import psutil
+
+        self.root = psutil.Process(root_pid)
+        self.interval = interval
+        self.worker_rss = 0
+        self.tree_pss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _workers(self) -> list:
+        import psutil
+
+        try:
+            procs = self.root.children(recursive=True)
+        except psutil.Error:
+            return []
+        found = []
+        for proc in procs:
+            try:
+                line = " ".join(proc.cmdline())
+            except psutil.Error:
+                continue
+            # a LocalCluster worker is a multiprocessing child of its nanny; its own children are fork servers
+            if "multiprocessing" in line and "spawn" in line:
+                found.append(proc)
+        return found
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            for worker in self._workers():
+                try:
+                    self.worker_rss = max(self.worker_rss, worker.memory_info().rss)
+                    tree = [worker, *worker.children(recursive=True)]
+                    self.tree_pss = max(self.tree_pss, sum(p.memory_full_info().pss for p in tree))
+                except psutil.Error:
+                    continue
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> WorkerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def build(data: Path) -> None:
+    if (data / "dataset.yaml").is_file():
+        return
+    started = time.perf_counter()
+    subprocess.run([str(BIN / "nrd"), "demo-data", str(data), "--province", "all", "--format", "csv"], check=True)
+    print(f"national dataset built in {time.perf_counter() - started:.0f} s -> {data}")
+
+
+def reads(data: Path, period: str | None):
+    """Cold read (fresh cache), cached read, indicator table; the dataset and the period."""
+    from nrd.io import read_dataset
+    from nrd.run.prepare import for_each_keys, indicator_tables
+
+    with tempfile.TemporaryDirectory(prefix="nrd-cold-cache-") as cache:
+        previous = os.environ.get("NRD_CACHE_DIR")
+        os.environ["NRD_CACHE_DIR"] = cache
+        try:
+            started = time.perf_counter()
+            read_dataset(data)
+            cold = time.perf_counter() - started
+            started = time.perf_counter()
+            ds = read_dataset(data)
+            cached = time.perf_counter() - started
+        finally:
+            os.environ.pop("NRD_CACHE_DIR") if previous is None else os.environ.update(NRD_CACHE_DIR=previous)
+    print(f"read: cold {cold:.1f} s (target < 5 s), cached {cached:.2f} s; {len(ds.units)} units")
+    period = period or ds.latest_period
+    started = time.perf_counter()
+    history, _ = indicator_tables(ds, period)
+    print(f"indicator table P-12..P: {len(history)} rows in {time.perf_counter() - started:.1f} s")
+    return for_each_keys(ds, period)["commune"], period
+
+
+def run(plan: Path, period: str, out: Path, workers: int, engine: str) -> tuple[float, WorkerMemory]:
+    env = dict(os.environ, NRD_GENERATED_ON="2026-11-05")
+    command = [str(BIN / "nrd"), "run", str(plan), "--period", period, "--out", str(out), "--workers", str(workers),
+               "--executor", "dask", "--engine", engine, "--quiet", "--force"]
+    with WorkerMemory(os.getpid()) as memory:
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, env=env)
+        elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"nrd run failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    manifest = json.loads((out / period / "manifest.json").read_text(encoding="utf-8"))
+    failed = [r for r in manifest["reports"] if r.get("status") == "failed"]
+    if failed:
+        sys.exit(f"{len(failed)} report(s) failed: {failed[0]}")
+    return elapsed, memory
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("data", help="national dataset folder (built when missing)")
+    parser.add_argument("--small", type=int, default=8, help="scorecards of the first run per worker count")
+    parser.add_argument("--large", type=int, default=32, help="scorecards of the second run per worker count")
+    parser.add_argument("--period", default=None, help="YYYY-MM (default: the dataset's latest)")
+    parser.add_argument("--engine", default="nrd-fork")
+    args = parser.parse_args()
+    data = Path(args.data).resolve()
+    build(data)
+    communes, period = reads(data, args.period)
+    tmp = Path(tempfile.mkdtemp(prefix="nrd-national-"))
+    try:
+        rates = {}
+        for workers in (1, 2):
+            times = {}
+            for count in (args.small, args.large):
+                plan = tmp / f"plan-{count}.yaml"
+                plan.write_text(f"dataset: {data}\nlanguages: [vi]\nnotebooks: {NOTEBOOKS}\nreports:\n"
+                                f"  - notebook: commune_scorecard\n    for_each: commune\n"
+                                f"    only: {json.dumps(communes[:count])}\n",
+                                encoding="utf-8")
+                times[count], memory = run(plan, period, tmp / f"out-{workers}-{count}", workers, args.engine)
+                print(f"  {workers} worker(s), {count:3d} scorecards: {times[count]:6.1f} s; peak per worker: "
+                      f"process {memory.worker_rss / 2**20:.0f} MB, with its fork server and report "
+                      f"children {memory.tree_pss / 2**20:.0f} MB PSS (target < 600 MB)", flush=True)
+            rate = (args.large - args.small) / (times[args.large] - times[args.small])
+            fixed = times[args.small] - args.small / rate
+            rates[workers] = rate
+            print(f"  {workers} worker(s): {rate:.2f} reports/s marginal, {fixed:.0f} s fixed; all {ALL_UNITS:,} "
+                  f"units projected {(fixed + ALL_UNITS / rate) / 60:.1f} min", flush=True)
+        print(f"scaling 1 -> 2 workers: {rates[2] / rates[1]:.2f}x (target >= 1.8); "
+              f"projection with 2 workers {(ALL_UNITS / rates[2]) / 60:.1f} min + start-up (target < 30 min)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
