@@ -195,3 +195,18 @@ def test_prewarm_starts_no_more_workers_than_the_run_has_reports():
     finally:
         executor.close()
     assert fork.server_pids() == []
+
+
+def _spares_and_servers() -> tuple[int, int]:
+    return len(fork._SPARE), len(fork._SERVERS)
+
+
+def test_dask_workers_start_their_fork_server_while_the_data_is_checked():
+    from nrd.run.executors import DaskExecutor
+
+    executor = DaskExecutor(workers=1)
+    try:
+        executor.prewarm("nrd-fork")
+        assert list(executor.client.run(_spares_and_servers).values()) == [(1, 0)]
+    finally:
+        executor.close()

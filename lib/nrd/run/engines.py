@@ -165,6 +165,14 @@ def warm_up(engine_name: str | None) -> None:
         spec.load().warm_up()
 
 
+def start_spare(engine_name: str | None) -> None:
+    """Start, in this process, a per-worker resource of the engine for the first thread that needs one
+    (``nrd-fork``: a fork server); nothing for an engine without spares."""
+    spec = _spec(engine_name)
+    if spec is not None and spec.usable() and hasattr(spec.load(), "start_spare"):
+        spec.load().start_spare()
+
+
 def release_all(thread_ids: Iterable[int] | None = None) -> int:
     """Let every loaded engine stop what it keeps for ``thread_ids`` (all threads when ``None``).
 

@@ -151,7 +151,13 @@ class DaskExecutor:
         logger.info("dask executor: %s, %d worker thread(s)", self.client.scheduler.address, self.workers)
 
     def prewarm(self, engine_name: str | None, limit: int | None = None) -> None:
-        """Nothing to do ahead: each worker starts its warm kernel with its first report."""
+        """Each worker starts its engine's spare now (``nrd-fork``: a fork server, adopted by the worker's
+        first report), while this machine checks the data; an engine without spares starts with the
+        worker's first report."""
+        try:
+            self.client.run(engines.start_spare, engine_name)
+        except Exception as error:  # noqa: BLE001 - only a speed-up: the first report starts its own
+            logger.debug("dask workers could not start their spares: %s: %s", type(error).__name__, error)
 
     def run(self, render: Callable[..., Any], tasks: Sequence[tuple[Any, str, str]]) -> Iterator[Outcome]:
         """Submit every task to the cluster; yield outcomes as they finish."""
