@@ -10,7 +10,15 @@ from nrd import periods
 from nrd.errors import UnknownNameError
 from nrd.indicators.capital import plan_year_position
 from nrd.indicators.context import PeriodContext, prepare
-from nrd.indicators.nra import LEVEL_NAMES
+from nrd.indicators.criteria import criteria_status_at
+from nrd.indicators.nra import LEVEL_NAMES, levels_at
+
+#: Compute the profile from the unit's own rows (False: from the province-wide intermediates of
+#: ``PeriodContext``, filtered to the unit — the reference ``tests/test_indicators_profile_unit.py``
+#: compares with). At national scale the province-wide status and the 12 months of levels are computed for
+#: 3,000 communes to keep one; every step involved is per unit (latest row per unit and criterion, highest
+#: level per unit), so the unit's rows alone give the same frames.
+_PER_UNIT = True
 
 
 @dataclass(frozen=True)
@@ -38,16 +46,24 @@ def commune_profile(ds, period: str, unit_code: str, history_months: int = 12) -
         raise UnknownNameError("unit", unit_code)
     ctx = PeriodContext(prepared, period)
     months = periods.period_range(periods.shift_period(ctx.period, -(history_months - 1)), ctx.period)
-    history = pd.DataFrame({
-        "period": months,
-        "level": [int(PeriodContext(prepared, m).levels.get(unit_code, 0)) for m in months],
-    })
+    status_rows = _own_rows(prepared.get("criteria_status"), unit_code)
+    if _PER_UNIT:
+        scope = prepared.commune_codes[prepared.commune_codes == unit_code]
+        recognitions = _own_rows(prepared.get("recognitions"), unit_code)
+        levels = [int(levels_at(recognitions, scope, m).get(unit_code, 0)) for m in months]
+    else:
+        levels = [int(PeriodContext(prepared, m).levels.get(unit_code, 0)) for m in months]
+    history = pd.DataFrame({"period": months, "level": levels})
     history = history.assign(level_name=history["level"].map(LEVEL_NAMES))
     names = ctx.criteria_set.criteria.assign(criterion=lambda f: f["criterion"].astype("str").str.strip())
-    mine = ctx.criteria_status[ctx.criteria_status["unit_code"] == unit_code]
+    if _PER_UNIT and status_rows is not None and len(status_rows):
+        # (no rows at all: criteria_status_at's own empty frame has other dtypes than a filtered one)
+        mine = criteria_status_at(status_rows, scope, ctx.period, ctx.criteria_set.id, ctx.criteria_list)
+    else:
+        mine = ctx.criteria_status[ctx.criteria_status["unit_code"] == unit_code]
     criteria = names[["criterion", "name_vi", "name_en", "name_fr"]].merge(
         mine[["criterion", "status", "value", "period", "stale"]], on="criterion", how="left")
-    previous = _previous_status(ctx, unit_code)
+    previous = _previous_status(ctx, unit_code, status_rows if _PER_UNIT else None)
     criteria = criteria.merge(previous, on="criterion", how="left")
     criteria = criteria.assign(
         status=criteria["status"].fillna("missing"),
@@ -62,13 +78,18 @@ def commune_profile(ds, period: str, unit_code: str, history_months: int = 12) -
                                  ctx.period, ctx.province_code) if prepared.has("capital_plan") else pd.DataFrame()
     if len(capital):
         capital = capital[capital["unit_code"] == unit_code].reset_index(drop=True)
-    level = int(ctx.levels.get(unit_code, 0))
+    level = levels[-1] if _PER_UNIT else int(ctx.levels.get(unit_code, 0))  # the last month is P
     return CommuneProfile(unit_code, str(units.loc[unit_code, "name"]), ctx.period, level, history, criteria,
                           lacking, products.reset_index(drop=True), capital)
 
 
-def _previous_status(ctx: PeriodContext, unit_code: str) -> pd.DataFrame:
-    rows = ctx.prepared.get("criteria_status")
+def _own_rows(frame: pd.DataFrame | None, unit_code: str) -> pd.DataFrame | None:
+    """The unit's rows of a prepared frame, in their order (one scan instead of one per view)."""
+    return None if frame is None else frame[frame["unit_code"] == unit_code]
+
+
+def _previous_status(ctx: PeriodContext, unit_code: str, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    rows = ctx.prepared.get("criteria_status") if rows is None else rows
     empty = pd.DataFrame({"criterion": pd.Series(dtype="str"), "previous_status": pd.Series(dtype="str")})
     if rows is None:
         return empty
