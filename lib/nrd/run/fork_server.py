@@ -108,8 +108,9 @@ def main(modules: list[str]) -> None:
     from nrd.run import warm_setup
 
     warm_setup.install(modules)
-    import IPython.core.interactiveshell  # noqa: F401 - paid once here, not in every child
-    import matplotlib_inline.backend_inline  # noqa: F401
+    from nrd.run.fork_shell import prepare_shell
+
+    prepare_shell()  # paid once here; each child runs in a copy of this pristine shell
 
     replies.write(json.dumps({"status": "ready", "pid": os.getpid()}) + "\n")
     for line in sys.stdin:
