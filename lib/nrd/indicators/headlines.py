@@ -130,9 +130,9 @@ def headlines(table: pd.DataFrame, period: str, indicators: Sequence[str] | str 
     if isinstance(indicators, str):
         indicators = headline_ids(indicators, period)
     unit = normalize_unit_code(unit_code) if unit_code else str(province_code)
+    table = table[table["unit_code"] == unit]  # compare() is per unit: the others' rows are not needed
     compared = compare(table, period, targets)
-    compared = compared[compared["unit_code"] == unit]
-    now = table[(table["period"] == period) & (table["unit_code"] == unit)][["indicator", "numerator", "denominator"]]
+    now = table[table["period"] == period][["indicator", "numerator", "denominator"]]
     rows = compared.merge(now, on="indicator", how="left").rename(columns={"delta_month": "delta"})
     order = {name: i for i, name in enumerate(indicators)}
     rows = rows[rows["indicator"].isin(order)]

@@ -12,6 +12,7 @@ import pandas as pd
 from nrd import periods
 from nrd.contract import LEVEL_RANK
 from nrd.indicators.context import PeriodContext, prepare
+from nrd.indicators.unit_rows import unit_rows
 
 COMPARISON_COLUMNS = ["phase", "criteria_set", "as_of", "tier", "level", "met", "total", "submission_period"]
 THRESHOLD_VIEW_COLUMNS = ["criterion", "indicator", "name_vi", "name_en", "name_fr", "unit", "threshold",
@@ -95,8 +96,8 @@ def indicator_thresholds(ds, period: str, *, unit_code: str | None = None,
             out = out.assign(threshold=out[f"threshold_group{int(group)}"])
         rows = ds.table("criteria_status") if ds.has("criteria_status") else None
         if rows is not None:
-            mine = rows[(rows["unit_code"] == unit_code) & rows["indicator"].notna()
-                        & (rows["period"] <= ctx.period)]
+            own = unit_rows(rows, unit_code)
+            mine = own[own["indicator"].notna() & (own["period"] <= ctx.period)]
             mine = mine[mine["criteria_set"] == ctx.criteria_set.id].sort_values("period", kind="stable")
             latest = mine.drop_duplicates("indicator", keep="last").set_index("indicator")
             out = out.assign(status=out["indicator"].map(latest["status"]),

@@ -10,6 +10,7 @@ from nrd import periods
 from nrd.errors import UnknownNameError
 from nrd.indicators.capital import plan_year_position
 from nrd.indicators.context import PeriodContext, prepare
+from nrd.indicators.unit_rows import unit_rows
 from nrd.indicators.criteria import criteria_status_at
 from nrd.indicators.nra import LEVEL_NAMES, levels_at
 
@@ -85,7 +86,7 @@ def commune_profile(ds, period: str, unit_code: str, history_months: int = 12) -
 
 def _own_rows(frame: pd.DataFrame | None, unit_code: str) -> pd.DataFrame | None:
     """The unit's rows of a prepared frame, in their order (one scan instead of one per view)."""
-    return None if frame is None else frame[frame["unit_code"] == unit_code]
+    return None if frame is None else unit_rows(frame, unit_code)
 
 
 def _previous_status(ctx: PeriodContext, unit_code: str, rows: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -93,8 +94,9 @@ def _previous_status(ctx: PeriodContext, unit_code: str, rows: pd.DataFrame | No
     empty = pd.DataFrame({"criterion": pd.Series(dtype="str"), "previous_status": pd.Series(dtype="str")})
     if rows is None:
         return empty
-    mine = rows[(rows["unit_code"] == unit_code) & (rows["criteria_set"] == ctx.criteria_set.id)
-                & (rows["period"] <= ctx.period)].sort_values("period", kind="stable")
+    own = unit_rows(rows, unit_code)
+    mine = own[(own["criteria_set"] == ctx.criteria_set.id) & (own["period"] <= ctx.period)].sort_values(
+        "period", kind="stable")
     earlier = mine.groupby("criterion").nth(-2) if len(mine) else mine
     if earlier.empty:
         return empty

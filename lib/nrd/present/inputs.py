@@ -72,12 +72,12 @@ def indicator_table(ds, period_list: Sequence[str], indicators_path: str | Path 
     if str(indicators_path or "").strip():
         stored = read_indicator_table(resolve_path(indicators_path))
         stored = stored[stored["period"].isin(wanted)]
-        province = stored.loc[stored["unit_code"].str.len() <= 2, "unit_code"].unique()
+        province = [code for code in stored["unit_code"].unique() if len(code) <= 2]
         if len(province) and set(province) != {str(ds.province_code)}:
             raise UsageError(f"indicator table {indicators_path}: province {sorted(province)} but the dataset is "
                              f"province {ds.province_code}; pass the table of this dataset's run")
         parts.append(stored)
-    have = set(parts[0]["period"]) if parts else set()
+    have = set(parts[0]["period"].unique()) if parts else set()
     missing = [p for p in wanted if p not in have]
     if missing:
         logger.info("indicator table: computing %d period(s) here: %s", len(missing), ", ".join(missing))
