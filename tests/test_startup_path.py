@@ -129,8 +129,8 @@ def test_reports_read_the_server_held_dataset_and_cannot_change_it_for_the_next(
 def test_report_inputs_are_the_absolute_paths_papermill_recorded():
     nb = new_notebook()
     nb.metadata["papermill"] = {"parameters": {"data_dir": "/data/x", "indicators_path": "rel/t.parquet",
-                                               "lang": "vi"}}
-    assert fork.report_inputs(nb) == {"data_dir": "/data/x"}
+                                               "lang": "vi", "period": "2026-10"}}
+    assert fork.report_inputs(nb) == {"data_dir": "/data/x", "period": "2026-10"}
     nb.metadata["papermill"] = {"parameters": {"data_dir": "../data/demo"}}
     assert fork.report_inputs(nb) is None
     assert fork.report_inputs(new_notebook()) is None

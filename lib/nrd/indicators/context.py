@@ -50,6 +50,17 @@ class Prepared:
     def get(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
 
+    @cached_property
+    def _remembered(self) -> dict:
+        return {}
+
+    def remembered(self, key: tuple, compute):
+        """``compute()`` once per prepared dataset for ``key`` (a view's whole-province frame at a period,
+        which each per-unit call then filters; callers never mutate it)."""
+        if key not in self._remembered:
+            self._remembered[key] = compute()
+        return self._remembered[key]
+
     def has(self, name: str) -> bool:
         return self.tables.get(name) is not None
 

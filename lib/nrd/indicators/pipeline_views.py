@@ -80,6 +80,10 @@ def named_five_star_candidates(ds, period: str) -> pd.DataFrame:
 
 def _projects_at(ds, period: str) -> pd.DataFrame:
     """Every project with a progress row by P: its latest state (``project_states``) and unit name."""
+    return prepare(ds).remembered(("pipeline_views.projects", period), lambda: _compute_projects_at(ds, period))
+
+
+def _compute_projects_at(ds, period: str) -> pd.DataFrame:
     if not _has(ds, "projects", "project_progress"):
         return pd.DataFrame(columns=PROJECT_COLUMNS)
     states = project_states(GridContext(prepare(ds), [period]))
@@ -90,6 +94,10 @@ def _projects_at(ds, period: str) -> pd.DataFrame:
 
 
 def _actions_at(ds, period: str) -> pd.DataFrame:
+    return prepare(ds).remembered(("pipeline_views.actions", period), lambda: _compute_actions_at(ds, period))
+
+
+def _compute_actions_at(ds, period: str) -> pd.DataFrame:
     actions = open_actions(ds, period)
     actions = actions.assign(unit_name=actions["unit_code"].map(_unit_names(ds)),
                              criterion=actions["criterion"].astype("string").str.strip())
@@ -97,6 +105,10 @@ def _actions_at(ds, period: str) -> pd.DataFrame:
 
 
 def _dossiers_at(ds, period: str) -> pd.DataFrame:
+    return prepare(ds).remembered(("pipeline_views.dossiers", period), lambda: _compute_dossiers_at(ds, period))
+
+
+def _compute_dossiers_at(ds, period: str) -> pd.DataFrame:
     if not _has(ds, "appraisals"):
         return pd.DataFrame(columns=DOSSIER_COLUMNS)
     states = dossier_states(GridContext(prepare(ds), [period]))
@@ -163,3 +175,12 @@ def department_pipelines(ds, period: str, department: str) -> DepartmentPipeline
     actions = actions[(actions["lead"] == department) | actions["criterion"].isin(led)]
     return DepartmentPipelines(department, period, led, projects.reset_index(drop=True),
                                actions.reset_index(drop=True))
+
+
+def remember_pipelines(ds, period: str) -> None:
+    """Compute the province-wide project, dossier and action frames of P now, for every later per-unit or
+    per-department view of this dataset (a fork server does it once for all its reports)."""
+    period = periods.parse_period(period)
+    _projects_at(ds, period)
+    _dossiers_at(ds, period)
+    _actions_at(ds, period)

@@ -242,6 +242,8 @@ def report_inputs(nb: Any) -> dict[str, str] | None:
     parameters = nb.metadata.get("papermill", {}).get("parameters", {}) or {}
     inputs = {name: str(parameters[name]) for name in ("data_dir", "indicators_path")
               if isinstance(parameters.get(name), str) and os.path.isabs(parameters[name])}
+    if inputs.get("data_dir") and isinstance(parameters.get("period"), str):
+        inputs["period"] = parameters["period"]  # the period whose province-wide views the server computes
     return inputs or None
 
 

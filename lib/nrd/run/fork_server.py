@@ -45,6 +45,7 @@ def _hold_inputs(inputs: dict | None) -> None:
     if not inputs or inputs == _held_inputs:
         return
     from nrd.indicators.context import prepare
+    from nrd.indicators.pipeline_views import remember_pipelines
     from nrd.indicators.unit_rows import warm_unit_indexes
     from nrd.io import preload, read_dataset
     from nrd.io.indicator_table import read_indicator_table
@@ -54,12 +55,15 @@ def _hold_inputs(inputs: dict | None) -> None:
     try:
         if inputs.get("data_dir"):
             dataset = read_dataset(inputs["data_dir"])
-            dataset.reference  # noqa: B018 - built once here rather than in every report
-            prepared = prepare(dataset)  # the indicators' trimmed frames, remembered for this dataset object
-            warm_unit_indexes([*dataset.tables.values(), *prepared.tables.values()])
             preload.hold_dataset(inputs["data_dir"], dataset)
         if inputs.get("indicators_path"):
             preload.hold_table(inputs["indicators_path"], read_indicator_table(inputs["indicators_path"]))
+        if inputs.get("data_dir"):  # what every report of the run would otherwise compute for itself
+            dataset.reference  # noqa: B018
+            prepared = prepare(dataset)  # the indicators' trimmed frames, remembered for this dataset object
+            warm_unit_indexes([*dataset.tables.values(), *prepared.tables.values()])
+            if inputs.get("period"):
+                remember_pipelines(dataset, inputs["period"])
     except Exception as error:  # noqa: BLE001 - only a speed-up
         print(f"nrd-fork: inputs not preloaded: {type(error).__name__}: {error}", file=sys.__stderr__)
     _return_free_memory()
