@@ -14,7 +14,9 @@ Prints (figures for docs/scale.md; nothing is asserted):
    marginal rate (the extra reports over the extra time — what thousands of reports cost each), the fixed
    part, the projection for all 3,321 units, the 1 -> 2 workers scaling, and the peak memory of a Dask
    worker (its process, and with its fork server and report children: their proportional set size, so
-   memory the children share with the server copy-on-write is counted once).
+   memory the children share with the server copy-on-write is counted once), and how many of the machine's
+   cores the run kept busy on average (CPU seconds of every process of the run / wall seconds): on two
+   cores, the scaling from 1 to 2 workers cannot exceed 2 / (cores busy with 1 worker).
 
 The dataset is built when DIR has none (``nrd demo-data DIR --province all --format csv``).
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -129,10 +132,14 @@ def run(plan: Path, period: str, out: Path, workers: int, engine: str) -> tuple[
     env = dict(os.environ, NRD_GENERATED_ON="2026-11-05")
     command = [str(BIN / "nrd"), "run", str(plan), "--period", period, "--out", str(out), "--workers", str(workers),
                "--executor", "dask", "--engine", engine, "--quiet", "--force"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with WorkerMemory(os.getpid()) as memory:
         started = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, env=env)
         elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU seconds of the run and every process it waited for (client, scheduler, workers, fork servers)
+    memory.cores_busy = ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) / elapsed
     if done.returncode != 0:
         sys.exit(f"nrd run failed ({done.returncode}):\n{done.stderr[-3000:]}")
     manifest = json.loads((out / period / "manifest.json").read_text(encoding="utf-8"))
@@ -165,7 +172,8 @@ def main() -> int:
                                 f"    only: {json.dumps(communes[:count])}\n",
                                 encoding="utf-8")
                 times[count], memory = run(plan, period, tmp / f"out-{workers}-{count}", workers, args.engine)
-                print(f"  {workers} worker(s), {count:3d} scorecards: {times[count]:6.1f} s; peak per worker: "
+                print(f"  {workers} worker(s), {count:3d} scorecards: {times[count]:6.1f} s, "
+                      f"{memory.cores_busy:.2f} cores busy on average; peak per worker: "
                       f"process {memory.worker_rss / 2**20:.0f} MB, with its fork server and report "
                       f"children {memory.tree_pss / 2**20:.0f} MB PSS (target < 600 MB)", flush=True)
             rate = (args.large - args.small) / (times[args.large] - times[args.small])
