@@ -210,3 +210,35 @@ def test_dask_workers_start_their_fork_server_while_the_data_is_checked():
         assert list(executor.client.run(_spares_and_servers).values()) == [(1, 0)]
     finally:
         executor.close()
+
+
+def test_pages_are_written_by_a_child_of_the_fork_server_with_the_same_bytes(tmp_path, caplog):
+    import logging
+
+    from nrd.errors import ReportError
+    from nrd.run.engines import page_exporter
+    from nrd.run.html import export_html
+
+    assert page_exporter("nrd-fork") is fork.export_page and page_exporter(None) is None
+    nb = new_notebook(cells=[new_code_cell('x = ""', metadata={"tags": ["parameters"]}),
+                             new_code_cell("from IPython.display import HTML, display\n"
+                                           "display(HTML('<b>bonjour</b> <img src=x onerror=alert(1)>'))")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "page.ipynb")
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        executed = tmp_path / "executed.ipynb"
+        pool.submit(execute_notebook, tmp_path / "page.ipynb", {"x": "1"}, executed, engine_name="nrd-fork").result()
+        with caplog.at_level(logging.INFO, logger="nrd"):
+            pool.submit(fork.export_page, executed, tmp_path / "child.html", lang="fr", title="T",
+                        generated_on="2026-11-05").result()
+        assert "in a child of the fork server" in caplog.text
+        export_html(executed, tmp_path / "here.html", lang="fr", title="T", generated_on="2026-11-05")
+        assert (tmp_path / "child.html").read_bytes() == (tmp_path / "here.html").read_bytes()
+        assert b"onerror" not in (tmp_path / "child.html").read_bytes()
+        with pytest.raises(ReportError, match="missing.ipynb"):
+            pool.submit(fork.export_page, tmp_path / "missing.ipynb", tmp_path / "no.html").result()
+        assert pool.submit(lambda: fork.server_for_this_thread().alive()).result()  # the server survived
+    finally:
+        pool.submit(fork.discard_server).result()
+        pool.shutdown()

@@ -111,6 +111,32 @@ class ForkServer:
                 if os.path.exists(path):
                     os.unlink(path)
 
+    def export(self, arguments: dict[str, Any]) -> None:
+        """Write a page in a forked child (``nrd.run.html.export_html(**arguments)``, JSON-able arguments).
+
+        Raises:
+            ReportError: what ``export_html`` raised in the child. WarmKernelError: the child crashed.
+        """
+        from nrd.errors import ReportError
+
+        assert self.process.stdin is not None
+        fd, result = tempfile.mkstemp(prefix="nrd-fork-export-", suffix=".json")
+        os.close(fd)
+        try:
+            self.process.stdin.write(json.dumps({"export": arguments, "result": result}) + "\n")
+            self.process.stdin.flush()
+            reply = self._reply()
+            if reply.get("status") != "ok":
+                raise WarmKernelError(f"nrd-fork export process failed: {reply.get('detail')}")
+            with open(result, encoding="utf-8") as handle:
+                outcome = json.load(handle)
+            if not outcome.get("ok"):
+                raise ReportError(outcome.get("error") or "HTML export failed")
+        finally:
+            for path in (result, result + ".part"):
+                if os.path.exists(path):
+                    os.unlink(path)
+
     def shutdown(self) -> None:
         if self.process.stdin is not None and not self.process.stdin.closed:
             try:
@@ -197,6 +223,31 @@ def release(thread_ids: Any = None) -> int:
 def server_pids() -> list[int]:
     with _LOCK:
         return [s.pid for s in _SERVERS.values()]
+
+
+def export_page(executed_ipynb, output_html, *, title=None, lang="vi", meta=None, generated_on=None):
+    """``nrd.run.html.export_html`` run in a child of the calling thread's fork server (the engine's page
+    exporter, ``nrd.run.engines.page_exporter``): the page's CPU work leaves the run's process, whose one
+    interpreter lock every worker thread shares; the bytes are the same function's. Falls back to this
+    process when the server is gone or its child crashed.
+    """
+    from nrd.run.html import export_html
+
+    arguments = {"executed_ipynb": str(executed_ipynb), "output_html": str(output_html), "title": title,
+                 "lang": lang, "meta": meta,
+                 "generated_on": generated_on.isoformat() if hasattr(generated_on, "isoformat") else generated_on}
+    with _LOCK:
+        server = _SERVERS.get(threading.get_ident())
+    if server is not None and server.alive():
+        try:
+            server.export(arguments)
+            logger.info("wrote %s (%d KB, in a child of the fork server)", output_html,
+                        os.path.getsize(output_html) // 1024)
+            return output_html
+        except WarmKernelError as error:
+            logger.warning("%s; exporting %s here", error, output_html)
+            discard_server()
+    return export_html(executed_ipynb, output_html, title=title, lang=lang, meta=meta, generated_on=generated_on)
 
 
 def warm_up() -> None:

@@ -25,6 +25,8 @@ from nrd.run.fork_shell import INLINE_BACKEND
 
 
 def _child(request: dict) -> int:
+    if "export" in request:
+        return _export_child(request)
     from nrd.run.fork_shell import run_cells
 
     results = run_cells(request["sources"], request["cwd"], request.get("timeout"))
@@ -33,6 +35,42 @@ def _child(request: dict) -> int:
         json.dump(results, out)
     os.replace(tmp, request["result"])
     return 0
+
+
+def _export_child(request: dict) -> int:
+    """Write one page (``nrd.run.html.export_html`` with the request's arguments); the outcome, or the
+    ``ReportError`` message, goes to the result file."""
+    from nrd.errors import ReportError
+    from nrd.run.html import export_html
+
+    try:
+        export_html(**request["export"])
+        outcome = {"ok": True}
+    except ReportError as error:
+        outcome = {"ok": False, "error": str(error)}
+    tmp = request["result"] + ".part"
+    with open(tmp, "w", encoding="utf-8") as out:
+        json.dump(outcome, out)
+    os.replace(tmp, request["result"])
+    return 0
+
+
+_exporter_warm = False
+
+
+def _warm_exporter_once() -> None:
+    """Compile the page templates here, once, while the first child runs: every later export child
+    inherits them. A failure is left to the export, which raises it itself."""
+    global _exporter_warm
+    if _exporter_warm:
+        return
+    _exporter_warm = True
+    try:
+        from nrd.run.html import warm_up_exporter
+
+        warm_up_exporter()
+    except Exception as error:  # noqa: BLE001 - only a speed-up
+        print(f"nrd-fork: exporter not warmed: {type(error).__name__}: {error}", file=sys.__stderr__)
 
 
 _held_inputs: dict | None = None
@@ -99,6 +137,7 @@ def _serve_one(request: dict) -> dict:
             traceback.print_exc(file=sys.__stderr__)
         finally:
             os._exit(code)
+    _warm_exporter_once()  # the server is idle until its child exits: the other core does the report
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
         return {"status": "crashed", "detail": f"killed by signal {os.WTERMSIG(status)}"}

@@ -89,7 +89,7 @@ def render_report(
     if not notebook.is_file():
         raise UsageError(f"notebook not found: {notebook}")
     check_language(lang)
-    from nrd.run.engines import check_engine
+    from nrd.run.engines import check_engine, page_exporter
 
     engine_name = check_engine(engine_name)
     values: dict[str, Any] = {**(parameters or {}), "period": parse_period(period), "lang": lang}
@@ -101,7 +101,8 @@ def render_report(
     ipynb_path, html_path = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
     try:
         execute_notebook(notebook, values, ipynb_path, engine_name=engine_name, timeout=timeout)
-        export_html(ipynb_path, html_path, title=title, lang=lang, meta={"period": values["period"], "excluded_rows": excluded_rows or None},
+        export = page_exporter(engine_name) or export_html
+        export(ipynb_path, html_path, title=title, lang=lang, meta={"period": values["period"], "excluded_rows": excluded_rows or None},
                     generated_on=generated)
     except ReportError as error:
         html_path.unlink(missing_ok=True)  # a stale page from an earlier run must not pass for this one
