@@ -178,6 +178,18 @@ def test_images_are_inline_png(report_nb):
     assert images == [f"data:image/png;base64,{PNG_1PX}"]
 
 
+@pytest.mark.parametrize("lang", ["vi", "en", "fr"])
+def test_every_image_has_a_text_alternative_in_the_page_language(report_nb, lang):
+    from nrd.present.i18n import t
+
+    nb = _notebook(*report_nb.cells, _code(_display({"text/html": '<p>x <img src="data:image/png;base64,'
+                                                                   f'{PNG_1PX}"> <img alt="kept" src="data:image/png;base64,{PNG_1PX}"></p>'})))
+    alts = re.findall(r'<img[^>]*\balt="([^"]*)"', _page(nb, lang=lang))
+    assert alts == [t("page.figure_alt", lang), t("page.figure_alt", lang), "kept"]
+    assert "No description has been provided" not in _page(nb, lang=lang)
+    assert len(re.findall(r"<img\b", _page(nb, lang=lang))) == 3
+
+
 def test_css_is_small_with_print_rules(report_nb):
     page = _page(report_nb)
     css = "".join(re.findall(r"<style[^>]*>(.*?)</style>", page, re.S))

@@ -118,7 +118,19 @@ def render_page(
             html, _ = _exporter().from_notebook_node(body_nb, resources=resources)
         except TemplateError as error:
             raise ReportError(f"{name}: HTML export failed: {type(error).__name__}: {error}") from error
-    return add_toc(html, t("page.toc", lang))
+    return add_toc(_accessible(html, t("page.figure_alt", lang)), t("page.toc", lang))
+
+
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
+
+
+def _accessible(html: str, figure_alt: str) -> str:
+    """What nbconvert's HTML exporter adds in a BeautifulSoup pass over the finished page, done on the
+    template's own markup instead (that pass re-parsed and re-serialised every page, half of the export's
+    cost): a text alternative on every image without one — in the page's language, where nbconvert wrote
+    an English sentence. (Its other edit, ``tabindex`` on cells under ``.jp-Notebook``, matched nothing
+    in this template's pages.)"""
+    return _IMG_WITHOUT_ALT.sub(f'<img alt="{figure_alt}"', html)
 
 
 #: Output types a page shows, best first. No SVG or PDF: a figure is shown by its PNG (matplotlib's inline
@@ -162,10 +174,27 @@ def warm_up_exporter() -> None:
 @lru_cache(maxsize=1)
 def _exporter():
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from traitlets.config import Config
 
+    class PageExporter(HTMLExporter):
+        """nbconvert's HTML exporter without the BeautifulSoup pass its ``from_notebook_node`` ends with
+        (``_accessible`` does its two edits); the filters it registers first are registered the same way."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
     config = Config({"NbConvertBase": {"display_data_priority": DISPLAY_PRIORITY}})
-    exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
+    exporter = PageExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
                             config=config, filters={"nrd_sanitize": sanitize_fragment, "nrd_image": image_tag})
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
