@@ -34,7 +34,7 @@ class ReportRenderer:
     def __call__(self, job: Job, out_dir: Path, generated_on: str) -> RenderResult:
         from nrd.run.render import render_report
 
-        _warm_up_exports_once()
+        _warm_up_exports_once(self.engine_name)
         extra = {k: v for k, v in job.parameters.items() if k not in {"period", "data_dir", "lang"}}
         if self.indicators_path and INDICATORS_PARAMETER in declared_parameters(job.notebook):
             extra[INDICATORS_PARAMETER] = self.indicators_path
@@ -56,24 +56,29 @@ _WARM_UP = threading.Lock()
 _warmed_up = False
 
 
-def _warm_up_exports_once() -> None:
+def _warm_up_exports_once(engine_name: str | None) -> None:
     """Start, once per process, a background thread importing and compiling what comes after the first
-    report (the HTML exporter, openpyxl for the workbooks): it overlaps that report's execution, which
-    runs in another process, instead of following it."""
+    report (the HTML exporter, unless the engine writes pages elsewhere; openpyxl for the workbooks): it
+    overlaps that report's execution, which runs in another process, instead of following it."""
     global _warmed_up
+    from nrd.run.engines import page_exporter
+
     with _WARM_UP:
         if _warmed_up:
             return
         _warmed_up = True
-    threading.Thread(target=_warm_up_exports, name="nrd-warm-up-exports", daemon=True).start()
+    pages_here = page_exporter(engine_name) is None
+    threading.Thread(target=_warm_up_exports, args=(pages_here,), name="nrd-warm-up-exports", daemon=True).start()
 
 
-def _warm_up_exports() -> None:
+def _warm_up_exports(pages_here: bool) -> None:
     from nrd.log import logger
-    from nrd.run.html import warm_up_exporter
 
     try:
-        warm_up_exporter()
+        if pages_here:
+            from nrd.run.html import warm_up_exporter
+
+            warm_up_exporter()
         import openpyxl  # noqa: F401 - the workbooks' writer, imported here rather than after the report
     except Exception as error:  # noqa: BLE001 - only a speed-up: the first export pays it and says why
         logger.debug("export warm-up failed: %s: %s", type(error).__name__, error)
