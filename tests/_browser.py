@@ -139,3 +139,22 @@ def open_page(
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     return report
+
+
+def rendered_report_page(notebook: str | Path, tmp_path: Path, *, period: str, data_dir: str | Path, lang: str,
+                         images: int, headings: list[str], generated_on: str = "2026-11-03") -> str:
+    """Render one report notebook, open its page in Chromium, check it is clean (no console or page
+    error, no remote request, no broken image), has ``images`` images and shows every heading of
+    ``headings``; its visible text."""
+    from nrd.run.render import render_report
+
+    require_chromium()
+    result = render_report(notebook, period=period, out_dir=tmp_path, data_dir=data_dir, lang=lang,
+                           generated_on=generated_on)
+    assert result.ok, result.error
+    page = open_page(result.html_path)
+    assert page.console_errors == [] and page.page_errors == [] and page.remote_requests == []
+    assert page.broken_images == [] and len(page.images) == images
+    for heading in headings:
+        assert heading in page.visible_text, heading
+    return page.visible_text
