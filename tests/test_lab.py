@@ -99,8 +99,9 @@ def lab(tmp_path_factory):
         log.close()
 
 
-def _run_in_lab(base: str, token: str, name: str, screenshot: Path, lab_log: Path) -> dict:
-    """Open ``notebooks/<name>.ipynb``, run all cells from the Run menu, save; what the page showed."""
+def _run_in_lab(base: str, token: str, name: str, code_cells: int, screenshot: Path, lab_log: Path) -> dict:
+    """Open ``notebooks/<name>.ipynb`` (``code_cells`` code cells), run all cells from the Run menu, save;
+    what the page showed."""
     from playwright.sync_api import sync_playwright
 
     profile = Path(screenshot.parent / f"profile-{name}")
@@ -119,7 +120,8 @@ def _run_in_lab(base: str, token: str, name: str, screenshot: Path, lab_log: Pat
             page.wait_for_selector(".jp-TableOfContents-tree .jp-tocItem", timeout=20_000)
             seen["outline_before"] = [t.strip() for t in page.locator(
                 ".jp-TableOfContents-tree .jp-tocItem-content").all_inner_texts()]
-            code_cells = page.locator(".jp-CodeCell").count()
+            # the count comes from the file: JupyterLab renders a long notebook's cells lazily, so the page may
+            # not hold them all yet (counting them here made a slow machine wait for 10 of 13 cells forever)
             _run_all_cells(page)
             try:
                 page.wait_for_function(
@@ -194,7 +196,8 @@ def test_notebook_runs_all_cells_in_jupyterlab(lab, name, tmp_path):
     committed = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
     headings = markdown_headings(committed)
     assert len(headings) >= 4, "the outline needs the notebook's title and its sections as Markdown headings"
-    seen = _run_in_lab(base, token, name, tmp_path / f"{name}.png", project.parent / "lab.log")
+    code_cells = sum(c.cell_type == "code" for c in committed.cells)
+    seen = _run_in_lab(base, token, name, code_cells, tmp_path / f"{name}.png", project.parent / "lab.log")
     assert seen["kernel"] == "Python (nrd)"
     assert seen["outline_before"] == headings  # the outline is there before anything runs
     assert seen["outline_after"] == headings  # and running adds no duplicate from the heading outputs

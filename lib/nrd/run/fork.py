@@ -213,8 +213,9 @@ def release(thread_ids: Any = None) -> int:
         spares = list(_SPARE) if thread_ids is None else []
         if thread_ids is None:
             _SPARE.clear()
-    for spare in spares:
-        spare.shutdown()
+    for spare in spares:  # never used: nothing to finish (a run that stopped early need not wait for it)
+        spare.process.kill()
+        spare.process.wait()
     for thread_id in ids:
         discard_server(thread_id)
     return len(ids)
