@@ -4,7 +4,12 @@ Started by ``nrd.run.fork`` as ``python -m nrd.run.fork_server``. It imports wha
 matplotlib, seaborn, nrd, the reference data: ``nrd.run.warm_setup.install``), then reads one request per
 line on stdin (JSON: the cells' sources, the report folder, the per-cell timeout, the result file) and for
 each forks a child. The child runs the cells in a fresh IPython shell (``nrd.run.fork_shell``), writes the
-recorded outputs to the result file and exits; the server waits for it and answers one JSON line.
+recorded outputs to the result file and exits; the server waits for it and answers one JSON line. A request
+may instead ask for a page (``export``: ``nrd.run.html.export_html``'s arguments), written by a child too.
+
+Before forking, the server holds the report's inputs (``inputs``: the dataset folder, the indicator table,
+the period; read once, ``nrd.io.preload``) and what every report would compute from them; while its first
+child runs it compiles the page templates. Children inherit all of it.
 
 Isolation holds by construction: whatever a report changes (its namespace, rcParams, pandas options,
 environment, imported or monkey-patched modules, cached reference frames) dies with its child; the server
