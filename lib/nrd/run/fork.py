@@ -86,6 +86,28 @@ class ForkServer:
             raise WarmKernelError(f"nrd-fork server exited (code {self.process.poll()})")
         return json.loads(line)
 
+    def _ask(self, request: dict[str, Any], what: str) -> Any:
+        """Send ``request`` (plus the result file its child writes), wait for the child; what it wrote.
+
+        Raises:
+            WarmKernelError: the server or the child died.
+        """
+        assert self.process.stdin is not None
+        fd, result = tempfile.mkstemp(prefix="nrd-fork-", suffix=".json")
+        os.close(fd)
+        try:
+            self.process.stdin.write(json.dumps({**request, "result": result}) + "\n")
+            self.process.stdin.flush()
+            reply = self._reply()
+            if reply.get("status") != "ok":
+                raise WarmKernelError(f"nrd-fork {what} process failed: {reply.get('detail')}")
+            with open(result, encoding="utf-8") as handle:
+                return json.load(handle)
+        finally:
+            for path in (result, result + ".part"):
+                if os.path.exists(path):
+                    os.unlink(path)
+
     def run(self, sources: list[str | None], cwd: str, timeout: float | None,
             inputs: dict[str, str] | None = None) -> list[dict[str, Any] | None]:
         """Execute the cells in a forked child; per cell its execution count and outputs (or ``None``).
@@ -93,23 +115,9 @@ class ForkServer:
         ``inputs``: the dataset folder and indicator table the report reads, read once by the server for
         all its children (``nrd.io.preload``).
         """
-        assert self.process.stdin is not None
-        fd, result = tempfile.mkstemp(prefix="nrd-fork-", suffix=".json")
-        os.close(fd)
-        try:
-            request = {"sources": sources, "cwd": cwd, "timeout": timeout, "result": result, "inputs": inputs}
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-            reply = self._reply()
-            self.reports += 1
-            if reply.get("status") != "ok":
-                raise WarmKernelError(f"nrd-fork report process failed: {reply.get('detail')}")
-            with open(result, encoding="utf-8") as handle:
-                return json.load(handle)
-        finally:
-            for path in (result, result + ".part"):
-                if os.path.exists(path):
-                    os.unlink(path)
+        results = self._ask({"sources": sources, "cwd": cwd, "timeout": timeout, "inputs": inputs}, "report")
+        self.reports += 1
+        return results
 
     def export(self, arguments: dict[str, Any]) -> None:
         """Write a page in a forked child (``nrd.run.html.export_html(**arguments)``, JSON-able arguments).
@@ -119,23 +127,9 @@ class ForkServer:
         """
         from nrd.errors import ReportError
 
-        assert self.process.stdin is not None
-        fd, result = tempfile.mkstemp(prefix="nrd-fork-export-", suffix=".json")
-        os.close(fd)
-        try:
-            self.process.stdin.write(json.dumps({"export": arguments, "result": result}) + "\n")
-            self.process.stdin.flush()
-            reply = self._reply()
-            if reply.get("status") != "ok":
-                raise WarmKernelError(f"nrd-fork export process failed: {reply.get('detail')}")
-            with open(result, encoding="utf-8") as handle:
-                outcome = json.load(handle)
-            if not outcome.get("ok"):
-                raise ReportError(outcome.get("error") or "HTML export failed")
-        finally:
-            for path in (result, result + ".part"):
-                if os.path.exists(path):
-                    os.unlink(path)
+        outcome = self._ask({"export": arguments}, "export")
+        if not outcome.get("ok"):
+            raise ReportError(outcome.get("error") or "HTML export failed")
 
     def shutdown(self) -> None:
         if self.process.stdin is not None and not self.process.stdin.closed:

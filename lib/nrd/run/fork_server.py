@@ -34,12 +34,15 @@ def _child(request: dict) -> int:
         return _export_child(request)
     from nrd.run.fork_shell import run_cells
 
-    results = run_cells(request["sources"], request["cwd"], request.get("timeout"))
-    tmp = request["result"] + ".part"
-    with open(tmp, "w", encoding="utf-8") as out:
-        json.dump(results, out)
-    os.replace(tmp, request["result"])
+    _write_result(request["result"], run_cells(request["sources"], request["cwd"], request.get("timeout")))
     return 0
+
+
+def _write_result(path: str, value: object) -> None:
+    """The child's answer, complete or absent (written aside, then renamed)."""
+    with open(path + ".part", "w", encoding="utf-8") as out:
+        json.dump(value, out)
+    os.replace(path + ".part", path)
 
 
 def _export_child(request: dict) -> int:
@@ -53,10 +56,7 @@ def _export_child(request: dict) -> int:
         outcome = {"ok": True}
     except ReportError as error:
         outcome = {"ok": False, "error": str(error)}
-    tmp = request["result"] + ".part"
-    with open(tmp, "w", encoding="utf-8") as out:
-        json.dump(outcome, out)
-    os.replace(tmp, request["result"])
+    _write_result(request["result"], outcome)
     return 0
 
 
