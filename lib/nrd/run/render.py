@@ -14,7 +14,6 @@ from nrd.log import logger
 from nrd.periods import parse_period
 from nrd.reports import FAN_OUT
 from nrd.run.execute import DEFAULT_TIMEOUT_S, execute_notebook
-from nrd.run.html import export_html
 from nrd.run.title_block import resolve_generated_on
 
 
@@ -101,7 +100,7 @@ def render_report(
     ipynb_path, html_path = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
     try:
         execute_notebook(notebook, values, ipynb_path, engine_name=engine_name, timeout=timeout)
-        export = page_exporter(engine_name) or export_html
+        export = page_exporter(engine_name) or _export_here
         export(ipynb_path, html_path, title=title, lang=lang, meta={"period": values["period"], "excluded_rows": excluded_rows or None},
                     generated_on=generated)
     except ReportError as error:
@@ -110,3 +109,11 @@ def render_report(
         return ReportResult(name, None, ipynb_path if ipynb_path.exists() else None, "failed", str(error),
                             round(time.perf_counter() - started, 3))
     return ReportResult(name, html_path, ipynb_path, "ok", None, round(time.perf_counter() - started, 3))
+
+
+def _export_here(*args: Any, **kwargs: Any) -> None:
+    """The page written by this process (engines without their own exporter). Imported here: a worker whose
+    engine exports elsewhere (``nrd-fork``) never loads the exporter, nor pandas through it."""
+    from nrd.run.html import export_html
+
+    export_html(*args, **kwargs)

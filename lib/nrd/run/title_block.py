@@ -15,7 +15,6 @@ import os
 from typing import Any
 
 from nrd.errors import PeriodError, UsageError
-from nrd.present.formats import fmt_date, fmt_number, fmt_period
 from nrd.present.i18n import t
 
 #: The ``page.*`` labels the template reads (``resources.nrd.labels``).
@@ -77,6 +76,8 @@ def page_labels(lang: str) -> dict[str, str]:
 
 
 def _period_text(period: str, lang: str) -> str:
+    from nrd.present.formats import fmt_period  # pandas: not loaded where only the generated-on date is needed
+
     try:
         return fmt_period(period, lang)
     except PeriodError:  # a free-text period ("2025", "tháng 9/2025") is shown as given
@@ -84,6 +85,8 @@ def _period_text(period: str, lang: str) -> str:
 
 
 def _date_text(day: str, lang: str) -> str:
+    from nrd.present.formats import fmt_date
+
     try:
         return fmt_date(_dt.date.fromisoformat(day.strip()[:10]), lang)
     except ValueError:  # already formatted ("30/09/2025") or free text: shown as given
@@ -95,6 +98,8 @@ def title_block(fields: dict[str, str], *, name: str, lang: str, generated_on: _
 
     Without a title the page says "Báo cáo <name>" (in the page language).
     """
+    from nrd.present.formats import fmt_date
+
     labels = page_labels(lang)
     title = fields.get("title") or f"{labels['report']} {name.replace('_', ' ')}"
     facts = []
@@ -122,5 +127,7 @@ def excluded_rows_banner(fields: dict[str, Any], lang: str) -> dict[str, str] | 
         return None
     if count <= 0:
         return None
+    from nrd.present.formats import fmt_number
+
     return {"text": t("page.excluded_rows", lang, n=fmt_number(count, lang)), "href": DATA_QUALITY_PAGE,
             "link": t("report.data_quality", lang)}
