@@ -11,12 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyarrow.parquet as pq
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 from _io_helpers import TODAY, write_valid_dataset
 from nrd.io import read_dataset
 from nrd.io.cache import cache_root
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
@@ -42,8 +45,8 @@ def test_the_cache_lives_outside_the_data_folder_and_holds_no_personal_data(tmp_
     read_dataset(data, today=TODAY)
     assert _snapshot(data) == before
     assert cache_root() == tmp_path / "cache"
-    [entities] = list((tmp_path / "cache").glob("*/ocop_entities.parquet"))
-    table = pq.read_table(entities).to_pandas()
+    [entities] = list((tmp_path / "cache").glob("*/ocop_entities.arrow"))
+    table = pa.ipc.open_file(pa.memory_map(str(entities))).read_all().to_pandas()
     assert table["phone"].isna().all() and table["representative"].isna().all()
     assert b"0912345678" not in b"".join(p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file())
 
@@ -107,3 +110,34 @@ def test_a_second_os_user_reads_the_same_data_folder(monkeypatch):
     shutil.rmtree(tmp_path, ignore_errors=True)
     assert result.returncode == 0, result.stderr[-2000:]
     assert after == before
+
+
+def _mapped_kib() -> int:
+    """Resident file-backed memory of this process (kB), from /proc/self/status."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssFile:"):
+            return int(line.split()[1])
+    raise AssertionError("no RssFile in /proc/self/status")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc accounting")
+def test_a_cached_read_maps_its_text_columns_and_its_frames_stay_writable(tmp_path, monkeypatch):
+    monkeypatch.setenv("NRD_CACHE_DIR", str(tmp_path / "cache"))
+    data = ROOT / "data" / "demo"
+    fresh = read_dataset(data)
+    allocated = pa.total_allocated_bytes()
+    mapped = _mapped_kib()
+    cached = read_dataset(data)
+    status = cached.tables["criteria_status"]
+    text = sum(status[c].array._pa_array.nbytes for c in status.columns if status[c].dtype == "str")
+    assert text > 1_000_000
+    # the text columns are the cache file's pages, not copies in Arrow's pool
+    assert pa.total_allocated_bytes() - allocated < text / 4
+    assert (_mapped_kib() - mapped) * 1024 > text / 2
+    pd.testing.assert_frame_equal(status, fresh.tables["criteria_status"])
+    # a report may still change its frames (pandas copies what it writes; the file is never written)
+    before = (tmp_path / "cache").glob("*/criteria_status.arrow").__next__().read_bytes()
+    status.loc[status.index[0], "unit_code"] = "HACKED"
+    status.loc[status.index[0], "value"] = -1.0
+    assert status["unit_code"].iloc[0] == "HACKED" and status["value"].iloc[0] == -1.0
+    assert next((tmp_path / "cache").glob("*/criteria_status.arrow")).read_bytes() == before

@@ -330,7 +330,7 @@ def test_corrupt_cache_is_ignored_and_a_changed_file_misses(tmp_path, own_cache)
     write_valid_dataset(tmp_path)
     first = read_dataset(tmp_path, today=TODAY)
     (entry,) = _cache_dir().iterdir()
-    (entry / "criteria_status.parquet").write_bytes(b"not parquet")
+    (entry / "criteria_status.arrow").write_bytes(b"not an Arrow file")
     again = read_dataset(tmp_path, today=TODAY)
     pd.testing.assert_frame_equal(again.table("criteria_status"), first.table("criteria_status"))
     write_csv(

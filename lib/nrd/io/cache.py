@@ -1,13 +1,22 @@
-"""Parquet cache of validated datasets, keyed by the sha256 of the input files and of the code.
+"""Cache of validated datasets (Arrow IPC files, memory-mapped), keyed by the sha256 of the inputs and code.
 
 The cache lives in the user's cache folder (``platformdirs.user_cache_dir("nrd")``, or ``NRD_CACHE_DIR``),
 never in the office's data folder, which is read-only to us; each OS user (the cron account, an analyst)
 has their own. Personal columns (phones, representatives) are never written: a cached read has them blank.
 Any failure of the cache is a logged warning and a fresh read, never a crash.
 
-A cache entry is a folder ``<key>/`` holding one Parquet file per table and ``meta.json`` (findings, files,
-hashes, stats): findings are cached with the frames, so a cache hit reports exactly what a fresh read does.
-Entries are written to a temporary folder and renamed into place (atomic); an unreadable entry is ignored.
+A cache entry is a folder ``<key>/`` holding one Arrow IPC file per table (uncompressed) and ``meta.json``
+(findings, files, hashes, stats): findings are cached with the frames, so a cache hit reports exactly what
+a fresh read does. Entries are written to a temporary folder and renamed into place (atomic), never
+modified after; an unreadable entry is ignored.
+
+Why Arrow IPC rather than Parquet: a cached read maps the files instead of decoding them, and pandas' string
+columns are the mapped bytes themselves. Every process of a machine that reads the same entry (the run's
+process, each worker's fork server and their report children) then shares one copy of the text columns in
+the page cache, which the kernel can also reclaim, instead of each holding its own (national dataset: about
+200 MB per process). The files are larger (national: ~220 MB against ~20 MB of Parquet) and a cached read
+takes milliseconds. Numeric, date and nullable columns are copied into pandas' own arrays as before, so a
+frame stays writable.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from nrd.log import logger
 
 CACHE_DIR_ENV = "NRD_CACHE_DIR"
 KEEP_ENTRIES = 8
-_FORMAT = 1
+_FORMAT = 2  # 1: Parquet files; 2: Arrow IPC files
 
 
 def code_fingerprint() -> str:
@@ -93,6 +102,24 @@ def _without_personal(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c: pd.Series(pd.NA, index=frame.index, dtype=frame[c].dtype) for c in personal})
 
 
+def _write_frame(frame: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def _read_frame(path: Path) -> pd.DataFrame:
+    """The frame of one IPC file, its text columns backed by the mapped file (the mapping lives as long as
+    any column uses it)."""
+    import pyarrow as pa
+
+    with pa.memory_map(str(path)) as source:
+        table = pa.ipc.open_file(source).read_all()
+    return table.to_pandas()
+
+
 def _cache_errors() -> tuple[type[BaseException], ...]:
     from pyarrow import ArrowException
 
@@ -107,7 +134,7 @@ def load_entry(data_dir: Path, key: str) -> dict | None:
             continue
         try:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-            frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in meta["tables"]}
+            frames = {name: _read_frame(folder / f"{name}.arrow") for name in meta["tables"]}
             meta["findings"] = [finding_from_dict(f) for f in meta["findings"]]
             meta["frames"] = frames
             return meta
@@ -128,7 +155,7 @@ def store_entry(data_dir: Path, key: str, frames: dict[str, pd.DataFrame], meta:
             root.mkdir(parents=True, exist_ok=True)
             temp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
             for name, frame in frames.items():
-                _without_personal(name, frame).to_parquet(temp / f"{name}.parquet", index=False)
+                _write_frame(_without_personal(name, frame), temp / f"{name}.arrow")
             (temp / "meta.json").write_text(
                 json.dumps(payload, ensure_ascii=False, sort_keys=True), encoding="utf-8"
             )
