@@ -141,3 +141,27 @@ def test_a_cached_read_maps_its_text_columns_and_its_frames_stay_writable(tmp_pa
     status.loc[status.index[0], "value"] = -1.0
     assert status["unit_code"].iloc[0] == "HACKED" and status["value"].iloc[0] == -1.0
     assert next((tmp_path / "cache").glob("*/criteria_status.arrow")).read_bytes() == before
+
+
+def test_prepared_frames_are_cached_beside_the_dataset_only_while_its_tables_are_as_read(tmp_path, monkeypatch):
+    from nrd.indicators import context
+
+    monkeypatch.setenv("NRD_CACHE_DIR", str(tmp_path / "cache"))
+    data = ROOT / "data" / "demo"
+    fresh = read_dataset(data)
+    assert fresh.as_read()
+    computed = context._prepared_tables(fresh)
+    first = context.prepare(fresh)  # computes, stores, maps
+    entries = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert len(entries) == 2 and entries[1].startswith(entries[0] + "-prepared-")
+    again = context.prepare(read_dataset(data))  # another process' view: mapped from the entry
+    for name, frame in computed.items():
+        if name == "ocop_entities":  # personal columns are never cached
+            frame = frame.assign(phone=pd.NA, representative=pd.NA).astype(frame.dtypes.to_dict())
+        pd.testing.assert_frame_equal(first.tables[name], frame)
+        pd.testing.assert_frame_equal(again.tables[name], frame)
+    # a dataset whose table was replaced is prepared from its own frames, never from the cache
+    changed = read_dataset(data)
+    changed.tables["criteria_status"] = changed.tables["criteria_status"].iloc[:10]
+    assert not changed.as_read()
+    assert len(context.prepare(changed).tables["criteria_status"]) <= 10

@@ -2,14 +2,16 @@
 
 ``prepare(ds)`` does the once-per-dataset work (criterion-level rows with their effective criteria set,
 sorted once); ``PeriodContext`` computes each intermediate of a period at most once (levels, the criteria
-status at P, current OCOP recognitions, ...). Nothing here reads files or mutates its inputs.
+status at P, current OCOP recognitions, ...). Nothing here mutates its inputs. The prepared frames of a
+dataset read through the cache are cached beside it (``nrd.io.cache.derived_frames``) and memory-mapped:
+the run's process and every fork server of a machine then share one copy of them.
 """
 
 from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import pandas as pd
 
@@ -126,6 +128,39 @@ def _same(old: tuple, new: tuple) -> bool:
 
 
 def _prepare(ds) -> Prepared:
+    tables = _cached_tables(ds) if _from_cache(ds) else _prepared_tables(ds)
+    units = ds.units[["unit_code", "name", "unit_type"]].astype({"unit_code": "str"})
+    return Prepared(province_code=str(ds.province_code), units=units.reset_index(drop=True), tables=tables,
+                    reference=getattr(ds, "reference", None))
+
+
+def _from_cache(ds) -> bool:
+    as_read = getattr(ds, "as_read", None)
+    return bool(as_read and as_read())
+
+
+def _cached_tables(ds) -> dict:
+    from nrd.io.cache import derived_frames
+
+    return derived_frames(ds.cache_key, f"prepared-{_code_version()}", lambda: _prepared_tables(ds))
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """What the prepared frames depend on besides the dataset: this module, the timeline rules, nrd's
+    version."""
+    import hashlib
+    from pathlib import Path
+
+    import nrd
+
+    digest = hashlib.sha256(nrd.__version__.encode())
+    for module in (__file__, timeline.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _prepared_tables(ds) -> dict:
     tables = {}
     for name, frame in ds.tables.items():
         if frame is None:
@@ -140,9 +175,7 @@ def _prepare(ds) -> Prepared:
             code = str(ds.province_code)
             frame = frame.assign(unit_code=frame["unit_code"].astype("str").fillna(code).replace("", code))
         tables[name] = frame
-    units = ds.units[["unit_code", "name", "unit_type"]].astype({"unit_code": "str"})
-    return Prepared(province_code=str(ds.province_code), units=units.reset_index(drop=True), tables=tables,
-                    reference=getattr(ds, "reference", None))
+    return tables
 
 
 class PeriodContext:

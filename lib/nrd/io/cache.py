@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from nrd.io.findings import finding_from_dict
 from nrd.log import logger
 
 CACHE_DIR_ENV = "NRD_CACHE_DIR"
-KEEP_ENTRIES = 8
+KEEP_ENTRIES = 16  # datasets and what is derived from them (``derived_frames``)
 _FORMAT = 2  # 1: Parquet files; 2: Arrow IPC files
 
 
@@ -146,7 +147,35 @@ def load_entry(data_dir: Path, key: str) -> dict | None:
 def store_entry(data_dir: Path, key: str, frames: dict[str, pd.DataFrame], meta: dict) -> Path | None:
     """Write an entry atomically; returns its folder, or ``None`` when no cache root is writable."""
     payload = dict(meta, tables=sorted(frames), findings=[asdict(f) for f in meta["findings"]])
-    for root in cache_roots(data_dir):
+    return _store(key, frames, payload)
+
+
+def derived_frames(key: str, label: str, compute: Callable[[], dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Frames computed from the cached dataset ``key`` by ``compute`` (``label`` names the computation and
+    its code version): computed once, stored beside the dataset's entry, then mapped like it by every
+    process that asks (the run's process, each fork server). A cache failure only means computing."""
+    name = f"{key}-{label}"
+    for root in cache_roots(None):
+        folder = root / name
+        if (folder / "meta.json").is_file():
+            try:
+                tables = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["tables"]
+                return {table: _read_frame(folder / f"{table}.arrow") for table in tables}
+            except Exception as error:  # a corrupt entry is only a missed cache
+                logger.warning("ignoring unreadable cache entry %s: %s", folder, error)
+    frames = compute()
+    folder = _store(name, frames, {"tables": sorted(frames)})
+    if folder is None:
+        return frames
+    try:
+        return {table: _read_frame(folder / f"{table}.arrow") for table in frames}
+    except _cache_errors() as error:
+        logger.warning("cannot map the cache entry %s: %s", folder, error)
+        return frames
+
+
+def _store(key: str, frames: dict[str, pd.DataFrame], payload: dict) -> Path | None:
+    for root in cache_roots(None):
         folder = root / key
         if folder.is_dir():
             return folder

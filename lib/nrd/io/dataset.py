@@ -53,6 +53,21 @@ class Dataset:
     _units: pd.DataFrame | None = field(default=None, repr=False)
     reference_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     _reference: object = field(default=None, repr=False)
+    cache_key: str | None = field(default=None, repr=False)
+    _as_read: tuple = field(default=(), repr=False)
+
+    def remember_as_read(self, cache_key: str) -> None:
+        """Link the dataset to its cache entry while its tables are the frames read (``as_read``)."""
+        import weakref
+
+        self.cache_key = cache_key
+        self._as_read = tuple((name, weakref.ref(frame)) for name, frame in self.tables.items())
+
+    def as_read(self) -> bool:
+        """True while ``tables`` holds exactly the frames of the cache entry ``cache_key`` (none replaced,
+        added or removed): what is derived from them may then be cached under that key too."""
+        return (self.cache_key is not None and len(self._as_read) == len(self.tables)
+                and all(self.tables.get(name) is ref() for name, ref in self._as_read))
 
     @property
     def reference(self):
@@ -68,7 +83,7 @@ class Dataset:
     def __getstate__(self) -> dict:
         # The built reference holds criteria sets with read-only mappings (not picklable); it is rebuilt
         # from the frames on first use after unpickling (a dataset sent to a worker process).
-        return {**self.__dict__, "_reference": None}
+        return {**self.__dict__, "_reference": None, "_as_read": ()}
 
     def criteria_set_for(self, period: str):
         """The criteria set in force at the end of ``period``, with the office's indicators and

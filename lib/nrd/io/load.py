@@ -53,7 +53,7 @@ def read_dataset(
             and optionally ``dataset.yaml`` with ``province_code`` and ``number_locale`` (``vi``, the
             default, or ``en``: how numbers typed as text are read).
         tables: the tables to read (default: all nine); absent tables are simply not in ``Dataset.tables``.
-        use_cache: reuse (and store) the validated frames under ``<data_dir>/.cache/``.
+        use_cache: reuse (and store) the validated frames in the user's cache folder (``nrd.io.cache``).
         today: the date the "no future period" rule compares against (default: today).
 
     Returns:
@@ -90,7 +90,7 @@ def read_dataset(
         if entry is not None:
             logger.info("dataset %s read from cache %s", data_dir, key)
             frames = {n: f for n, f in entry["frames"].items() if not n.startswith(_REFERENCE_PREFIX)}
-            return Dataset(
+            dataset = Dataset(
                 data_dir=data_dir,
                 province_code=province,
                 number_locale=number_locale,
@@ -102,6 +102,8 @@ def read_dataset(
                 input_hashes=entry["input_hashes"],
                 stats={k: TableStats(**v) for k, v in entry["stats"].items()},
             )
+            dataset.remember_as_read(key)
+            return dataset
 
     units = load_units(province)
     registry = UnitRegistry(units)
@@ -151,7 +153,8 @@ def read_dataset(
             "stats": {k: asdict(v) for k, v in stats.items()},
         }
         stored = {**frames, **{_REFERENCE_PREFIX + n: f for n, f in reference_frames.items()}}
-        cache.store_entry(data_dir, key, stored, meta)
+        if cache.store_entry(data_dir, key, stored, meta) is not None:
+            dataset.remember_as_read(key)
     if unknown:
         dataset.findings = sort_findings([*findings, *unknown])
     return dataset
