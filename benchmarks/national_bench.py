@@ -128,14 +128,17 @@ def reads(data: Path, period: str | None):
     return for_each_keys(ds, period)["commune"], period
 
 
-def run(plan: Path, period: str, out: Path, workers: int, engine: str) -> tuple[float, WorkerMemory]:
+def run(plan: Path, period: str, out: Path, workers: int, engine: str,
+        cores: set[int] | None = None) -> tuple[float, WorkerMemory]:
     env = dict(os.environ, NRD_GENERATED_ON="2026-11-05")
     command = [str(BIN / "nrd"), "run", str(plan), "--period", period, "--out", str(out), "--workers", str(workers),
                "--executor", "dask", "--engine", engine, "--quiet", "--force"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with WorkerMemory(os.getpid()) as memory:
         started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, env=env)
+        # cores: every process of the run (client, scheduler, workers, fork servers, reports) on these CPUs
+        pin = (lambda: os.sched_setaffinity(0, cores)) if cores else None
+        done = subprocess.run(command, capture_output=True, text=True, env=env, preexec_fn=pin)
         elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     # CPU seconds of the run and every process it waited for (client, scheduler, workers, fork servers)
@@ -163,7 +166,15 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="nrd-national-"))
     try:
         rates = {}
-        for workers in (1, 2):
+        # (label, workers, CPUs the whole run may use): one worker free on the machine, one worker alone on
+        # one core, two workers on two cores
+        pinnable = hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
+        first_two = sorted(os.sched_getaffinity(0))[:2] if pinnable else []
+        setups = [("1 worker", 1, None)]
+        if pinnable:
+            setups.append(("1 worker on 1 core", 1, {first_two[0]}))
+        setups.append(("2 workers", 2, set(first_two) if pinnable else None))
+        for label, workers, cores in setups:
             times = {}
             for count in (args.small, args.large):
                 plan = tmp / f"plan-{count}.yaml"
@@ -171,18 +182,24 @@ def main() -> int:
                                 f"  - notebook: commune_scorecard\n    for_each: commune\n"
                                 f"    only: {json.dumps(communes[:count])}\n",
                                 encoding="utf-8")
-                times[count], memory = run(plan, period, tmp / f"out-{workers}-{count}", workers, args.engine)
-                print(f"  {workers} worker(s), {count:3d} scorecards: {times[count]:6.1f} s, "
+                times[count], memory = run(plan, period, tmp / f"out-{len(rates)}-{count}", workers, args.engine,
+                                           cores)
+                print(f"  {label}, {count:3d} scorecards: {times[count]:6.1f} s, "
                       f"{memory.cores_busy:.2f} cores busy on average; peak per worker: "
                       f"process {memory.worker_rss / 2**20:.0f} MB, with its fork server and report "
                       f"children {memory.tree_pss / 2**20:.0f} MB PSS (target < 600 MB)", flush=True)
             rate = (args.large - args.small) / (times[args.large] - times[args.small])
             fixed = times[args.small] - args.small / rate
-            rates[workers] = rate
-            print(f"  {workers} worker(s): {rate:.2f} reports/s marginal, {fixed:.0f} s fixed; all {ALL_UNITS:,} "
+            rates[label] = rate
+            print(f"  {label}: {rate:.2f} reports/s marginal, {fixed:.0f} s fixed; all {ALL_UNITS:,} "
                   f"units projected {(fixed + ALL_UNITS / rate) / 60:.1f} min", flush=True)
-        print(f"scaling 1 -> 2 workers: {rates[2] / rates[1]:.2f}x (target >= 1.8); "
-              f"projection with 2 workers {(ALL_UNITS / rates[2]) / 60:.1f} min + start-up (target < 30 min)")
+        print(f"scaling 1 -> 2 workers: {rates['2 workers'] / rates['1 worker']:.2f}x (target >= 1.8; one worker "
+              f"alone also uses the second core for its pages and the run's process)")
+        if "1 worker on 1 core" in rates:
+            print(f"scaling 1 -> 2 cores, one worker per core: "
+                  f"{rates['2 workers'] / rates['1 worker on 1 core']:.2f}x")
+        print(f"projection with 2 workers {(ALL_UNITS / rates['2 workers']) / 60:.1f} min + start-up "
+              f"(target < 30 min)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -13,6 +13,7 @@ from _io_helpers import COMMUNE, TODAY, write_csv, write_valid_dataset, write_xl
 from nrd.errors import MissingTableError, UsageError
 from nrd.io import Dataset, read_dataset
 from nrd.io import cells
+from nrd.io.cache import KEEP_ENTRIES
 
 
 def _read(folder, **kwargs):
@@ -358,7 +359,7 @@ def test_vietnamese_number_text_round_trips(whole, tenth):
 
 def test_old_cache_entries_are_pruned(tmp_path, own_cache):
     write_valid_dataset(tmp_path)
-    for day in range(1, 12):
+    for day in range(1, KEEP_ENTRIES + 4):
         write_csv(
             tmp_path,
             "capital_mobilized",
@@ -366,4 +367,4 @@ def test_old_cache_entries_are_pruned(tmp_path, own_cache):
             [["2025-09", "credit", day]],
         )
         read_dataset(tmp_path, today=TODAY)
-    assert len(list(_cache_dir().iterdir())) == 8
+    assert len(list(_cache_dir().iterdir())) == KEEP_ENTRIES

@@ -146,7 +146,8 @@ def load_entry(data_dir: Path, key: str) -> dict | None:
 
 def store_entry(data_dir: Path, key: str, frames: dict[str, pd.DataFrame], meta: dict) -> Path | None:
     """Write an entry atomically; returns its folder, or ``None`` when no cache root is writable."""
-    payload = dict(meta, tables=sorted(frames), findings=[asdict(f) for f in meta["findings"]])
+    # tables in the read's order: a cached read lists them as a fresh one does
+    payload = dict(meta, tables=list(frames), findings=[asdict(f) for f in meta["findings"]])
     return _store(key, frames, payload)
 
 
@@ -164,7 +165,7 @@ def derived_frames(key: str, label: str, compute: Callable[[], dict[str, pd.Data
             except Exception as error:  # a corrupt entry is only a missed cache
                 logger.warning("ignoring unreadable cache entry %s: %s", folder, error)
     frames = compute()
-    folder = _store(name, frames, {"tables": sorted(frames)})
+    folder = _store(name, frames, {"tables": list(frames)})
     if folder is None:
         return frames
     try:
