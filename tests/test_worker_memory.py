@@ -74,3 +74,25 @@ def test_fork_children_use_the_system_allocator_and_a_frozen_server_heap(tmp_pat
     seen = json.loads(nbformat.read(out, as_version=4).cells[-1].outputs[0].text)
     assert seen["pool"] == "system"
     assert seen["frozen"] > 10_000  # the server's imports (pandas, matplotlib, IPython) are all frozen
+
+
+def test_a_process_that_runs_reports_on_the_fork_engine_loads_neither_papermill_nor_pandas(tmp_path):
+    nb = new_notebook(cells=[new_code_cell('marker = "x"', metadata={"tags": ["parameters"]}),
+                             new_code_cell("import pandas as pd\nprint(pd.Series([1, 2]).sum(), marker)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, notebook)
+    out = tmp_path / "tiny-out.ipynb"
+    code = (
+        "import sys\n"
+        "from nrd.run.execute import execute_notebook\n"
+        "from nrd.run import fork\n"
+        f"execute_notebook({str(notebook)!r}, {{'marker': 'y'}}, {str(out)!r}, engine_name='nrd-fork')\n"
+        "fork.release()\n"
+        "print(sorted(m for m in ('pandas', 'papermill', 'nbformat', 'nbclient') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+    executed = nbformat.read(out, as_version=4)
+    assert executed.metadata.papermill.parameters == {"marker": "y"}
+    assert executed.cells[-1].outputs[0].text == "3 y\n"

@@ -4,7 +4,7 @@ Papermill's own engine registry (``papermill.engines.papermill_engines``) execut
 name; this module declares nrd's engines, registers each with papermill (public ``register``) when it is
 first asked for, and answers what the run needs to know about an engine:
 
-- ``check_engine(name)``: the name papermill will use (``None`` for its standard engine), or ``UsageError``;
+- ``check_engine(name)`` (``resolve_engine`` without registering it with papermill): the name papermill will use (``None`` for its standard engine), or ``UsageError``;
 - ``engine_arguments(name, cwd)``: how the report's working folder is passed (an engine that ``takes_cwd``
   gets it as the ``nrd_cwd`` keyword; papermill's own ``cwd`` changes the folder of the whole process, which
   reports running side by side on threads would race on);
@@ -94,9 +94,23 @@ def check_engine(engine_name: str | None) -> str | None:
     Raises:
         UsageError: no engine has that name (nrd's, or another package's ``papermill.engine`` plugin).
     """
-    from papermill.engines import papermill_engines
-    from papermill.exceptions import PapermillException
+    name = resolve_engine(engine_name)
+    spec = _ENGINES.get(name or "")
+    if spec is not None and name not in _REGISTERED:
+        from papermill.engines import papermill_engines
 
+        papermill_engines.register(name, spec.load().engine_class())
+        _REGISTERED.add(name)
+    return name
+
+
+def resolve_engine(engine_name: str | None) -> str | None:
+    """``check_engine`` without registering nrd's engines with papermill (nor importing it for them): for a
+    process that may never run papermill itself (``notebook_runner``).
+
+    Raises:
+        UsageError: no engine has that name.
+    """
     name = standard_or(engine_name)
     if name is None:
         return None
@@ -106,12 +120,12 @@ def check_engine(engine_name: str | None) -> str | None:
             _WARNED.add(name)
             logger.warning("engine %s cannot run on this platform (%s): using %s", name, sys.platform,
                            spec.fallback)
-        return check_engine(spec.fallback)
+        return resolve_engine(spec.fallback)
     if spec is not None:
-        if name not in _REGISTERED:
-            papermill_engines.register(name, spec.load().engine_class())
-            _REGISTERED.add(name)
         return name
+    from papermill.engines import papermill_engines
+    from papermill.exceptions import PapermillException
+
     try:
         papermill_engines.get_engine(name)
     except PapermillException:
@@ -163,6 +177,19 @@ def warm_up(engine_name: str | None) -> None:
     spec = _spec(engine_name)
     if spec is not None and hasattr(spec.load(), "warm_up"):
         spec.load().warm_up()
+
+
+def notebook_runner(engine_name: str | None):
+    """The engine's own way to run a whole report (``run_notebook(notebook, parameters, output, *, cwd,
+    timeout)``, raising ``ReportError`` like ``nrd.run.execute.execute_notebook``), or ``None`` to run
+    papermill in this process."""
+    spec = _spec(engine_name)
+    if spec is None or not spec.usable():
+        return None
+    module = spec.load()
+    if hasattr(module, "run_notebook") and module.runs_whole_reports():
+        return module.run_notebook
+    return None
 
 
 def page_exporter(engine_name: str | None):

@@ -15,7 +15,7 @@ from typing import Any
 
 from nrd.errors import ReportError, UsageError
 from nrd.log import logger
-from nrd.run.engines import engine_arguments
+from nrd.run.engines import engine_arguments, notebook_runner
 from nrd.run.kernels import report_kernel_name
 from nrd.run.page_cells import notebook_read_errors
 
@@ -52,14 +52,21 @@ def execute_notebook(
         UsageError: the notebook does not exist.
         ReportError: a cell raised or timed out; ``notebook_path`` is the executed notebook.
     """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     notebook, output_ipynb = Path(notebook), Path(output_ipynb)
     if not notebook.is_file():
         raise UsageError(f"notebook not found: {notebook}")
     output_ipynb.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    runner = notebook_runner(engine_name)
+    if runner is not None:  # nrd-fork: papermill runs in a child of the fork server, not here
+        runner(notebook.resolve(), dict(parameters), output_ipynb.resolve(),
+               cwd=str(Path(cwd or notebook.parent).resolve()), timeout=timeout)
+        logger.info("executed %s in %.1f s -> %s", notebook.name, time.perf_counter() - started, output_ipynb)
+        return output_ipynb
+
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
     engine_name, engine_kwargs, papermill_cwd = engine_arguments(engine_name, cwd or notebook.parent)
     try:
         papermill.execute_notebook(

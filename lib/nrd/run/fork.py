@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from pathlib import Path
 from typing import Any
 
 from nrd.errors import WarmKernelError
@@ -118,6 +119,13 @@ class ForkServer:
         results = self._ask({"sources": sources, "cwd": cwd, "timeout": timeout, "inputs": inputs}, "report")
         self.reports += 1
         return results
+
+    def execute(self, job: dict[str, Any], inputs: dict[str, str] | None) -> dict[str, Any]:
+        """Run a whole report in a forked child (``nrd.run.execute.execute_notebook`` there: papermill's
+        parameterisation, the cells, the executed notebook written); ``{"ok"}`` or the ``ReportError``."""
+        outcome = self._ask({"notebook": job, "inputs": inputs}, "report")
+        self.reports += 1
+        return outcome
 
     def export(self, arguments: dict[str, Any]) -> None:
         """Write a page in a forked child (``nrd.run.html.export_html(**arguments)``, JSON-able arguments).
@@ -285,7 +293,11 @@ def engine_class() -> type:
 def report_inputs(nb: Any) -> dict[str, str] | None:
     """The dataset folder and indicator table a report reads, from papermill's record of its parameters;
     only absolute paths (what ``nrd run`` passes): a relative one depends on the report's folder."""
-    parameters = nb.metadata.get("papermill", {}).get("parameters", {}) or {}
+    return inputs_of(nb.metadata.get("papermill", {}).get("parameters", {}) or {})
+
+
+def inputs_of(parameters: dict[str, Any]) -> dict[str, str] | None:
+    """``report_inputs`` of a report's parameters."""
     inputs = {name: str(parameters[name]) for name in ("data_dir", "indicators_path")
               if isinstance(parameters.get(name), str) and os.path.isabs(parameters[name])}
     if inputs.get("data_dir") and isinstance(parameters.get("period"), str):
@@ -297,6 +309,68 @@ class _CellFailed(Exception):
     """What ``nb_man.cell_exception`` is given for the cell whose code raised (its error is an output)."""
 
 
+_IN_CHILD = False
+
+
+def run_cells_here() -> None:
+    """Called in a fork server's child that runs a whole report: the engine executes the cells in this very
+    process instead of asking a server."""
+    global _IN_CHILD
+    _IN_CHILD = True
+
+
+def runs_whole_reports() -> bool:
+    """Whether ``nrd.run.execute`` hands whole reports to ``run_notebook`` (not inside the child itself)."""
+    return available() and not _IN_CHILD
+
+
+def run_notebook(notebook: Any, parameters: dict[str, Any], output_ipynb: Any, *, cwd: str,
+                 timeout: float | None) -> None:
+    """``nrd.run.execute.execute_notebook`` of one report, run in a child of this thread's fork server.
+
+    papermill, nbformat and the report's outputs then never enter this process (a Dask worker or the run's
+    process): it only waits. The parameters travel pickled, so every value keeps its type.
+
+    Raises:
+        ReportError: what the report raised in the child (the same message and notebook path);
+            ``WarmKernelError`` when the child crashed.
+    """
+    import base64
+    import pickle
+
+    from nrd.errors import ReportError
+
+    job = {"path": str(notebook), "output": str(output_ipynb), "cwd": cwd, "timeout": timeout,
+           "parameters": base64.b64encode(pickle.dumps(dict(parameters))).decode("ascii")}
+    server = server_for_this_thread()
+    try:
+        outcome = server.execute(job, inputs_of(parameters))
+    except BaseException:
+        discard_server(server.thread_id)
+        raise
+    if not outcome.get("ok"):
+        path = outcome.get("notebook_path")
+        raise ReportError(outcome.get("error") or "the report failed",
+                          notebook_path=path and Path(path)) from FailedInChild(outcome.get("cause") or "")
+
+
+class FailedInChild(Exception):
+    """The cause of a report's ``ReportError`` in the fork server's child (its type and message, as text:
+    papermill's exception classes are not loaded in this process)."""
+
+
+def _run_cells_in_this_process(sources: list[str | None], cwd: str, timeout: float | None) -> list:
+    from nrd.run.fork_shell import run_cells
+
+    streams = sys.stdout, sys.stderr
+    try:
+        results = run_cells(sources, cwd, timeout)
+    finally:
+        sys.stdout, sys.stderr = streams  # papermill writes the notebook after the cells, with its streams
+    # the outputs as the server's reply carried them (JSON), so the notebook is the same to the byte
+    return json.loads(json.dumps(results))
+
+
 def _execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
                               start_timeout=60, execution_timeout=None, **kwargs):
     import nbformat
@@ -304,12 +378,16 @@ def _execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout
     cwd = str(kwargs.pop("nrd_cwd", None) or os.getcwd())
     cells = nb_man.nb.cells
     sources = [c.source if c.cell_type == "code" else None for c in cells]
-    server = server_for_this_thread()
-    try:
-        results = server.run(sources, cwd, execution_timeout or kwargs.get("timeout"), report_inputs(nb_man.nb))
-    except BaseException:
-        discard_server(server.thread_id)
-        raise
+    timeout = execution_timeout or kwargs.get("timeout")
+    if _IN_CHILD:
+        results = _run_cells_in_this_process(sources, cwd, timeout)
+    else:
+        server = server_for_this_thread()
+        try:
+            results = server.run(sources, cwd, timeout, report_inputs(nb_man.nb))
+        except BaseException:
+            discard_server(server.thread_id)
+            raise
     for index, cell in enumerate(cells):
         result = results[index]
         try:

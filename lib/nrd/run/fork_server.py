@@ -38,6 +38,8 @@ from nrd.run.fork_shell import INLINE_BACKEND
 def _child(request: dict) -> int:
     if "export" in request:
         return _export_child(request)
+    if "notebook" in request:
+        return _notebook_child(request)
     from nrd.run.fork_shell import run_cells
 
     _write_result(request["result"], run_cells(request["sources"], request["cwd"], request.get("timeout")))
@@ -49,6 +51,31 @@ def _write_result(path: str, value: object) -> None:
     with open(path + ".part", "w", encoding="utf-8") as out:
         json.dump(value, out)
     os.replace(path + ".part", path)
+
+
+def _notebook_child(request: dict) -> int:
+    """Run a whole report here (``nrd.run.execute.execute_notebook`` with the engine running the cells in
+    this process); the outcome, or the ``ReportError`` message and notebook path, goes to the result file."""
+    import base64
+    import pickle
+
+    from nrd.errors import ReportError
+    from nrd.run import fork
+    from nrd.run.execute import execute_notebook
+
+    job = request["notebook"]
+    fork.run_cells_here()
+    try:
+        execute_notebook(job["path"], pickle.loads(base64.b64decode(job["parameters"])), job["output"],
+                         engine_name=fork.ENGINE_NAME, cwd=job["cwd"], timeout=job["timeout"])
+        outcome = {"ok": True}
+    except ReportError as error:
+        path = error.notebook_path
+        cause = error.__cause__
+        outcome = {"ok": False, "error": str(error), "notebook_path": str(path) if path else None,
+                   "cause": f"{type(cause).__module__}.{type(cause).__name__}: {cause}" if cause else None}
+    _write_result(request["result"], outcome)
+    return 0
 
 
 def _export_child(request: dict) -> int:

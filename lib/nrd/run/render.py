@@ -88,9 +88,9 @@ def render_report(
     if not notebook.is_file():
         raise UsageError(f"notebook not found: {notebook}")
     check_language(lang)
-    from nrd.run.engines import check_engine, page_exporter
+    from nrd.run.engines import page_exporter, resolve_engine
 
-    engine_name = check_engine(engine_name)
+    engine_name = resolve_engine(engine_name)
     values: dict[str, Any] = {**(parameters or {}), "period": parse_period(period), "lang": lang}
     if data_dir is not None:
         values["data_dir"] = str(Path(data_dir).resolve())
