@@ -42,7 +42,7 @@ from nrd.run.model import Executor, Job, JobResult, PreparedRun, Renderer, RunCo
 from nrd.run.plan import Plan, load_plan, most_jobs
 from nrd.run.prepare import for_each_keys, indicator_tables, prepare_run
 from nrd.run.publish import clean_leftovers, publish, staging_dir
-from nrd.run.renderer import ReportRenderer, write_shared_indicators
+from nrd.run.renderer import ReportRenderer, run_renderer, warm_up_workbooks, write_shared_indicators
 from nrd.run.runlog import RUN_LOG, run_log
 from nrd.run.title_block import run_clock, run_generated_on
 
@@ -220,9 +220,10 @@ def _execute(context: RunContext, prints: incremental.Fingerprints, to_run: list
     results: dict[str, JobResult] = {}
     generated_on = run_generated_on(context.now)
     with tempfile.TemporaryDirectory(prefix="work-", dir=context.staging) as work_root:
-        render = context.render or ReportRenderer(
-            context.engine, write_shared_indicators(context.prepared, Path(work_root), to_run),
+        render = context.render or run_renderer(
+            context.engine, write_shared_indicators(context.prepared, Path(work_root), to_run), to_run,
             excluded_rows=context.prepared.excluded_rows)
+        warm_up_workbooks()
         tasks = [(job, str(Path(work_root) / job.stem), generated_on) for job in to_run]
         for outcome in context.executor.run(render, tasks):
             job = to_run[outcome.index]

@@ -234,8 +234,6 @@ def export_page(executed_ipynb, output_html, *, title=None, lang="vi", meta=None
     interpreter lock every worker thread shares; the bytes are the same function's. Falls back to this
     process when the server is gone or its child crashed.
     """
-    from nrd.run.html import export_html
-
     arguments = {"executed_ipynb": str(executed_ipynb), "output_html": str(output_html), "title": title,
                  "lang": lang, "meta": meta,
                  "generated_on": generated_on.isoformat() if hasattr(generated_on, "isoformat") else generated_on}
@@ -250,6 +248,8 @@ def export_page(executed_ipynb, output_html, *, title=None, lang="vi", meta=None
         except WarmKernelError as error:
             logger.warning("%s; exporting %s here", error, output_html)
             discard_server()
+    from nrd.run.html import export_html  # nbconvert and the sanitizer: loaded here only for the fallback
+
     return export_html(executed_ipynb, output_html, title=title, lang=lang, meta=meta, generated_on=generated_on)
 
 

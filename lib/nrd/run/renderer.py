@@ -30,13 +30,16 @@ class ReportRenderer:
     engine_name: str | None = DEFAULT_ENGINE
     indicators_path: str | None = None
     excluded_rows: int = 0  # rows left out for errors: each page carries the banner saying so
+    #: the notebooks (paths) that declare ``indicators_path``, read by the run's process; ``None``: read
+    #: each notebook here (a worker given the list never loads nbformat and papermill to read them)
+    indicator_notebooks: frozenset[str] | None = None
 
     def __call__(self, job: Job, out_dir: Path, generated_on: str) -> RenderResult:
         from nrd.run.render import render_report
 
         _warm_up_exports_once(self.engine_name)
         extra = {k: v for k, v in job.parameters.items() if k not in {"period", "data_dir", "lang"}}
-        if self.indicators_path and INDICATORS_PARAMETER in declared_parameters(job.notebook):
+        if self.indicators_path and self._takes_indicators(job):
             extra[INDICATORS_PARAMETER] = self.indicators_path
         return render_report(
             job.notebook,
@@ -52,14 +55,30 @@ class ReportRenderer:
         )
 
 
+    def _takes_indicators(self, job: Job) -> bool:
+        if self.indicator_notebooks is not None:
+            return str(job.notebook) in self.indicator_notebooks
+        return INDICATORS_PARAMETER in declared_parameters(job.notebook)
+
+
+def run_renderer(engine_name: str | None, indicators_path: str | None, jobs: list[Job],
+                 excluded_rows: int = 0) -> ReportRenderer:
+    """The renderer of a run's ``jobs``, with the notebooks that take the shared indicator table read here."""
+    takes = None
+    if indicators_path:
+        takes = frozenset(str(job.notebook) for job in jobs
+                          if INDICATORS_PARAMETER in declared_parameters(job.notebook))
+    return ReportRenderer(engine_name, indicators_path, excluded_rows=excluded_rows, indicator_notebooks=takes)
+
+
 _WARM_UP = threading.Lock()
 _warmed_up = False
 
 
 def _warm_up_exports_once(engine_name: str | None) -> None:
-    """Start, once per process, a background thread importing and compiling what comes after the first
-    report (the HTML exporter, unless the engine writes pages elsewhere; openpyxl for the workbooks): it
-    overlaps that report's execution, which runs in another process, instead of following it."""
+    """Start, once per process, a background thread importing and compiling the HTML exporter (unless the
+    engine writes pages elsewhere): it overlaps the first report's execution, which runs in another
+    process, instead of following it."""
     global _warmed_up
     from nrd.run.engines import page_exporter
 
@@ -67,21 +86,28 @@ def _warm_up_exports_once(engine_name: str | None) -> None:
         if _warmed_up:
             return
         _warmed_up = True
-    pages_here = page_exporter(engine_name) is None
-    threading.Thread(target=_warm_up_exports, args=(pages_here,), name="nrd-warm-up-exports", daemon=True).start()
+    if page_exporter(engine_name) is None:
+        threading.Thread(target=_warm_up, args=("html",), name="nrd-warm-up-exports", daemon=True).start()
 
 
-def _warm_up_exports(pages_here: bool) -> None:
+def warm_up_workbooks() -> None:
+    """Import the workbooks' writer (openpyxl) in a background thread of the run's process, which writes
+    them, while the first reports run."""
+    threading.Thread(target=_warm_up, args=("workbooks",), name="nrd-warm-up-workbooks", daemon=True).start()
+
+
+def _warm_up(what: str) -> None:
     from nrd.log import logger
 
     try:
-        if pages_here:
+        if what == "html":
             from nrd.run.html import warm_up_exporter
 
             warm_up_exporter()
-        import openpyxl  # noqa: F401 - the workbooks' writer, imported here rather than after the report
+        else:
+            import openpyxl  # noqa: F401
     except Exception as error:  # noqa: BLE001 - only a speed-up: the first export pays it and says why
-        logger.debug("export warm-up failed: %s: %s", type(error).__name__, error)
+        logger.debug("%s warm-up failed: %s: %s", what, type(error).__name__, error)
 
 
 #: The renderer of a run without options: the warm engine, no shared indicator table.
