@@ -236,3 +236,31 @@ def test_office_reference_files_are_decoded_alike(tmp_path):
     assert groups[["unit_code", "group", "decision_no"]].values.tolist() == [["13504", 2, "1261/QĐ-UBND"]]
     (note,) = [f for f in ds.findings if f.rule == "encoding_not_utf8"]
     assert note.file == "reference/commune_groups.csv" and "Windows-1258" in note.message
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x08", "\x0b", "\x1f", "\x7f", "\x80", "\x85", "\x9f"])
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_a_control_character_is_found_in_utf8_as_in_other_encodings(character, bom):
+    """UTF-8 files are checked on their bytes first (quicker): the same characters, the same line."""
+    text = "Mã,Tên\nE1,Đồng Du\nE2,x" + character + "y\n"
+    with pytest.raises(UnreadableText, match=f"line 3 holds control character U\\+{ord(character):04X}"):
+        decode_csv(bom + text.encode("utf-8"))
+    with pytest.raises(UnreadableText, match=f"line 3 holds control character U\\+{ord(character):04X}"):
+        decode_csv(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+
+
+def test_characters_next_to_the_control_ranges_are_text():
+    # U+00A0 (C2 A0), U+00C0 (C3 80: a C1 continuation byte after another lead byte), U+0100, tab, CR
+    text = "Mã,Tên\r\nE1,a\u00a0b\u00c0\u0100\u0800\U0001f600\tc\r\n"
+    for data in (text.encode("utf-8"), codecs.BOM_UTF8 + text.encode("utf-8")):
+        assert decode_csv(data).text == text
+
+
+def test_the_utf8_bytes_are_kept_only_when_they_are_the_text():
+    plain = "Tên,Đồng Du\n"
+    for data in (plain.encode("utf-8"), codecs.BOM_UTF8 + plain.encode("utf-8")):
+        assert bytes(decode_csv(data).utf8) == plain.encode("utf-8")
+    nfd = unicodedata.normalize("NFD", plain).encode("utf-8")  # normalised: the bytes are not the text
+    assert decode_csv(nfd).utf8 is None
+    assert decode_csv(cp1258(plain)).utf8 is None
+    assert decode_csv(plain.encode("utf-16")).utf8 is None

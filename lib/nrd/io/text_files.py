@@ -16,7 +16,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 UTF8 = "utf-8"
 SAVE_AS = (
@@ -43,6 +43,11 @@ EXCEL_COLUMNS = 16_384
 SNIFF_CHARS = 64 * 1024  # csv.Sniffer's regular expressions are slow on long lines: a sample is enough
 # Control characters (Unicode category Cc) but tab, line feed and carriage return: no CSV holds them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The same characters in UTF-8 bytes, looked for before decoding (quicker than the pattern on the text):
+# those up to U+007F are their own byte (which in UTF-8 never stands for anything else), U+0080-U+009F
+# are C2 80 to C2 9F.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 class UnreadableText(ValueError):
@@ -59,6 +64,9 @@ class UnreadableText(ValueError):
 class DecodedText:
     text: str
     encoding: str  # a Python codec name; ``UTF8`` for UTF-8 with or without BOM
+    #: The UTF-8 bytes of ``text`` when the file holds exactly them (UTF-8, already NFC), else ``None``:
+    #: ``nrd.io.fast_csv`` hands them to pyarrow instead of encoding the text again.
+    utf8: memoryview | None = field(default=None, repr=False, compare=False)
 
     @property
     def encoding_name(self) -> str:
@@ -113,28 +121,42 @@ def decode_csv(data: bytes) -> DecodedText:
     if data.startswith(b"PK\x03\x04"):
         raise UnreadableText("the file is an Excel workbook (or another zip archive) with a .csv name: "
                              "rename it to .xlsx")
+    utf8 = None
     try:
         if data.startswith(codecs.BOM_UTF8):
-            text, encoding = data[len(codecs.BOM_UTF8):].decode(UTF8), UTF8
+            utf8 = memoryview(data)[len(codecs.BOM_UTF8):]
+            text, encoding = codecs.decode(utf8, UTF8), UTF8
         elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text, encoding = data.decode("utf_16"), "utf_16"
         else:
+            utf8 = memoryview(data)
             text, encoding = data.decode(UTF8), UTF8
     except UnicodeDecodeError:
+        utf8 = None
         mixed = _mixed(data)
         if mixed:
             raise UnreadableText(mixed) from None
         if data.startswith(codecs.BOM_UTF8):
             raise UnreadableText("the file starts as UTF-8 but holds bytes that are not UTF-8") from None
         text, encoding = _detect(data)
-    if not text.strip():
+    if not text or text.isspace():  # ``not text.strip()`` without copying the text
         raise UnreadableText("the file is empty")
-    control = _CONTROL.search(text)
+    control = _control_character(text, data if utf8 is not None else None)
     if control:
         number = text.count("\n", 0, control.start()) + 1
         raise UnreadableText(f"line {number} holds control character U+{ord(control.group()):04X}: the file "
                              "is binary, not text")
-    return DecodedText(unicodedata.normalize("NFC", text), encoding)
+    normalized = unicodedata.normalize("NFC", text)
+    return DecodedText(normalized, encoding, utf8 if utf8 is not None and normalized == text else None)
+
+
+def _control_character(text: str, utf8: bytes | None) -> re.Match | None:
+    """The first control character of ``text`` (``_CONTROL``); ``utf8``, the file when ``text`` was
+    decoded from it as UTF-8 (a BOM holds none of them), answers "none" sooner."""
+    if utf8 is not None and len(utf8.translate(None, _CONTROL_BYTES)) == len(utf8) \
+            and not _C1_UTF8.search(utf8):
+        return None
+    return _CONTROL.search(text)
 
 
 def sniff_delimiter(text: str, score: Callable[[list[list[str]]], int]) -> str:
