@@ -9,6 +9,8 @@ fast path that silently declines everything fails here too.
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 import pytest
 
@@ -110,6 +112,8 @@ def _cases() -> dict[str, tuple[dict[str, bytes], str, bool]]:
         "blank_lines": ({"capital_plan.csv": plan.replace("\n", "\n\n", 3).encode()}, "vi", True),
         "cp1258": ({"criteria_status.csv": cp1258(CRITERIA), "recognitions.csv": cp1258(RECOGNITIONS)},
                    "vi", True),
+        # UTF-8 that is not NFC: pyarrow reads the normalised text encoded again, not the file's bytes.
+        "nfd": ({"criteria_status.csv": unicodedata.normalize("NFD", CRITERIA).encode()}, "vi", True),
         "utf16_tabs": ({"capital_plan.csv": plan.replace(",", "\t").encode("utf-16")}, "vi", True),
         "duplicate_keys": ({"capital_plan.csv": (plan + _plan_rows(AMOUNTS[:3])).encode()}, "vi", True),
         "wrong_headers": ({"capital_plan.csv": plan.replace("Nguồn vốn", "Nguồn").encode(),
@@ -119,6 +123,9 @@ def _cases() -> dict[str, tuple[dict[str, bytes], str, bool]]:
         # Records of another width than the header: the csv module decides (the fast path declines).
         "ragged": ({"capital_plan.csv": (plan + "2030,central_investment\n2031,x,y,z,w,v\n").encode()},
                    "vi", False),
+        # Records blank in every column but one (each column in turn): only the fully blank ones go.
+        "partly_blank": ({"capital_plan.csv": (plan + ",,,\n ,\u00a0,\t,\n,,,7\n2031,,,\n,x,,\n , ,13504, \n"
+                                               ",,,\u2003\n").encode()}, "vi", True),
         "whitespace_line": ({"capital_plan.csv": (plan + "   \n" + _plan_rows(["7"])).encode()}, "vi", False),
         # pyarrow reads it as the csv module does (the last cell runs to the end of the file).
         "unterminated_quote": ({"capital_plan.csv": (plan + '2040,central_investment,13504,"12\n').encode()},

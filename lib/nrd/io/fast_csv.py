@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from nrd.io import text_files
 
 _PREFIX_CHARS = 4 * 1024 * 1024  # where the header is looked for (its first records must end inside)
 _FIELD_LIMIT = 131_072  # ``csv.field_size_limit()``'s default: longer cells make the csv module raise
+_NOT_SPACE = re.compile(r"\S")  # ``\s`` is what ``str.strip`` strips
 
 
 @dataclass
@@ -53,12 +55,15 @@ def _offset_after_lines(text: str, lines: int) -> int:
 
 
 def read_columns(
-    text: str, delimiter: str, header_row: Callable[[list], int], search_rows: int
+    text: str, delimiter: str, header_row: Callable[[list], int], search_rows: int,
+    utf8: memoryview | None = None,
 ) -> tuple[int, list[str], ColumnCells] | None:
     """(index of the header record, its cells, the data rows column-wise) of CSV ``text``, or ``None``
     when the fast path cannot be sure to read the file as the ``csv`` module does.
 
-    ``header_row`` chooses the header among the first ``search_rows`` records (``read._header_row``).
+    ``header_row`` chooses the header among the first ``search_rows`` records (``read._header_row``);
+    ``utf8``, when given, are the UTF-8 bytes of ``text`` (``text_files.DecodedText.utf8``): pyarrow
+    reads them rather than the text encoded again.
     """
     try:
         # The first records are read from a prefix (a StringIO of the whole text copies it), and only
@@ -79,22 +84,24 @@ def read_columns(
         reader = _records(prefix, delimiter)
         for _ in range(best + 1):
             next(reader)
-        data = text[_offset_after_lines(prefix, reader.line_num):]
-        if not data.strip():  # only the header (or blank lines, left out either way): no data rows
+        start = _offset_after_lines(prefix, reader.line_num)
+        if not _NOT_SPACE.search(text, start):  # only the header (or blank lines, left out either way)
             return best, headers, ColumnCells([], [(np.zeros(0, dtype=np.intp), [])] * width)
-        table = _arrow_table(data.encode("utf-8"), delimiter, width)
+        if utf8 is None:
+            data = text[start:].encode("utf-8")
+        else:  # the bytes after the header: as many as the header lines take in UTF-8
+            data = utf8[len(text[:start].encode("utf-8")):]
+        return best, headers, _encoded(_arrow_table(data, delimiter, width), best)
     except Exception:  # noqa: BLE001 — whatever pyarrow or the checks reject, the csv module decides
         return None
-    return best, headers, _encoded(table, best)
 
 
-def _arrow_table(data: bytes, delimiter: str, width: int):
+def _arrow_table(data: bytes | memoryview, delimiter: str, width: int):
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
     names = [f"c{i}" for i in range(width)]
-    table = pcsv.read_csv(
+    return pcsv.read_csv(
         pa.py_buffer(data),
         read_options=pcsv.ReadOptions(column_names=names),
         # The csv module's excel dialect: doubled quotes inside quotes, no escape character, newlines
@@ -108,26 +115,31 @@ def _arrow_table(data: bytes, delimiter: str, width: int):
             strings_can_be_null=False, quoted_strings_can_be_null=False,
         ),
     )
-    for column in table.columns:
-        if len(column) and pc.max(pc.utf8_length(column)).as_py() > _FIELD_LIMIT:
-            raise ValueError("a cell longer than the csv module reads")
-    return table
 
 
 def _encoded(table, header_index: int) -> ColumnCells:
     """Dictionary-encoded columns without the blank records (every cell empty or whitespace, as
-    ``str.strip`` sees it: decided per distinct cell, in Python, for the exact same answer)."""
+    ``str.strip`` sees it: decided per distinct cell, in Python, for the exact same answer).
+    ``ValueError`` for a cell longer than the csv module reads (checked on the distinct cells)."""
     encoded = []
-    blank = np.ones(table.num_rows, dtype=bool)
+    blank = None  # the records that may still be blank (every column so far blank), by position
     for column in table.columns:
         dictionary = column.combine_chunks().dictionary_encode()
-        codes = dictionary.indices.to_numpy(zero_copy_only=False)
+        codes = dictionary.indices.to_numpy(zero_copy_only=False).astype(np.intp)
         uniques = dictionary.dictionary.to_pylist()
-        blank &= np.array([not cell.strip() for cell in uniques], dtype=bool)[codes]
+        if max(map(len, uniques), default=0) > _FIELD_LIMIT:
+            raise ValueError("a cell longer than the csv module reads")
+        blank_cell = np.array([not cell.strip() for cell in uniques], dtype=bool)
+        if blank is None:
+            blank = np.flatnonzero(blank_cell[codes]) if blank_cell.any() else np.zeros(0, dtype=np.intp)
+        elif blank.size:
+            blank = blank[blank_cell[codes[blank]]]
         encoded.append((codes, uniques))
-    kept = np.flatnonzero(~blank)
     # Record i of the data (0-based) is record header_index + 1 + i of the file, row i + header_index + 2.
-    row_numbers = (kept + header_index + 2).tolist()
-    if len(kept) == len(blank):
-        return ColumnCells(row_numbers, encoded)
-    return ColumnCells(row_numbers, [(codes[kept], uniques) for codes, uniques in encoded])
+    if blank is None or not blank.size:
+        return ColumnCells(list(range(header_index + 2, header_index + 2 + table.num_rows)), encoded)
+    kept = np.ones(table.num_rows, dtype=bool)
+    kept[blank] = False
+    kept = np.flatnonzero(kept)
+    return ColumnCells((kept + header_index + 2).tolist(),
+                       [(codes[kept], uniques) for codes, uniques in encoded])

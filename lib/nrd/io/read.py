@@ -49,7 +49,7 @@ def _read_csv_rows(path: Path, keys: dict[str, str], fast: bool = True):
     columnar = None
     if fast:
         columnar = fast_csv.read_columns(decoded.text, delimiter, lambda rows: _header_row(rows, keys)[0],
-                                         _HEADER_SEARCH_ROWS)
+                                         _HEADER_SEARCH_ROWS, decoded.utf8)
     if columnar is not None:
         return [], decoded, columnar
     return text_files.read_rows(decoded.text, delimiter), decoded, None
