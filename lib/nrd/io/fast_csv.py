@@ -37,7 +37,7 @@ class ColumnCells:
     """The data rows of a table column-wise: for each cell position (0-based, as in the header),
     ``codes`` (one per kept data row, an index into ``uniques``) and ``uniques`` (the distinct cells)."""
 
-    row_numbers: list[int]  # of the data rows kept (blank rows left out), as the user sees them
+    row_numbers: np.ndarray  # int64, of the data rows kept (blank rows left out), as the user sees them
     columns: list[tuple[np.ndarray, list[str]]]
 
     def __len__(self) -> int:
@@ -86,7 +86,8 @@ def read_columns(
             next(reader)
         start = _offset_after_lines(prefix, reader.line_num)
         if not _NOT_SPACE.search(text, start):  # only the header (or blank lines, left out either way)
-            return best, headers, ColumnCells([], [(np.zeros(0, dtype=np.intp), [])] * width)
+            return best, headers, ColumnCells(np.zeros(0, dtype=np.int64),
+                                              [(np.zeros(0, dtype=np.intp), [])] * width)
         if utf8 is None:
             data = text[start:].encode("utf-8")
         else:  # the bytes after the header: as many as the header lines take in UTF-8
@@ -136,10 +137,11 @@ def _encoded(table, header_index: int) -> ColumnCells:
             blank = blank[blank_cell[codes[blank]]]
         encoded.append((codes, uniques))
     # Record i of the data (0-based) is record header_index + 1 + i of the file, row i + header_index + 2.
+    first = header_index + 2
     if blank is None or not blank.size:
-        return ColumnCells(list(range(header_index + 2, header_index + 2 + table.num_rows)), encoded)
+        return ColumnCells(np.arange(first, first + table.num_rows, dtype=np.int64), encoded)
     kept = np.ones(table.num_rows, dtype=bool)
     kept[blank] = False
     kept = np.flatnonzero(kept)
-    return ColumnCells((kept + header_index + 2).tolist(),
+    return ColumnCells((kept + first).astype(np.int64),
                        [(codes[kept], uniques) for codes, uniques in encoded])

@@ -68,8 +68,13 @@ def _cell_parser(column: Column, registry, number_locale: str):
         return lambda cell: cells.parse_enum(cell, lookup, expected)
     if column.type == "text":
         # NFC: a name typed on a Mac (NFD) or read from Windows-1258 equals the same name typed elsewhere.
-        return lambda cell: (None if cells.is_blank(cell)
-                             else unicodedata.normalize("NFC", cells.cell_text(cell)))
+        def parse_text(cell):
+            if type(cell) is str:  # a CSV cell: what is_blank and cell_text do with a str, in short
+                cell = cell.strip()
+                return unicodedata.normalize("NFC", cell) if cell else None
+            return None if cells.is_blank(cell) else unicodedata.normalize("NFC", cells.cell_text(cell))
+
+        return parse_text
     if column.type in _NUMBER_TYPES:
         read = cells.read_int if column.type == "int" else cells.read_number
         return lambda cell: read(cell, number_locale)
@@ -97,6 +102,45 @@ def _factorize_cells(values: list) -> tuple[np.ndarray, list]:
     return codes, [key[1] for key in unique_keys]
 
 
+# Plain ASCII digits with at most a leading minus read the same in every locale (``cells.read_number``'s
+# NEUTRAL); at most 15 digits, a float holds them exactly, as ``float(text)`` does.
+_PLAIN_DIGITS = r"^-?[0-9]{1,15}$"
+
+
+def _plain_numbers(uniques: list) -> list | None:
+    """The value of each distinct cell written in plain digits (``_PLAIN_DIGITS``), cast by pyarrow all at
+    once, and ``None`` for every other cell; ``None`` when the cells are not all text (a workbook's)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        texts = pa.array(uniques, type=pa.string())
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    plain = pc.match_substring_regex(texts, _PLAIN_DIGITS)
+    return pc.cast(pc.if_else(plain, texts, pa.scalar(None, pa.string())), pa.float64()).to_pylist()
+
+
+def _parse_distinct(column: Column, parse, uniques: list) -> list:
+    """What ``parse`` makes of each distinct cell and, in the last slot, of the blank cell: the value (for a
+    number column, (value, how it was read)) or the ``CellError``. Plain-digit number cells are cast by
+    ``_plain_numbers``, every other cell goes through ``parse``."""
+    if column.type == "text":  # never raises
+        return [*map(parse, uniques), parse(None)]
+    known = _plain_numbers(uniques) if column.type in _NUMBER_TYPES and uniques else None
+    whole = column.type == "int"
+    results = []
+    for cell, value in zip([*uniques, None], [*(known or [None] * len(uniques)), None]):
+        if value is not None:
+            results.append((int(value) if whole else value, cells.NEUTRAL))
+            continue
+        try:
+            results.append(parse(cell))
+        except cells.CellError as error:
+            results.append(error)
+    return results
+
+
 class _CellsByCode:
     """The cells of a factorized column by row position (only the few cells a finding shows are asked)."""
 
@@ -114,10 +158,10 @@ def _collect_forms(forms, results, codes, cells_of_column, row_numbers, written,
     per_cell = np.array(forms, dtype=object)[codes]
     for position in np.flatnonzero(per_cell == cells.AMBIGUOUS):
         cell = cells_of_column[position]
-        ambiguous.append((row_numbers[position], written, cell, results[codes[position]]))
+        ambiguous.append((int(row_numbers[position]), written, cell, results[codes[position]]))
     others = np.flatnonzero(per_cell == cells.OTHER)
     if others.size:
-        other_form.append((row_numbers[others[0]], written, cells_of_column[others[0]]))
+        other_form.append((int(row_numbers[others[0]]), written, cells_of_column[others[0]]))
 
 
 def _plain(value: float) -> str:
@@ -200,7 +244,7 @@ def parse_table(
         row_numbers = raw.columns.row_numbers
         row_cells = []
     else:
-        row_numbers = [number for number, _ in raw.rows]
+        row_numbers = np.array([number for number, _ in raw.rows], dtype=np.int64)
         row_cells = [row for _, row in raw.rows]
     bad_rows: set[int] = set()
     columns: dict[str, pd.Series] = {}
@@ -222,13 +266,7 @@ def parse_table(
                 cells_of_column = [row[index] if index < len(row) else None for row in row_cells]
             codes, uniques = _factorize_cells(cells_of_column)
         # Each distinct cell is parsed once; the last slot is the blank cell (factorize's code -1).
-        parse = _cell_parser(column, registry, number_locale)
-        results = []
-        for cell in [*uniques, None]:
-            try:
-                results.append(parse(cell))
-            except cells.CellError as error:
-                results.append(error)
+        results = _parse_distinct(column, _cell_parser(column, registry, number_locale), uniques)
         if column.type in _NUMBER_TYPES:
             forms = [cells.NEUTRAL if isinstance(r, cells.CellError) else r[1] for r in results]
             results = [r if isinstance(r, cells.CellError) else r[0] for r in results]
@@ -238,7 +276,7 @@ def parse_table(
         blank = np.array([r is None for r in results], dtype=bool)
         flagged = bad | (blank & column.required)
         for position in np.flatnonzero(flagged[codes]):
-            number, cell = row_numbers[position], cells_of_column[position]
+            number, cell = int(row_numbers[position]), cells_of_column[position]
             result = results[codes[position]]
             if isinstance(result, cells.CellError):
                 finding(ERROR, "bad_value", number, written, cells.cell_text(cell), result.expected,
@@ -259,8 +297,10 @@ def parse_table(
     frame = pd.DataFrame({c.name: columns[c.name] for c in table.columns})
     frame[ROW] = pd.Series(row_numbers, dtype="int64")
     frame[SOURCE] = pd.Series(source.label, index=frame.index, dtype="str")
-    frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
+    if bad_rows:
+        frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
 
+    rejected = len(bad_rows)
     failures = schema_failures(table.name, frame)
     for case in failures.itertuples(index=False):
         if case.index is None or pd.isna(case.index):
@@ -279,5 +319,6 @@ def parse_table(
             f"{written!r} is outside the allowed range",
         )
         bad_rows.add(number)
-    frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
+    if len(bad_rows) > rejected:
+        frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
     return frame, findings, written_headers
