@@ -1,8 +1,9 @@
-"""Each distinct cell of a column is parsed once and plain digits are cast by pyarrow: neither may change
-what is read.
+"""Each distinct cell of a column is parsed once, plain digits are cast by pyarrow, and pandera is skipped
+when a table surely passes its schema: none of it may change what is read.
 
 A finding still names the exact row of every offending cell, however many rows share its text; a cell the
-plain-digit cast takes reads as the parser reads it.
+plain-digit cast takes reads as the parser reads it; a read with the schema shortcut gives the findings of
+a read where pandera checks every table.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from _io_helpers import COMMUNE, COMMUNE_2, TODAY, WARD
 from nrd.contract import TABLES
-from nrd.io import cells, fast_csv, parse, read_dataset
+from nrd.io import cells, fast_csv, parse, read_dataset, schemas
 
 # Cells an office may type, and cells that only look like plain digits.
 HOSTILE = ["0", "05", "-0", "-007", "7", "123456789012345", "-999999999999999", "1" * 16, "1" * 40,
@@ -95,6 +96,7 @@ def _both_ways(tmp_path, monkeypatch):
     with monkeypatch.context() as patch:  # the reference: the csv module, every cell through the parser
         patch.setattr(fast_csv, "read_columns", lambda *args, **kwargs: None)
         patch.setattr(parse, "_plain_numbers", lambda uniques: None)
+        patch.setattr(schemas, "surely_valid", lambda *args: False)
         slow = read_dataset(tmp_path, use_cache=False, today=TODAY)
     pd.testing.assert_frame_equal(fast.table("capital_plan"), slow.table("capital_plan"), check_dtype=True)
     assert fast.findings == slow.findings
@@ -123,3 +125,63 @@ def test_repeated_locale_dependent_cells_are_each_named(tmp_path, monkeypatch):
     assert [f.row for f in ds.findings if f.rule == "number_locale_dependent"] == [2, 4, 6]
     kept = ds.table("capital_plan").set_index("_row")["amount_mvnd"]
     assert kept[7] == 5.0 and kept[8] == 0.0 and math.copysign(1, kept[8]) == -1.0
+
+
+def test_the_schema_shortcut_only_answers_when_pandera_would_find_nothing():
+    valid = {"period": ["2025-09", "2025-10"], "unit_code": [COMMUNE, WARD], "criterion": ["1", "2"],
+             "status": ["met", "not_met"]}
+    broken = {
+        "a code of other digits": {"unit_code": ["١٢٣٤٥", WARD]},
+        "a full-width code": {"unit_code": ["１３５０４", WARD]},
+        "a short code": {"unit_code": ["1350", WARD]},
+        "a code and a newline": {"unit_code": [COMMUNE + "\n", WARD]},
+        "a period without its dash": {"period": ["202509", "2025-10"]},
+        "a status outside the enum": {"status": ["met", "maybe"]},
+        "a blank required cell": {"status": ["met", None]},
+    }
+    for case, change in [("valid", {}), *broken.items()]:
+        frame = schemas.coerce_frame("criteria_status", pd.DataFrame(valid))
+        for name, values in change.items():  # as a parser gone wrong would leave them
+            frame[name] = pd.Series(values, dtype="str")
+        distinct = {name: frame[name].drop_duplicates() for name in frame.columns}
+        sure = schemas.surely_valid("criteria_status", frame, distinct)
+        failures = schemas.schema_failures("criteria_status", frame)
+        # Doubt is allowed (pandera reads "١٢٣٤٥" as five digits), a wrong "sure" is not.
+        assert sure == (case == "valid") and (failures.empty or not sure), case
+
+
+def test_the_schema_shortcut_checks_ranges_on_every_distinct_value():
+    frame = schemas.coerce_frame("ocop_products", pd.DataFrame({
+        "product_id": ["P1", "P2"], "product_name": ["a", "b"], "entity_id": ["E1", "E2"],
+        "unit_code": [COMMUNE, WARD], "group": [1, 6], "score": [50.0, 100.0], "stars": [3, 5],
+        "recognized_on": ["2024-01-02", "2024-03-04"], "decision_no": ["1/QĐ", "2/QĐ"],
+    }))
+    distinct = {name: frame[name] for name in frame.columns}
+    assert schemas.surely_valid("ocop_products", frame, distinct)
+    assert schemas.schema_failures("ocop_products", frame).empty
+    # A value only the distinct cells hold (a row already rejected) is doubt enough: pandera decides.
+    assert not schemas.surely_valid("ocop_products", frame, {**distinct, "score": pd.Series([50.0, 100.5])})
+    frame.loc[1, "score"] = 100.5
+    assert not schemas.surely_valid("ocop_products", frame, {**distinct, "score": frame["score"]})
+    assert list(schemas.schema_failures("ocop_products", frame)["failure_case"]) == [100.5]
+
+
+@pytest.mark.parametrize("case", ["vi", "en", "crlf_bom", "wrong_headers", "title_line"])
+def test_a_read_with_the_schema_shortcut_is_a_read_with_pandera(tmp_path, monkeypatch, case):
+    from test_io_fast_csv import _cases
+
+    files, locale, _ = _cases()[case]
+    (tmp_path / "dataset.yaml").write_text(f"number_locale: {locale}\n", encoding="utf-8")
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    asked = []
+    original = schemas.surely_valid
+    monkeypatch.setattr(schemas, "surely_valid", lambda *args: asked.append(original(*args)) or asked[-1])
+    shortcut = read_dataset(tmp_path, use_cache=False, today=TODAY)
+    monkeypatch.setattr(schemas, "surely_valid", lambda *args: False)
+    pandera = read_dataset(tmp_path, use_cache=False, today=TODAY)
+    assert True in asked  # some table was not given to pandera
+    assert sorted(shortcut.tables) == sorted(pandera.tables)
+    for name, frame in pandera.tables.items():
+        pd.testing.assert_frame_equal(shortcut.tables[name], frame, check_dtype=True, obj=name)
+    assert shortcut.findings == pandera.findings

@@ -1,8 +1,8 @@
 """Parse a raw table per the contract into a typed frame; each rejected cell becomes a ``Finding``.
 
 A finding names file, sheet, row and column as the user sees them. Each distinct cell of a column is parsed
-once (columns repeat the same few values); the pandera schema then checks ranges. Cross-table rules live
-in ``nrd.io.validate``.
+once (columns repeat the same few values); the pandera schema then checks ranges (not run when the distinct
+values surely pass it: ``schemas.surely_valid``). Cross-table rules live in ``nrd.io.validate``.
 """
 
 from __future__ import annotations
@@ -248,6 +248,7 @@ def parse_table(
         row_cells = [row for _, row in raw.rows]
     bad_rows: set[int] = set()
     columns: dict[str, pd.Series] = {}
+    distinct: dict[str, pd.Series] = {}  # every value a column may hold, once (for ``schema_failures``)
     ambiguous: list[tuple[int, str, object, float]] = []  # (row, column as written, cell, value read)
     other_form: list[tuple[int, str, object]] = []
     shortest = min(map(len, row_cells), default=0)
@@ -286,6 +287,7 @@ def parse_table(
                         f"{written!r} is required")
             bad_rows.add(number)
         typed = typed_series([None if isinstance(r, cells.CellError) else r for r in results], column)
+        distinct[column.name] = typed
         columns[column.name] = typed.take(codes).reset_index(drop=True)
 
     if ambiguous and other_form:
@@ -301,7 +303,7 @@ def parse_table(
         frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
 
     rejected = len(bad_rows)
-    failures = schema_failures(table.name, frame)
+    failures = schema_failures(table.name, frame, distinct)
     for case in failures.itertuples(index=False):
         if case.index is None or pd.isna(case.index):
             continue
