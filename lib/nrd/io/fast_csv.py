@@ -126,15 +126,16 @@ def _encoded(table, header_index: int) -> ColumnCells:
     blank = None  # the records that may still be blank (every column so far blank), by position
     for column in table.columns:
         dictionary = column.combine_chunks().dictionary_encode()
-        codes = dictionary.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+        codes = dictionary.indices.to_numpy(zero_copy_only=False)
         uniques = dictionary.dictionary.to_pylist()
         if max(map(len, uniques), default=0) > _FIELD_LIMIT:
             raise ValueError("a cell longer than the csv module reads")
-        blank_cell = np.array([not cell.strip() for cell in uniques], dtype=bool)
-        if blank is None:
-            blank = np.flatnonzero(blank_cell[codes]) if blank_cell.any() else np.zeros(0, dtype=np.intp)
-        elif blank.size:
-            blank = blank[blank_cell[codes[blank]]]
+        if blank is None or blank.size:
+            blank_cell = np.array([not cell.strip() for cell in uniques], dtype=bool)
+            if blank is None:
+                blank = np.flatnonzero(blank_cell[codes]) if blank_cell.any() else np.zeros(0, dtype=np.intp)
+            else:
+                blank = blank[blank_cell[codes[blank]]]
         encoded.append((codes, uniques))
     # Record i of the data (0-based) is record header_index + 1 + i of the file, row i + header_index + 2.
     first = header_index + 2
