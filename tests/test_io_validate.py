@@ -274,3 +274,30 @@ def test_cross_table_findings_name_the_header_as_written(tmp_path):
     f = _only(ds, "stars_band")
     assert (f.row, f.column, f.value) == (2, "Hạng sao", "3")
     assert "5 stars for score 95.5" in f.expected
+
+
+def _repeats(frame: pd.DataFrame, key: list[str]) -> bool:
+    """The duplicate-key rule's own comparison (blank cells equal to each other and to a written "")."""
+    return bool(frame[key].astype("object").where(frame[key].notna(), "").duplicated().any())
+
+
+def test_the_repeat_prefilter_answers_as_the_rule_compares():
+    import itertools
+
+    import numpy as np
+
+    from nrd.io.validate import _may_repeat
+
+    rng = np.random.default_rng(7)
+    pools = {"text": ["a", "b", "", None], "int": [1, 2, None], "float": [1.5, 2.0, np.nan],
+             "date": [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-02-01"), pd.NaT]}
+    dtypes = {"text": "str", "int": "Int64", "float": "float64", "date": "datetime64[ns]"}
+    for rows, trial in itertools.product([2, 3, 5, 12], range(40)):
+        frame = pd.DataFrame({name: pd.Series([pool[i] for i in rng.integers(len(pool), size=rows)],
+                                              dtype=dtypes[name]) for name, pool in pools.items()})
+        for size in (1, 2, 4):
+            key = list(rng.choice(list(pools), size=size, replace=False))
+            assert _may_repeat(frame, key) == _repeats(frame, key), (frame, key)
+    # More combinations than an int64 counts: "maybe", and the rule itself decides.
+    wide = pd.DataFrame({f"c{i}": pd.Series([f"{i}-{j}" for j in range(5000)], dtype="str") for i in range(6)})
+    assert _may_repeat(wide, list(wide.columns)) and not _repeats(wide, list(wide.columns))

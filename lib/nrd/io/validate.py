@@ -78,13 +78,21 @@ def _may_repeat(frame: pd.DataFrame, key: list[str]) -> bool:
     """Whether two rows may share the key as ``check_duplicate_keys`` compares it (blank = ``""``), decided
     on integer codes per column: casting a national table to objects costs more than the rest of the rule,
     and most tables have no repeated key."""
-    codes = {}
+    combined, size = np.zeros(len(frame), dtype=np.int64), 1
     for column in key:
         values, uniques = pd.factorize(frame[column], use_na_sentinel=True)
-        blank_text = [i for i, value in enumerate(uniques) if isinstance(value, str) and value == ""]
+        if isinstance(uniques.dtype, pd.StringDtype):
+            blank_text = np.flatnonzero(np.asarray(uniques == "", dtype=bool)).tolist()
+        else:
+            blank_text = [i for i, value in enumerate(uniques) if isinstance(value, str) and value == ""]
         # A blank cell compares as "": give it the code of a written "" when the column holds one.
-        codes[column] = np.where(values == -1, blank_text[0] if blank_text else -1, values)
-    return bool(pd.DataFrame(codes).duplicated().any())
+        codes = np.where(values == -1, blank_text[0] if blank_text else -1, values) + 1
+        # The key's codes as one number (mixed radix: one digit of base len(uniques) + 1 per column).
+        size *= len(uniques) + 1
+        if size >= 2**62:  # too many combinations for an int64: let the rule compare the rows
+            return True
+        combined = combined * (len(uniques) + 1) + codes
+    return len(pd.unique(combined)) < len(combined)
 
 
 def check_future_periods(tables: dict[str, pd.DataFrame], today: _dt.date | None = None) -> list[Finding]:
