@@ -185,3 +185,23 @@ def test_a_read_with_the_schema_shortcut_is_a_read_with_pandera(tmp_path, monkey
     for name, frame in pandera.tables.items():
         pd.testing.assert_frame_equal(shortcut.tables[name], frame, check_dtype=True, obj=name)
     assert shortcut.findings == pandera.findings
+
+
+@pytest.mark.parametrize("values, dtype", [
+    (["13504", None, "13285", "13504", "99999", None], "str"),
+    (["2025-09", "2025-10", "2025-09", None], "object"),
+    ([1, 2, None, 2, 3], "Int64"),
+    ([1.5, float("nan"), 2.0, 1.5], "float64"),
+    ([], "str"),
+])
+@pytest.mark.parametrize("mapping", [
+    {"13504": "commune", "13285": "ward", "2025-09": "2021-2025", 1: "one", 2.0: 7, 1.5: None},
+    {"13504": 1, "2025-10": 2.5, 2: 3},
+    {float("nan"): "blank", "13504": "x", 1: 0},
+    {},
+])
+def test_map_distinct_is_series_map(values, dtype, mapping):
+    from nrd.io.distinct import map_distinct
+
+    series = pd.Series(values, dtype=dtype, name="unit_code", index=range(10, 10 + len(values)))
+    pd.testing.assert_series_equal(map_distinct(series, mapping), series.map(mapping), check_dtype=True)

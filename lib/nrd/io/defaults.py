@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from nrd.errors import NoCriteriaSetError
+from nrd.io.distinct import map_distinct
 
 
 def sets_in_force(periods) -> dict[str, str | None]:
@@ -33,7 +34,7 @@ def apply_defaults(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     frame = out.get("criteria_status")
     if frame is not None and frame["criteria_set"].isna().any():
         in_force = sets_in_force(frame["period"].dropna().unique().tolist())
-        filled = frame["criteria_set"].fillna(frame["period"].map(in_force))
+        filled = frame["criteria_set"].fillna(map_distinct(frame["period"], in_force))
         out["criteria_status"] = frame.assign(criteria_set=filled.astype("str"))
     frame = out.get("ocop_products")
     if frame is not None and frame["expires_on"].isna().any():

@@ -14,6 +14,7 @@ import pandas as pd
 
 from nrd.contract import LEVEL_RANK
 from nrd.io.defaults import sets_in_force
+from nrd.io.distinct import map_distinct
 from nrd.io.findings import ERROR, WARNING, Finding
 from nrd.io.schemas import ROW, SOURCE, get_table
 
@@ -257,7 +258,7 @@ def check_criteria(tables: dict[str, pd.DataFrame], sets: dict | None = None) ->
     if frame is None or frame.empty:
         return []
     sets = sets or load_criteria_sets()
-    in_force = frame["period"].map(sets_in_force(frame["period"].dropna().unique().tolist()))
+    in_force = map_distinct(frame["period"], sets_in_force(frame["period"].dropna().unique().tolist()))
     no_set = in_force.isna()
     wrong_set = ~no_set & frame["criteria_set"].notna() & (frame["criteria_set"] != in_force)
     set_id = frame["criteria_set"].fillna(in_force)
@@ -334,7 +335,7 @@ def check_communes_only(tables: dict[str, pd.DataFrame], units: pd.DataFrame) ->
         frame = tables.get(name)
         if frame is None or frame.empty:
             continue
-        not_commune = frame["unit_code"].map(types).fillna("commune") != "commune"
+        not_commune = map_distinct(frame["unit_code"], types).fillna("commune") != "commune"
         for row in _rows(frame[not_commune]):
             findings.append(
                 _finding(
