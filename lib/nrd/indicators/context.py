@@ -19,6 +19,11 @@ from nrd import periods
 from nrd.indicators import timeline
 
 
+#: Periods whose ``PeriodContext`` a prepared dataset keeps (``Prepared.context``): a report's period and
+#: the few it compares with, not every month an analyst may loop over.
+CONTEXTS_KEPT = 4
+
+
 @dataclass(frozen=True)
 class Prepared:
     """The dataset's frames, trimmed to what the indicators use; ``None`` for a table that is absent."""
@@ -62,6 +67,22 @@ class Prepared:
         if key not in self._remembered:
             self._remembered[key] = compute()
         return self._remembered[key]
+
+    def context(self, period: str) -> PeriodContext:
+        """The ``PeriodContext`` of ``period``, shared by every view that asks for the same period (a
+        report's views; in a fork server, every report of the run, computed before the children fork).
+        The last ``CONTEXTS_KEPT`` periods are kept; callers never mutate what a context holds."""
+        from collections import OrderedDict
+
+        period = periods.parse_period(period)
+        kept = self._remembered.setdefault(("PeriodContext",), OrderedDict())
+        if period in kept:
+            kept.move_to_end(period)
+        else:
+            kept[period] = PeriodContext(self, period)
+            while len(kept) > CONTEXTS_KEPT:
+                kept.popitem(last=False)
+        return kept[period]
 
     def has(self, name: str) -> bool:
         return self.tables.get(name) is not None
@@ -176,6 +197,19 @@ def _prepared_tables(ds) -> dict:
             frame = frame.assign(unit_code=frame["unit_code"].astype("str").fillna(code).replace("", code))
         tables[name] = frame
     return tables
+
+
+def warm_period(prepared: Prepared, period: str) -> PeriodContext:
+    """Compute now the intermediates of ``period`` that most reports use (a fork server does, once, before
+    its children fork: each child then finds them in ``prepared.context(period)``)."""
+    from nrd.indicators.profile import plan_year_capital
+
+    ctx = prepared.context(period)
+    for name in ("criteria_status", "levels", "met_counts", "ocop_active"):
+        getattr(ctx, name)
+    if prepared.has("capital_plan"):
+        plan_year_capital(ctx)
+    return ctx
 
 
 class PeriodContext:

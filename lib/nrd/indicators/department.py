@@ -8,7 +8,7 @@ import pandas as pd
 
 from nrd.errors import UnknownNameError
 from nrd.indicators.catalog import share_rows
-from nrd.indicators.context import PeriodContext, prepare
+from nrd.indicators.context import prepare
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def department_view(ds, period: str, department: str) -> DepartmentView:
     known = list(load_departments()["department"])
     if department not in known:
         raise UnknownNameError("department", department, known)
-    ctx = PeriodContext(prepare(ds), period)
+    ctx = prepare(ds).context(period)
     led = ctx.criteria_set.criteria.assign(criterion=lambda f: f["criterion"].astype("str").str.strip())
     led = led[led["department"] == department]
     status = ctx.criteria_status

@@ -33,6 +33,23 @@ def levels_at(recognitions: pd.DataFrame | None, communes: pd.Index, period: str
     return levels
 
 
+def unit_levels(recognitions: pd.DataFrame | None, unit_code: str, months: list[str]) -> list[int]:
+    """``levels_at(recognitions, [unit_code], m)[unit_code]`` for every month of ``months`` in one pass over
+    the unit's rows (a commune's 12-month level history: one comparison matrix, not 12 frames)."""
+    if recognitions is None or recognitions.empty:
+        return [0] * len(months)
+    rows = recognitions[recognitions["unit_code"].astype("str") == unit_code]
+    if rows.empty:
+        return [0] * len(months)
+    ends = np.array([periods.period_end(m).to_datetime64() for m in months], dtype="datetime64[ns]")[:, None]
+    decided = rows["decision_date"].to_numpy(dtype="datetime64[ns]")[None, :]
+    revoked = (rows["revoked_on"].to_numpy(dtype="datetime64[ns]") if "revoked_on" in rows
+               else np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[ns]"))[None, :]
+    rank = rows["level"].astype("str").map(LEVEL_RANK).fillna(0).astype("int64").to_numpy()[None, :]
+    in_force = (decided <= ends) & ~(revoked <= ends)  # NaT compares False, as in levels_at
+    return [int(v) for v in np.where(in_force, rank, 0).max(axis=1)]
+
+
 def _scope(ctx) -> pd.DataFrame:
     return value_rows(ctx.province_code, len(ctx.communes))
 

@@ -44,8 +44,12 @@ def _phase_row(ctx: PeriodContext, unit_code: str, criteria_set, as_of: str, key
         ranked = [t for t in criteria_set.tiers if t in set(mine["level"])]
         tier = ranked[-1] if ranked else ""
     criteria = criteria_set.criterion_ids
-    status = criteria_status_at(ctx.prepared.get("criteria_status"), pd.Index([unit_code]), as_of,
-                                criteria_set.id, criteria)
+    rows = ctx.prepared.get("criteria_status")
+    if rows is not None:  # the unit's own rows (same rows, same order): not a scan of every unit's
+        from nrd.indicators.unit_rows import unit_rows
+
+        rows = unit_rows(rows, unit_code)
+    status = criteria_status_at(rows, pd.Index([unit_code]), as_of, criteria_set.id, criteria)
     submitted = status["period"].max() if len(status) else None
     return {"phase": key, "criteria_set": criteria_set.id, "as_of": as_of, "tier": tier, "level": level,
             "met": int((status["status"] == "met").sum()) if len(status) else None, "total": len(criteria),
@@ -60,7 +64,7 @@ def phase_comparison(ds, period: str, unit_code: str) -> pd.DataFrame:
     ``advanced``, ``model``, ``modern``; "" none), ``level`` (``nra.level`` at ``as_of``), ``met``,
     ``total`` (criteria met of the set; ``met`` NA without a submission), ``submission_period``.
     """
-    ctx = PeriodContext(prepare(ds), period)
+    ctx = prepare(ds).context(period)
     current = ctx.criteria_set
     previous = ctx.prepared.reference_data.previous_set(current.id)
     rows = []
@@ -83,7 +87,7 @@ def indicator_thresholds(ds, period: str, *, unit_code: str | None = None,
     Returns:
         ``THRESHOLD_VIEW_COLUMNS``, in the set's order.
     """
-    ctx = PeriodContext(prepare(ds), period)
+    ctx = prepare(ds).context(period)
     indicators = ctx.criteria_set.indicators
     if department is not None:
         criteria = ctx.criteria_set.criteria

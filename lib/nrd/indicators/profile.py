@@ -12,7 +12,7 @@ from nrd.indicators.capital import plan_year_position
 from nrd.indicators.context import PeriodContext, prepare
 from nrd.indicators.unit_rows import unit_rows
 from nrd.indicators.criteria import criteria_status_at
-from nrd.indicators.nra import LEVEL_NAMES, levels_at
+from nrd.indicators.nra import LEVEL_NAMES, unit_levels
 
 #: Compute the profile from the unit's own rows (False: from the province-wide intermediates of
 #: ``PeriodContext``, filtered to the unit — the reference ``tests/test_indicators_profile_unit.py``
@@ -45,13 +45,13 @@ def commune_profile(ds, period: str, unit_code: str, history_months: int = 12) -
     units = prepared.units.set_index("unit_code")
     if unit_code not in units.index:
         raise UnknownNameError("unit", unit_code)
-    ctx = PeriodContext(prepared, period)
+    ctx = prepared.context(period)
     months = periods.period_range(periods.shift_period(ctx.period, -(history_months - 1)), ctx.period)
     status_rows = _own_rows(prepared.get("criteria_status"), unit_code)
     if _PER_UNIT:
         scope = prepared.commune_codes[prepared.commune_codes == unit_code]
         recognitions = _own_rows(prepared.get("recognitions"), unit_code)
-        levels = [int(levels_at(recognitions, scope, m).get(unit_code, 0)) for m in months]
+        levels = unit_levels(recognitions, unit_code, months) if len(scope) else [0] * len(months)
     else:
         levels = [int(PeriodContext(prepared, m).levels.get(unit_code, 0)) for m in months]
     history = pd.DataFrame({"period": months, "level": levels})
@@ -75,13 +75,21 @@ def commune_profile(ds, period: str, unit_code: str, history_months: int = 12) -
     products = products[products["unit_code"] == unit_code]
     if len(products):
         products = products[["product_id", "product_name", "stars", "group", "recognized_on", "expires"]]
-    capital = plan_year_position(prepared.get("capital_plan"), prepared.get("capital_disbursement"), ctx.year,
-                                 ctx.period, ctx.province_code) if prepared.has("capital_plan") else pd.DataFrame()
+    capital = plan_year_capital(ctx) if prepared.has("capital_plan") else pd.DataFrame()
     if len(capital):
         capital = capital[capital["unit_code"] == unit_code].reset_index(drop=True)
     level = levels[-1] if _PER_UNIT else int(ctx.levels.get(unit_code, 0))  # the last month is P
     return CommuneProfile(unit_code, str(units.loc[unit_code, "name"]), ctx.period, level, history, criteria,
                           lacking, products.reset_index(drop=True), capital)
+
+
+def plan_year_capital(ctx: PeriodContext) -> pd.DataFrame:
+    """Every unit's plan-year capital position at P (``plan_year_position``), once per period context;
+    each profile keeps its unit's lines."""
+    prepared = ctx.prepared
+    return ctx.memo("profile.plan_year_capital", lambda: plan_year_position(
+        prepared.get("capital_plan"), prepared.get("capital_disbursement"), ctx.year, ctx.period,
+        ctx.province_code))
 
 
 def _own_rows(frame: pd.DataFrame | None, unit_code: str) -> pd.DataFrame | None:

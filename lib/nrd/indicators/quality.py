@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from nrd import periods
-from nrd.indicators.context import PeriodContext, prepare
+from nrd.indicators.context import prepare
 
 
 def submission_grid(ds, period_list: list[str]) -> pd.DataFrame:
@@ -37,7 +37,7 @@ def _month_number(period: pd.Series) -> pd.Series:
 
 def stale_counts(ds, period: str) -> pd.DataFrame:
     """Per criterion of the set in force: communes whose status at P is carried (stale) or missing."""
-    ctx = PeriodContext(prepare(ds), period)
+    ctx = prepare(ds).context(period)
     status = ctx.criteria_status
     stale = status[status["stale"].astype(bool)].groupby("criterion").size()
     present = status.groupby("criterion").size()

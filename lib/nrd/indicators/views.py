@@ -16,7 +16,7 @@ from nrd.indicators.ocop import registrations_of_cycle
 
 
 def _ctx(ds, period: str) -> PeriodContext:
-    return PeriodContext(prepare(ds), period)
+    return prepare(ds).context(period)
 
 
 def _names(ctx: PeriodContext) -> pd.Series:
@@ -45,7 +45,7 @@ def level_history(ds, period_list: list[str]) -> pd.DataFrame:
     prepared = prepare(ds)
     rows = []
     for period in sorted({periods.parse_period(p) for p in period_list}):
-        ctx = PeriodContext(prepared, period)
+        ctx = prepared.context(period)
         levels = ctx.levels
         rows.append({"period": period, "criteria_set": ctx.criteria_set.id, "recognized": int((levels >= 1).sum()),
                      "advanced": int((levels >= 2).sum()), "model": int((levels >= 3).sum()),

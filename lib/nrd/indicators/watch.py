@@ -67,7 +67,7 @@ def capital_behind_pace(ctx: PeriodContext, target_rate: float = 95.0) -> pd.Dat
 def watch_lists(ds, period: str, *, target_rate: float = 95.0, expiry_days: int | None = None) -> dict:
     """The four watch lists of P: ``lost_criteria``, ``ocop_expiring``, ``missing_submissions``,
     ``capital_behind`` (each a frame; empty when its table is absent)."""
-    ctx = PeriodContext(prepare(ds), period)
+    ctx = prepare(ds).context(period)
     out = {"lost_criteria": lost_criteria(ctx), "missing_submissions": missing_submissions(ctx),
            "capital_behind": capital_behind_pace(ctx, target_rate)}
     if ctx.prepared.has("ocop_products"):

@@ -9,11 +9,15 @@ outputs nbclient would record (``nrd.run.fork_shell``). The child exits after th
 report does (namespace, rcParams, options, environment, modules it patched, frames it mutated) reaches the
 next one.
 
-This module is the papermill side: it sends the parameterised notebook's cell sources to the server, then
-fills ``nb_man``'s cells with the child's outputs through papermill's own bookkeeping (``cell_start``,
-``cell_exception``, ``cell_complete``), so papermill writes the same executed notebook, error banner and
-``PapermillExecutionError`` as with its standard engine. Where ``os.fork`` does not exist (Windows) the
-registry (``nrd.run.engines``) falls back to ``nrd-warm`` and logs it.
+``nrd.run.execute.execute_notebook`` hands a whole report to ``run_notebook``: the child runs papermill
+itself (parameters injected, the cells run in its own shell, the executed notebook written), so the run's
+process or Dask worker only waits, and never loads papermill, nbformat or pandas. The papermill engine
+class (``ForkEngine``, for ``papermill -e nrd-fork``) is the same engine seen from papermill: in the child
+it runs the cells in place; called from any other process it sends the parameterised notebook's cell
+sources to the server. Either way it fills ``nb_man``'s cells through papermill's own bookkeeping
+(``cell_start``, ``cell_exception``, ``cell_complete``), so papermill writes the same executed notebook,
+error banner and ``PapermillExecutionError`` as with its standard engine. Where ``os.fork`` does not exist
+(Windows) the registry (``nrd.run.engines``) falls back to ``nrd-warm`` and logs it.
 """
 
 from __future__ import annotations

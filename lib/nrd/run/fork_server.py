@@ -2,14 +2,17 @@
 
 Started by ``nrd.run.fork`` as ``python -m nrd.run.fork_server``. It imports what the reports use (pandas,
 matplotlib, seaborn, nrd, the reference data: ``nrd.run.warm_setup.install``), then reads one request per
-line on stdin (JSON: the cells' sources, the report folder, the per-cell timeout, the result file) and for
-each forks a child. The child runs the cells in a fresh IPython shell (``nrd.run.fork_shell``), writes the
-recorded outputs to the result file and exits; the server waits for it and answers one JSON line. A request
-may instead ask for a page (``export``: ``nrd.run.html.export_html``'s arguments), written by a child too.
+line on stdin (JSON) and for each forks a child, waits for it and answers one JSON line. A request asks
+for a whole report (``notebook``: papermill run in the child, the cells in its fresh IPython shell,
+``nrd.run.fork_shell``, the executed notebook written there), for the cells of a notebook another process
+parameterised (``sources``: the recorded outputs go back in the result file), or for a page (``export``:
+``nrd.run.html.export_html``'s arguments).
 
 Before forking, the server holds the report's inputs (``inputs``: the dataset folder, the indicator table,
-the period; read once, ``nrd.io.preload``) and what every report would compute from them; while its first
-child runs it compiles the page templates. Children inherit all of it.
+the period; read once, ``nrd.io.preload``) and what every report would compute from them (the prepared
+frames, unit indexes, the period's shared intermediates, the table rows the reports select); while its
+first child runs it compiles the page templates. Children inherit all of it, and the server freezes its
+heap before forking so that a child's garbage collections do not copy it.
 
 Isolation holds by construction: whatever a report changes (its namespace, rcParams, pandas options,
 environment, imported or monkey-patched modules, cached reference frames) dies with its child; the server
@@ -120,7 +123,7 @@ def _hold_inputs(inputs: dict | None) -> None:
     global _held_inputs
     if not inputs or inputs == _held_inputs:
         return
-    from nrd.indicators.context import prepare
+    from nrd.indicators.context import prepare, warm_period
     from nrd.indicators.pipeline_views import remember_pipelines
     from nrd.indicators.unit_rows import warm_unit_indexes
     from nrd.io import preload, read_dataset
@@ -139,7 +142,12 @@ def _hold_inputs(inputs: dict | None) -> None:
             prepared = prepare(dataset)  # the indicators' trimmed frames, remembered for this dataset object
             warm_unit_indexes([*dataset.tables.values(), *prepared.tables.values()])
             if inputs.get("period"):
+                warm_period(prepared, inputs["period"])
                 remember_pipelines(dataset, inputs["period"])
+                if inputs.get("indicators_path"):
+                    from nrd.present.inputs import warm_indicator_selection
+
+                    warm_indicator_selection(dataset, inputs["period"], inputs["indicators_path"])
     except Exception as error:  # noqa: BLE001 - only a speed-up
         print(f"nrd-fork: inputs not preloaded: {type(error).__name__}: {error}", file=sys.__stderr__)
     _return_free_memory()
