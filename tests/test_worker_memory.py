@@ -54,12 +54,13 @@ def test_the_worker_side_of_a_run_does_not_load_pandas():
 
 
 PROBE = """
-import gc, json, pyarrow
-print(json.dumps({"pool": pyarrow.default_memory_pool().backend_name, "frozen": gc.get_freeze_count()}))
+import gc, json, sys, pyarrow
+print(json.dumps({"pool": pyarrow.default_memory_pool().backend_name, "frozen": gc.get_freeze_count(),
+                  "papermill": "papermill" in sys.modules}))
 """
 
 
-def test_fork_children_use_the_system_allocator_and_a_frozen_server_heap(tmp_path):
+def test_fork_children_use_the_system_allocator_a_frozen_server_heap_and_its_papermill(tmp_path):
     nb = new_notebook(cells=[new_code_cell(PROBE)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook = tmp_path / "probe.ipynb"
@@ -74,6 +75,7 @@ def test_fork_children_use_the_system_allocator_and_a_frozen_server_heap(tmp_pat
     seen = json.loads(nbformat.read(out, as_version=4).cells[-1].outputs[0].text)
     assert seen["pool"] == "system"
     assert seen["frozen"] > 10_000  # the server's imports (pandas, matplotlib, IPython) are all frozen
+    assert seen["papermill"]  # imported by the server: the child running a whole report does not pay it
 
 
 def test_a_process_that_runs_reports_on_the_fork_engine_loads_neither_papermill_nor_pandas(tmp_path):
