@@ -61,7 +61,9 @@ def report_tables(job: Any, indicators: pd.DataFrame, ds: Any, period: str) -> d
             rows = rows.loc[rows["indicator"].astype(str).isin({f"criteria.met_share.{c}" for c in owned})]
         elif kind is not None and kind.exports:
             rows = rows.loc[rows["indicator"].astype(str).str.startswith(kind.exports)]
-    names = dict(zip(ds.units["unit_code"].astype(str), ds.units["name"].astype(str)))
+    units = ds.units  # only the units of these rows: a national registry holds 3,321
+    units = units[units["unit_code"].astype(str).isin(set(rows["unit_code"].astype(str)))]
+    names = dict(zip(units["unit_code"].astype(str), units["name"].astype(str)))
     table = rows.assign(
         unit_name=rows["unit_code"].astype(str).map(names).fillna(""),
         indicator_label=rows["indicator"].astype(str).map(_indicator_label),
