@@ -27,7 +27,7 @@ from pathlib import Path
 
 from nrd.log import logger
 from nrd.run import assemble, incremental
-from nrd.run.engines import DEFAULT_ENGINE, check_engine
+from nrd.run.engines import DEFAULT_ENGINE, resolve_engine
 from nrd.run.executors import LocalExecutor, make_executor
 from nrd.run.index import write_index
 from nrd.run.lock import run_lock
@@ -93,7 +93,7 @@ def run_plan(
     Raises:
         PlanError, DataValidationError, LockError, UsageError: nothing ran.
     """
-    check_engine(engine)
+    resolve_engine(engine)  # a bad name fails before any work; papermill is loaded where it runs
     plan = plan if isinstance(plan, Plan) else load_plan(plan)
     bound = most_jobs(plan, languages=(lang,) if lang else None, only=tuple(only), units=tuple(unit))
     pool = make_executor(executor, workers=workers, scheduler=scheduler)

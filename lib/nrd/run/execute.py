@@ -16,7 +16,6 @@ from typing import Any
 from nrd.errors import ReportError, UsageError
 from nrd.log import logger
 from nrd.run.engines import engine_arguments, notebook_runner
-from nrd.run.kernels import report_kernel_name
 from nrd.run.page_cells import notebook_read_errors
 
 DEFAULT_TIMEOUT_S = 600
@@ -66,6 +65,8 @@ def execute_notebook(
 
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from nrd.run.kernels import report_kernel_name  # jupyter_client: only where papermill runs
 
     engine_name, engine_kwargs, papermill_cwd = engine_arguments(engine_name, cwd or notebook.parent)
     try:
