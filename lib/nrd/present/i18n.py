@@ -81,10 +81,31 @@ def indicator_label(indicator_id: str, lang: str = DEFAULT_LANG) -> str:
 
 def _name_from(frame, key_column: str, key: object, lang: str, kind: str) -> str:
     lang = check_lang(lang)
-    rows = frame[frame[key_column].astype(str) == str(key)]
-    if rows.empty:
+    position = _first_positions(frame, key_column).get(str(key))
+    if position is None:
         raise UnknownNameError(kind, key, [str(v) for v in frame[key_column]])
-    return str(rows.iloc[0][f"name_{lang}"])
+    return str(frame[f"name_{lang}"].iloc[position])
+
+
+#: id(reference frame) -> (weak reference to it, {key column: {key as text: first row position}}): a report
+#: names dozens of products, sources and criteria from the same few reference frames, never mutated.
+_POSITIONS: dict[int, tuple] = {}
+
+
+def _first_positions(frame, key_column: str) -> dict[str, int]:
+    """Where each key (as ``astype(str)`` writes it) first occurs in ``frame[key_column]``."""
+    import weakref
+
+    held = _POSITIONS.get(id(frame))
+    if held is None or held[0]() is not frame:
+        held = (weakref.ref(frame, lambda _, k=id(frame): _POSITIONS.pop(k, None)), {})
+        _POSITIONS[id(frame)] = held
+    if key_column not in held[1]:
+        positions: dict[str, int] = {}
+        for position, value in enumerate(frame[key_column].astype(str)):
+            positions.setdefault(value, position)
+        held[1][key_column] = positions
+    return held[1][key_column]
 
 
 def criterion_name(criteria_set, criterion: object, lang: str = DEFAULT_LANG) -> str:
