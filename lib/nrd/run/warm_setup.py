@@ -111,6 +111,25 @@ def _prime_caches() -> None:
         loader()
     for lang in LANGS:
         i18n.t("section.level", lang)
+    _prime_formats()
+
+
+def _prime_formats() -> None:
+    """Format a number, a share, money and a date in every language once: Babel loads each locale's data
+    and compiles each number pattern on first use (about 10 ms of every report otherwise). Pure caches:
+    nothing a later report prints depends on it."""
+    import datetime as _dt
+
+    from nrd.present import formats
+
+    for lang in LANGS:
+        for digits in (0, 1, 2):
+            formats.fmt_number(1234.5, lang, digits)
+            formats.fmt_percent(97.4, lang, digits)
+        formats.fmt_money(1234.5, lang)
+        formats.fmt_date(_dt.date(2025, 9, 30), lang)
+        formats.fmt_period("2025-09", lang)
+        formats.fmt_period_short("2025-09", lang)
 
 
 def install(modules: Sequence[str]) -> None:
