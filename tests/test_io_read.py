@@ -368,3 +368,12 @@ def test_old_cache_entries_are_pruned(tmp_path, own_cache):
         )
         read_dataset(tmp_path, today=TODAY)
     assert len(list(_cache_dir().iterdir())) == KEEP_ENTRIES
+
+
+@pytest.mark.parametrize("cell", ["1" * 19, "1" * 40, "-" + "9" * 25, "12.345.678.901.234.567.890"])
+def test_a_whole_number_too_long_for_a_count_is_a_finding_not_a_crash(tmp_path, cell):
+    write_csv(tmp_path, "organization", ["period", "unit_code", "steering_committee", "nrd_officials"],
+              [["2025-09", COMMUNE, "có", cell], ["2025-09", COMMUNE, "có", "3"]])
+    (bad,) = _read(tmp_path).errors
+    assert (bad.rule, bad.row, bad.column, bad.value) == ("bad_value", 2, "nrd_officials", cell)
+    assert "18 digits" in bad.expected

@@ -166,7 +166,14 @@ def read_int(cell: object, locale: str = DEFAULT_NUMBER_LOCALE) -> tuple[int | N
         return None, form
     if not float(value).is_integer():
         raise CellError("a whole number")
+    if abs(value) > _LARGEST_WHOLE:  # a typing slip (an ID, a phone number): the column holds counts
+        raise CellError("a whole number of at most 18 digits")
     return int(value), form
+
+
+#: The largest whole number a count column holds (pandas Int64 goes to 2**63 - 1; 10**18 - 1 keeps the
+#: message simple).
+_LARGEST_WHOLE = 10**18 - 1
 
 
 def parse_int(cell: object, locale: str = DEFAULT_NUMBER_LOCALE) -> int | None:
