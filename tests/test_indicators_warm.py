@@ -20,6 +20,7 @@ from nrd import periods
 from nrd.indicators import context
 from nrd.indicators.nra import levels_at, unit_levels
 from nrd.indicators.pipeline_views import remember_pipelines
+from nrd.indicators.warm import warm_period
 from nrd.io import read_dataset
 from nrd.present import inputs
 
@@ -59,7 +60,7 @@ def test_views_give_the_same_frames_with_the_period_warmed(unit):
     cold = read_dataset(DEMO, use_cache=False)
     warm = read_dataset(DEMO, use_cache=False)
     prepared = context.prepare(warm)
-    ctx = context.warm_period(prepared, PERIOD)
+    ctx = warm_period(prepared, PERIOD)
     remember_pipelines(warm, PERIOD)
     assert "profile.plan_year_capital" in ctx._memo and "ocop_active" in vars(ctx)
     a, b = ind.commune_profile(cold, PERIOD, unit), ind.commune_profile(warm, PERIOD, unit)

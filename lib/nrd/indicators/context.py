@@ -199,19 +199,6 @@ def _prepared_tables(ds) -> dict:
     return tables
 
 
-def warm_period(prepared: Prepared, period: str) -> PeriodContext:
-    """Compute now the intermediates of ``period`` that most reports use (a fork server does, once, before
-    its children fork: each child then finds them in ``prepared.context(period)``)."""
-    from nrd.indicators.profile import plan_year_capital
-
-    ctx = prepared.context(period)
-    for name in ("criteria_status", "levels", "met_counts", "ocop_active"):
-        getattr(ctx, name)
-    if prepared.has("capital_plan"):
-        plan_year_capital(ctx)
-    return ctx
-
-
 class PeriodContext:
     """Per-period intermediates, each computed at most once."""
 

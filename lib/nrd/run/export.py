@@ -65,7 +65,7 @@ def report_tables(job: Any, indicators: pd.DataFrame, ds: Any, period: str) -> d
     units = units[units["unit_code"].astype(str).isin(set(rows["unit_code"].astype(str)))]
     names = dict(zip(units["unit_code"].astype(str), units["name"].astype(str)))
     table = rows.assign(
-        unit_name=rows["unit_code"].astype(str).map(names).fillna(""),
+        unit_name=[names.get(code, "") for code in rows["unit_code"].astype(str)],
         indicator_label=rows["indicator"].astype(str).map(_indicator_label),
     )[["period", "unit_code", "unit_name", "indicator", "indicator_label", "value", "numerator", "denominator"]]
     tables = {SHEET_INDICATORS: _vietnamese_headers(table.reset_index(drop=True))}

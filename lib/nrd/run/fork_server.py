@@ -142,9 +142,10 @@ def _hold_inputs(inputs: dict | None) -> None:
     global _held_inputs
     if not inputs or inputs == _held_inputs:
         return
-    from nrd.indicators.context import prepare, warm_period
+    from nrd.indicators.context import prepare
     from nrd.indicators.pipeline_views import remember_pipelines
     from nrd.indicators.unit_rows import warm_unit_indexes
+    from nrd.indicators.warm import warm_period
     from nrd.io import preload, read_dataset
     from nrd.io.indicator_table import read_indicator_table
 
