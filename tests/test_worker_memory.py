@@ -93,3 +93,30 @@ def test_a_process_that_runs_reports_on_the_fork_engine_loads_neither_papermill_
     executed = nbformat.read(out, as_version=4)
     assert executed.metadata.papermill.parameters == {"marker": "y"}
     assert executed.cells[-1].outputs[0].text == "3 y\n"
+
+
+class OnlyInTheTests:
+    """A parameter value the fork server's child cannot unpickle (this test module is not on its path)."""
+
+
+def test_an_unexpected_failure_in_the_report_child_fails_that_report_and_keeps_the_server(tmp_path):
+    from nrd.errors import ReportError
+
+    notebook = tmp_path / "good.ipynb"
+    nb = new_notebook(cells=[new_code_cell("marker = 1", metadata={"tags": ["parameters"]}),
+                             new_code_cell("print(6 * 7)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebook)
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        with pytest.raises(ReportError, match=r"good.ipynb: could not run: ModuleNotFoundError"):
+            pool.submit(execute_notebook, notebook, {"marker": OnlyInTheTests()}, tmp_path / "bad-out.ipynb",
+                        engine_name="nrd-fork").result()
+        pids = pool.submit(fork.server_pids).result()
+        pool.submit(execute_notebook, notebook, {"marker": 2}, tmp_path / "good-out.ipynb",
+                    engine_name="nrd-fork").result()
+        assert pids and pool.submit(fork.server_pids).result() == pids  # the same server ran the next report
+    finally:
+        pool.submit(fork.discard_server).result()
+        pool.shutdown()
+    assert nbformat.read(tmp_path / "good-out.ipynb", as_version=4).cells[-1].outputs[0].text == "42\n"
