@@ -165,3 +165,23 @@ def test_prepared_frames_are_cached_beside_the_dataset_only_while_its_tables_are
     changed.tables["criteria_status"] = changed.tables["criteria_status"].iloc[:10]
     assert not changed.as_read()
     assert len(context.prepare(changed).tables["criteria_status"]) <= 10
+
+
+def test_prune_keeps_the_newest_entries_within_the_size_limit(tmp_path, monkeypatch):
+    from nrd.io import cache
+
+    root = tmp_path / "cache"
+    for age, megabytes in enumerate([3, 3, 3, 3, 1]):  # age 0 is the newest
+        entry = root / f"entry{age}"
+        entry.mkdir(parents=True)
+        (entry / "t.arrow").write_bytes(b"\0" * (megabytes * 2**20))
+        stamp = 1_700_000_000 - age * 60
+        os.utime(entry, (stamp, stamp))
+    monkeypatch.setenv("NRD_CACHE_MAX_MB", "7")
+    cache.prune(root)
+    assert sorted(p.name for p in root.iterdir()) == ["entry0", "entry1"]  # 6 MB; the third would be 9
+    monkeypatch.setenv("NRD_CACHE_MAX_MB", "1")
+    cache.prune(root)
+    assert sorted(p.name for p in root.iterdir()) == ["entry0"]  # the newest stays even above the limit
+    cache.prune(root, keep=1, max_bytes=10**12)
+    assert sorted(p.name for p in root.iterdir()) == ["entry0"]

@@ -213,13 +213,42 @@ def _umask() -> int:
     return 0o022
 
 
-def prune(root: Path, keep: int = KEEP_ENTRIES) -> None:
-    """Remove all but the ``keep`` most recent entries under ``root`` (a reader racing a removal only
-    misses the cache: an unreadable entry is ignored)."""
+def prune(root: Path, keep: int = KEEP_ENTRIES, max_bytes: int | None = None) -> None:
+    """Remove all but the ``keep`` most recent entries under ``root``, and the older ones beyond
+    ``max_bytes`` in all (``NRD_CACHE_MAX_MB``, default ``MAX_MEGABYTES``; the newest entry is always kept).
+    A reader racing a removal only misses the cache: an unreadable entry is ignored, and on POSIX a file
+    already mapped stays readable until unmapped."""
+    if max_bytes is None:
+        max_bytes = _max_bytes()
     entries = sorted(
         (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
         key=lambda p: (p.stat().st_mtime, p.name),
         reverse=True,
     )
-    for old in entries[keep:]:
-        shutil.rmtree(old, ignore_errors=True)
+    used = 0
+    for index, entry in enumerate(entries):
+        used += _entry_bytes(entry)
+        if index >= keep or (index > 0 and used > max_bytes):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+#: The cache's default size limit: a national entry with its prepared frames takes ~350 MB (mapped files
+#: are uncompressed), a province's ~20 MB.
+MAX_MEGABYTES = 2048
+CACHE_MAX_ENV = "NRD_CACHE_MAX_MB"
+
+
+def _max_bytes() -> int:
+    try:
+        return int(float(os.environ.get(CACHE_MAX_ENV) or MAX_MEGABYTES) * 2**20)
+    except ValueError:
+        logger.warning("%s=%r is not a number of megabytes: using %d", CACHE_MAX_ENV,
+                       os.environ.get(CACHE_MAX_ENV), MAX_MEGABYTES)
+        return MAX_MEGABYTES * 2**20
+
+
+def _entry_bytes(entry: Path) -> int:
+    try:
+        return sum(f.stat().st_size for f in entry.iterdir() if f.is_file())
+    except OSError:  # removed meanwhile by another process
+        return 0
