@@ -121,6 +121,10 @@ def _read_frame(path: Path) -> pd.DataFrame:
     return table.to_pandas()
 
 
+def _read_frames(folder: Path, names: list[str]) -> dict[str, pd.DataFrame]:
+    return {name: _read_frame(folder / f"{name}.arrow") for name in names}
+
+
 def _cache_errors() -> tuple[type[BaseException], ...]:
     from pyarrow import ArrowException
 
@@ -135,7 +139,7 @@ def load_entry(data_dir: Path, key: str) -> dict | None:
             continue
         try:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-            frames = {name: _read_frame(folder / f"{name}.arrow") for name in meta["tables"]}
+            frames = _read_frames(folder, meta["tables"])
             meta["findings"] = [finding_from_dict(f) for f in meta["findings"]]
             meta["frames"] = frames
             return meta
@@ -160,8 +164,8 @@ def derived_frames(key: str, label: str, compute: Callable[[], dict[str, pd.Data
         folder = root / name
         if (folder / "meta.json").is_file():
             try:
-                tables = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["tables"]
-                return {table: _read_frame(folder / f"{table}.arrow") for table in tables}
+                meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+                return _read_frames(folder, meta["tables"])
             except Exception as error:  # a corrupt entry is only a missed cache
                 logger.warning("ignoring unreadable cache entry %s: %s", folder, error)
     frames = compute()
@@ -169,7 +173,7 @@ def derived_frames(key: str, label: str, compute: Callable[[], dict[str, pd.Data
     if folder is None:
         return frames
     try:
-        return {table: _read_frame(folder / f"{table}.arrow") for table in frames}
+        return _read_frames(folder, list(frames))
     except _cache_errors() as error:
         logger.warning("cannot map the cache entry %s: %s", folder, error)
         return frames

@@ -69,16 +69,13 @@ def indicator_table(ds, period_list: Sequence[str], indicators_path: str | Path 
 
     wanted = sorted({_periods.parse_period(p) for p in period_list})
     parts = []
+    read = key = None
     if str(indicators_path or "").strip():
-        stored = read_indicator_table(resolve_path(indicators_path))
-        key = (id(stored), tuple(wanted), str(ds.province_code))
+        read = stored = read_indicator_table(resolve_path(indicators_path))
+        key = (id(read), tuple(wanted), str(ds.province_code))
         held = _STORED_SELECTIONS.get(key)
-        if held is not None and held[0]() is stored:
+        if held is not None and held[0]() is read:
             return held[1].copy(deep=False)  # a caller's changes stay its own (copy-on-write)
-        selected = _select_stored(stored, wanted, ds)
-        if selected is not None:
-            _remember_selection(key, stored, selected)
-            return selected.copy(deep=False)
         stored = stored[stored["period"].isin(wanted)]
         province = [code for code in stored["unit_code"].unique() if len(code) <= 2]
         if len(province) and set(province) != {str(ds.province_code)}:
@@ -92,27 +89,17 @@ def indicator_table(ds, period_list: Sequence[str], indicators_path: str | Path 
         parts.append(build_indicator_table(ds, missing))
     table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     order = table["period"].map({p: i for i, p in enumerate(wanted)})
-    return table.assign(_order=order).sort_values("_order", kind="stable")[TABLE_COLUMNS].reset_index(drop=True)
+    table = table.assign(_order=order).sort_values("_order", kind="stable")[TABLE_COLUMNS].reset_index(drop=True)
+    if read is None or missing:
+        return table
+    _remember_selection(key, read, table)  # the rows of the file alone: the same for every later caller
+    return table.copy(deep=False)
 
 
 #: (id of a read indicator table, periods, province) -> (weak reference to that table, the rows of those
 #: periods in ``indicator_table``'s order): every report of a run selects the same periods of the same
 #: table, which a fork server selects once for all its children (``warm_indicator_selection``).
 _STORED_SELECTIONS: dict[tuple, tuple] = {}
-
-
-def _select_stored(stored: pd.DataFrame, wanted: list[str], ds) -> pd.DataFrame | None:
-    """``indicator_table``'s result when ``stored`` holds every period of ``wanted``; else ``None``."""
-    from nrd.indicators import TABLE_COLUMNS
-
-    rows = stored[stored["period"].isin(wanted)]
-    if set(rows["period"].unique()) != set(wanted):
-        return None
-    province = [code for code in rows["unit_code"].unique() if len(code) <= 2]
-    if len(province) and set(province) != {str(ds.province_code)}:
-        return None  # indicator_table raises the error itself
-    order = rows["period"].map({p: i for i, p in enumerate(wanted)})
-    return rows.assign(_order=order).sort_values("_order", kind="stable")[TABLE_COLUMNS].reset_index(drop=True)
 
 
 def _remember_selection(key: tuple, stored: pd.DataFrame, selected: pd.DataFrame) -> None:

@@ -4,7 +4,8 @@ Papermill's own engine registry (``papermill.engines.papermill_engines``) execut
 name; this module declares nrd's engines, registers each with papermill (public ``register``) when it is
 first asked for, and answers what the run needs to know about an engine:
 
-- ``check_engine(name)`` (``resolve_engine`` without registering it with papermill): the name papermill will use (``None`` for its standard engine), or ``UsageError``;
+- ``check_engine(name)``: the name papermill will use (``None`` for its standard engine), or ``UsageError``;
+  ``resolve_engine(name)`` the same without registering nrd's engines with papermill (nor importing it);
 - ``engine_arguments(name, cwd)``: how the report's working folder is passed (an engine that ``takes_cwd``
   gets it as the ``nrd_cwd`` keyword; papermill's own ``cwd`` changes the folder of the whole process, which
   reports running side by side on threads would race on);

@@ -76,14 +76,19 @@ def _notebook_child(request: dict) -> int:
         path = error.notebook_path
         cause = error.__cause__
         outcome = {"ok": False, "error": str(error), "notebook_path": str(path) if path else None,
-                   "cause": f"{type(cause).__module__}.{type(cause).__name__}: {cause}" if cause else None}
+                   "cause": _described(cause) if cause else None}
     except Exception as error:  # noqa: BLE001 - anything else is this report's failure, not the server's
         output = job["output"]
         outcome = {"ok": False, "notebook_path": output if os.path.exists(output) else None,
                    "error": f"{os.path.basename(job['path'])}: could not run: {type(error).__name__}: {error}",
-                   "cause": f"{type(error).__module__}.{type(error).__name__}: {error}"}
+                   "cause": _described(error)}
     _write_result(request["result"], outcome)
     return 0
+
+
+def _described(error: BaseException) -> str:
+    """An exception as text for the process that waits: its module-qualified type and message."""
+    return f"{type(error).__module__}.{type(error).__name__}: {error}"
 
 
 def _export_child(request: dict) -> int:
