@@ -212,14 +212,12 @@ def test_dask_workers_start_their_fork_server_while_the_data_is_checked():
         executor.close()
 
 
-def test_pages_are_written_by_a_child_of_the_fork_server_with_the_same_bytes(tmp_path, caplog):
+def test_a_report_s_child_writes_its_page_with_the_same_bytes_as_this_process(tmp_path, caplog):
     import logging
 
-    from nrd.errors import ReportError
-    from nrd.run.engines import page_exporter
     from nrd.run.html import export_html
+    from nrd.run.render import render_report
 
-    assert page_exporter("nrd-fork") is fork.export_page and page_exporter(None) is None
     nb = new_notebook(cells=[new_code_cell('x = ""', metadata={"tags": ["parameters"]}),
                              new_code_cell("from IPython.display import HTML, display\n"
                                            "display(HTML('<b>bonjour</b> <img src=x onerror=alert(1)>'))")])
@@ -227,18 +225,59 @@ def test_pages_are_written_by_a_child_of_the_fork_server_with_the_same_bytes(tmp
     nbformat.write(nb, tmp_path / "page.ipynb")
     pool = ThreadPoolExecutor(max_workers=1)
     try:
-        executed = tmp_path / "executed.ipynb"
-        pool.submit(execute_notebook, tmp_path / "page.ipynb", {"x": "1"}, executed, engine_name="nrd-fork").result()
         with caplog.at_level(logging.INFO, logger="nrd"):
-            pool.submit(fork.export_page, executed, tmp_path / "child.html", lang="fr", title="T",
-                        generated_on="2026-11-05").result()
+            result = pool.submit(render_report, tmp_path / "page.ipynb", period="2025-09", parameters={"x": "1"},
+                                 out_dir=tmp_path / "out", lang="fr", title="T", generated_on="2026-11-05",
+                                 engine_name="nrd-fork").result()
+        assert result.ok and result.xlsx_path is None, result.error
         assert "in a child of the fork server" in caplog.text
-        export_html(executed, tmp_path / "here.html", lang="fr", title="T", generated_on="2026-11-05")
-        assert (tmp_path / "child.html").read_bytes() == (tmp_path / "here.html").read_bytes()
-        assert b"onerror" not in (tmp_path / "child.html").read_bytes()
-        with pytest.raises(ReportError, match="missing.ipynb"):
-            pool.submit(fork.export_page, tmp_path / "missing.ipynb", tmp_path / "no.html").result()
+        export_html(result.ipynb_path, tmp_path / "here.html", lang="fr", title="T", generated_on="2026-11-05",
+                    meta={"period": "2025-09", "excluded_rows": None})
+        assert result.html_path.read_bytes() == (tmp_path / "here.html").read_bytes()
+        assert b"<b>bonjour</b>" in result.html_path.read_bytes()
+        assert b"onerror" not in result.html_path.read_bytes()
         assert pool.submit(lambda: fork.server_for_this_thread().alive()).result()  # the server survived
+    finally:
+        pool.submit(fork.discard_server).result()
+        pool.shutdown()
+
+
+def test_a_run_s_workbooks_are_written_by_the_reports_children_with_the_run_s_bytes(tmp_path, caplog):
+    """With nrd-fork each report's child writes its workbook from the shared indicator table: the same
+    bytes as the run's own tables; a workbook the child cannot write is written by the run instead."""
+    import logging
+
+    from nrd.run.batch import execute_run, prepare_run
+    from nrd.run.export import write_workbook
+    from nrd.run.render import render_report
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"dataset: {DEMO}\nlanguages: [vi]\nnotebooks: {ROOT / 'notebooks'}\nreports:\n"
+                    "  - notebook: commune_scorecard\n    for_each: commune\n    only: ['13504']\n"
+                    "  - notebook: department_brief\n    for_each: department\n    only: ['so_xd']\n",
+                    encoding="utf-8")
+    prepared = prepare_run(plan, period="2025-09")
+    assert prepared.standard_workbooks
+    with caplog.at_level(logging.INFO, logger="nrd"):
+        result = execute_run(prepared, out=tmp_path / "out", workers=1, engine="nrd-fork")
+    assert [r.status for r in result.results] == ["ok", "ok"]
+    assert caplog.text.count("in a child of the fork server") == 2
+    for job in prepared.jobs:
+        expected = write_workbook(prepared.tables_for_job(job), tmp_path / f"{job.stem}.xlsx", title=job.stem)
+        assert (result.publication / "xlsx" / f"{job.stem}.xlsx").read_bytes() == expected.read_bytes()
+    # an indicator table the child cannot read: the page stands, the workbook is left to the run
+    job = prepared.jobs[0]
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        with caplog.at_level(logging.WARNING, logger="nrd"):
+            rendered = pool.submit(
+                render_report, job.notebook, period="2025-09", parameters={"unit_code": job.key},
+                out_dir=tmp_path / "alone", data_dir=DEMO, generated_on="2026-11-05", engine_name="nrd-fork",
+                workbook={"job": job, "path": str(tmp_path / "alone" / "w.xlsx"),
+                          "indicators_path": str(tmp_path / "missing.parquet")}).result()
+        assert rendered.ok and rendered.html_path.is_file() and rendered.xlsx_path is None
+        assert not (tmp_path / "alone" / "w.xlsx").exists()
+        assert "workbook not written with the page" in caplog.text and "missing.parquet" in caplog.text
     finally:
         pool.submit(fork.discard_server).result()
         pool.shutdown()

@@ -48,7 +48,10 @@ def finish_job(
         result.status = "ok" if rendered.status == "ok" and result.html else "failed"
         if result.status == "failed" and not result.error:
             result.error = f"render returned status {rendered.status!r} without HTML"
-    if result.status == "ok" and tables_for_job is not None:
+    written = getattr(outcome.rendered, "xlsx_path", None) if result.status == "ok" else None
+    if written is not None:  # written with the page, where the report ran
+        result.xlsx = place(written, staging / "xlsx" / f"{job.stem}.xlsx")
+    if result.status == "ok" and result.xlsx is None and tables_for_job is not None:
         result.xlsx = write_job_workbook(job, tables_for_job, staging)
     result.duration_s = round(outcome.duration_s + time.perf_counter() - started, 3)
     if result.status == "ok":

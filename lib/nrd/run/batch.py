@@ -27,7 +27,7 @@ from pathlib import Path
 
 from nrd.log import logger
 from nrd.run import assemble, incremental
-from nrd.run.engines import DEFAULT_ENGINE, resolve_engine
+from nrd.run.engines import DEFAULT_ENGINE, notebook_runner, resolve_engine
 from nrd.run.executors import LocalExecutor, make_executor
 from nrd.run.index import write_index
 from nrd.run.lock import run_lock
@@ -219,11 +219,16 @@ def _execute(context: RunContext, prints: incremental.Fingerprints, to_run: list
     """Render ``to_run`` through the executor; each job's files placed as it finishes."""
     results: dict[str, JobResult] = {}
     generated_on = run_generated_on(context.now)
+    # With nrd-fork the report's child writes its workbook too (the same tables, from the shared indicator
+    # table): the run's process, or a Dask client, then only places files.
+    workbooks_where_run = (context.render is None and context.prepared.standard_workbooks
+                           and notebook_runner(context.engine) is not None)
     with tempfile.TemporaryDirectory(prefix="work-", dir=context.staging) as work_root:
         render = context.render or run_renderer(
-            context.engine, write_shared_indicators(context.prepared, Path(work_root), to_run), to_run,
-            excluded_rows=context.prepared.excluded_rows)
-        warm_up_workbooks()
+            context.engine, write_shared_indicators(context.prepared, Path(work_root), to_run, workbooks_where_run),
+            to_run, excluded_rows=context.prepared.excluded_rows, workbooks=workbooks_where_run)
+        if not workbooks_where_run:
+            warm_up_workbooks()
         tasks = [(job, str(Path(work_root) / job.stem), generated_on) for job in to_run]
         for outcome in context.executor.run(render, tasks):
             job = to_run[outcome.index]

@@ -193,14 +193,6 @@ def notebook_runner(engine_name: str | None):
     return None
 
 
-def page_exporter(engine_name: str | None):
-    """The engine's own ``export_html`` (same signature, same bytes), or ``None`` to export in this process."""
-    spec = _spec(engine_name)
-    if spec is not None and spec.usable() and hasattr(spec.load(), "export_page"):
-        return spec.load().export_page
-    return None
-
-
 def start_spare(engine_name: str | None) -> None:
     """Start, in this process, a per-worker resource of the engine for the first thread that needs one
     (``nrd-fork``: a fork server); nothing for an engine without spares."""

@@ -131,18 +131,6 @@ class ForkServer:
         self.reports += 1
         return outcome
 
-    def export(self, arguments: dict[str, Any]) -> None:
-        """Write a page in a forked child (``nrd.run.html.export_html(**arguments)``, JSON-able arguments).
-
-        Raises:
-            ReportError: what ``export_html`` raised in the child. WarmKernelError: the child crashed.
-        """
-        from nrd.errors import ReportError
-
-        outcome = self._ask({"export": arguments}, "export")
-        if not outcome.get("ok"):
-            raise ReportError(outcome.get("error") or "HTML export failed")
-
     def shutdown(self) -> None:
         if self.process.stdin is not None and not self.process.stdin.closed:
             try:
@@ -232,31 +220,6 @@ def server_pids() -> list[int]:
         return [s.pid for s in _SERVERS.values()]
 
 
-def export_page(executed_ipynb, output_html, *, title=None, lang="vi", meta=None, generated_on=None):
-    """``nrd.run.html.export_html`` run in a child of the calling thread's fork server (the engine's page
-    exporter, ``nrd.run.engines.page_exporter``): the page's CPU work leaves the run's process, whose one
-    interpreter lock every worker thread shares; the bytes are the same function's. Falls back to this
-    process when the server is gone or its child crashed.
-    """
-    arguments = {"executed_ipynb": str(executed_ipynb), "output_html": str(output_html), "title": title,
-                 "lang": lang, "meta": meta,
-                 "generated_on": generated_on.isoformat() if hasattr(generated_on, "isoformat") else generated_on}
-    with _LOCK:
-        server = _SERVERS.get(threading.get_ident())
-    if server is not None and server.alive():
-        try:
-            server.export(arguments)
-            logger.info("wrote %s (%d KB, in a child of the fork server)", output_html,
-                        os.path.getsize(output_html) // 1024)
-            return output_html
-        except WarmKernelError as error:
-            logger.warning("%s; exporting %s here", error, output_html)
-            discard_server()
-    from nrd.run.html import export_html  # nbconvert and the sanitizer: loaded here only for the fallback
-
-    return export_html(executed_ipynb, output_html, title=title, lang=lang, meta=meta, generated_on=generated_on)
-
-
 def warm_up() -> None:
     """Start the calling thread's fork server now (an executor's worker, before its first report)."""
     server_for_this_thread()
@@ -329,14 +292,19 @@ def runs_whole_reports() -> bool:
 
 
 def run_notebook(notebook: Any, parameters: dict[str, Any], output_ipynb: Any, *, cwd: str,
-                 timeout: float | None) -> None:
+                 timeout: float | None, page: dict[str, Any] | None = None,
+                 workbook: dict[str, Any] | None = None) -> dict[str, Any]:
     """``nrd.run.execute.execute_notebook`` of one report, run in a child of this thread's fork server.
 
     papermill, nbformat and the report's outputs then never enter this process (a Dask worker or the run's
-    process): it only waits. The parameters travel pickled, so every value keeps its type.
+    process): it only waits. The parameters travel pickled, so every value keeps its type. ``page``: the
+    same child then writes the page (``nrd.run.html.export_html``'s keywords) and, with ``workbook``, the
+    workbook (``nrd.run.export.write_report_workbook``'s): one fork per report, and neither leaves work to
+    this process. Returns the child's outcome: ``workbook`` (its path) or ``workbook_error`` (the page
+    stands without it; the caller may write it itself).
 
     Raises:
-        ReportError: what the report raised in the child (the same message and notebook path);
+        ReportError: what the report or its page raised in the child (the same message and notebook path);
             ``WarmKernelError`` when the child crashed.
     """
     import base64
@@ -344,8 +312,12 @@ def run_notebook(notebook: Any, parameters: dict[str, Any], output_ipynb: Any, *
 
     from nrd.errors import ReportError
 
+    def packed(value: Any) -> str:
+        return base64.b64encode(pickle.dumps(value)).decode("ascii")
+
     job = {"path": str(notebook), "output": str(output_ipynb), "cwd": cwd, "timeout": timeout,
-           "parameters": base64.b64encode(pickle.dumps(dict(parameters))).decode("ascii")}
+           "parameters": packed(dict(parameters)), "page": packed(page) if page else None,
+           "workbook": packed(workbook) if page and workbook else None}
     server = server_for_this_thread()
     try:
         outcome = server.execute(job, inputs_of(parameters))
@@ -356,6 +328,7 @@ def run_notebook(notebook: Any, parameters: dict[str, Any], output_ipynb: Any, *
         path = outcome.get("notebook_path")
         raise ReportError(outcome.get("error") or "the report failed",
                           notebook_path=path and Path(path)) from FailedInChild(outcome.get("cause") or "")
+    return outcome
 
 
 class FailedInChild(Exception):

@@ -5,8 +5,8 @@ matplotlib, seaborn, nrd, the reference data: ``nrd.run.warm_setup.install``), t
 line on stdin (JSON) and for each forks a child, waits for it and answers one JSON line. A request asks
 for a whole report (``notebook``: papermill run in the child, the cells in its fresh IPython shell,
 ``nrd.run.fork_shell``, the executed notebook written there), for the cells of a notebook another process
-parameterised (``sources``: the recorded outputs go back in the result file), or for a page (``export``:
-``nrd.run.html.export_html``'s arguments).
+parameterised (``sources``: the recorded outputs go back in the result file). A report's child also writes
+its page and workbook when the request carries them (``page``, ``workbook``).
 
 Before forking, the server holds the report's inputs (``inputs``: the dataset folder, the indicator table,
 the period; read once, ``nrd.io.preload``) and what every report would compute from them (the prepared
@@ -39,8 +39,6 @@ from nrd.run.fork_shell import INLINE_BACKEND
 
 
 def _child(request: dict) -> int:
-    if "export" in request:
-        return _export_child(request)
     if "notebook" in request:
         return _notebook_child(request)
     from nrd.run.fork_shell import run_cells
@@ -72,6 +70,10 @@ def _notebook_child(request: dict) -> int:
         execute_notebook(job["path"], pickle.loads(base64.b64decode(job["parameters"])), job["output"],
                          engine_name=fork.ENGINE_NAME, cwd=job["cwd"], timeout=job["timeout"])
         outcome = {"ok": True}
+        if job.get("page"):  # the page and the workbook too, in this child: no second fork, no other process
+            page, workbook = (pickle.loads(base64.b64decode(job[k])) if job.get(k) else None
+                              for k in ("page", "workbook"))
+            outcome.update(_page_and_workbook(page, workbook))
     except ReportError as error:
         path = error.notebook_path
         cause = error.__cause__
@@ -86,32 +88,34 @@ def _notebook_child(request: dict) -> int:
     return 0
 
 
+def _page_and_workbook(page: dict, workbook: dict | None) -> dict:
+    """Write the report's page (``nrd.run.html.export_html(**page)``, its ``ReportError`` raised) and, when
+    asked, its workbook (``nrd.run.export.write_report_workbook(**workbook)``). The page stands without
+    its workbook: a workbook that fails is reported (``workbook_error``) for the run to write it itself."""
+    from nrd.run.html import export_html
+
+    export_html(**page)
+    if not workbook:
+        return {}
+    try:
+        from nrd.run.export import write_report_workbook
+
+        return {"workbook": str(write_report_workbook(**workbook))}
+    except Exception as error:  # noqa: BLE001 - the page is done; the run's process retries the workbook
+        return {"workbook_error": _described(error)}
+
+
 def _described(error: BaseException) -> str:
     """An exception as text for the process that waits: its module-qualified type and message."""
     return f"{type(error).__module__}.{type(error).__name__}: {error}"
-
-
-def _export_child(request: dict) -> int:
-    """Write one page (``nrd.run.html.export_html`` with the request's arguments); the outcome, or the
-    ``ReportError`` message, goes to the result file."""
-    from nrd.errors import ReportError
-    from nrd.run.html import export_html
-
-    try:
-        export_html(**request["export"])
-        outcome = {"ok": True}
-    except ReportError as error:
-        outcome = {"ok": False, "error": str(error)}
-    _write_result(request["result"], outcome)
-    return 0
 
 
 _exporter_warm = False
 
 
 def _warm_exporter_once() -> None:
-    """Compile the page templates here, once, while the first child runs: every later export child
-    inherits them. A failure is left to the export, which raises it itself."""
+    """Compile the page templates and import the workbooks' writer here, once, while the first child runs:
+    every later child inherits them. A failure is left to the export, which raises it itself."""
     global _exporter_warm
     if _exporter_warm:
         return
@@ -120,6 +124,7 @@ def _warm_exporter_once() -> None:
         from nrd.run.html import warm_up_exporter
 
         warm_up_exporter()
+        import openpyxl  # noqa: F401 - each report's child writes its workbook (about 0.1 s to import)
     except Exception as error:  # noqa: BLE001 - only a speed-up
         print(f"nrd-fork: exporter not warmed: {type(error).__name__}: {error}", file=sys.__stderr__)
 

@@ -139,6 +139,9 @@ class PreparedRun:
     indicator_table: Any = None  # pandas DataFrame of period P, or None when the indicators are not available
     indicator_history: Any = None  # the indicator table of periods P-12..P shared with the reports
     tables_for_job: TablesForJob | None = None
+    #: ``tables_for_job`` is ``report_tables`` over ``indicator_table``: a worker can compute the same
+    #: workbook from the shared indicator table (``nrd.run.export.write_report_workbook``)
+    standard_workbooks: bool = False
     warnings: int = 0
     key_labels: dict[str, str] = field(default_factory=dict)  # unit code / department -> display name
     front_figures: list[dict[str, str]] = field(default_factory=list)  # the index page's headline figures

@@ -81,6 +81,7 @@ def prepare_run(
         indicator_table=indicators,
         indicator_history=history,
         tables_for_job=lambda job: report_tables(job, indicators, ds, resolved),
+        standard_workbooks=True,
         warnings=len(ds.warnings),
         key_labels=key_labels(ds),
         front_figures=front_figures(history, resolved, ds.province_code, index_language(jobs)),

@@ -36,6 +36,7 @@ class ReportResult:
     status: str
     error: str | None
     duration_s: float
+    xlsx_path: Path | None = None  # the workbook, when the engine wrote it with the page (``workbook=``)
 
     @property
     def ok(self) -> bool:
@@ -69,6 +70,7 @@ def render_report(
     engine_name: str | None = None,
     timeout: int | None = DEFAULT_TIMEOUT_S,
     excluded_rows: int = 0,
+    workbook: dict[str, Any] | None = None,
 ) -> ReportResult:
     """Run one report notebook and render it to ``out_dir/<name>.html`` (executed notebook beside it).
 
@@ -78,7 +80,10 @@ def render_report(
     executed notebook with its error cell. ``engine_name``: ``None``/``nbclient`` (papermill's standard
     engine, a fresh kernel) or ``nrd-warm`` (the calling thread's warm kernel, ``nrd.run.warm``).
     ``excluded_rows``: input rows left out for errors (``nrd run --accept-errors``); the page then carries
-    a banner saying so, linking the data-quality report.
+    a banner saying so, linking the data-quality report. ``workbook``: ``nrd.run.export.
+    write_report_workbook``'s keywords, for an engine that writes the page and the workbook where the report
+    ran (``nrd-fork``: the same child); ``xlsx_path`` is then the workbook, or ``None`` when that failed or
+    the engine does not (the run writes it itself).
 
     Raises:
         UsageError: bad period, language or engine, or the notebook does not exist (nothing was run).
@@ -88,7 +93,7 @@ def render_report(
     if not notebook.is_file():
         raise UsageError(f"notebook not found: {notebook}")
     check_language(lang)
-    from nrd.run.engines import page_exporter, resolve_engine
+    from nrd.run.engines import notebook_runner, resolve_engine
 
     engine_name = resolve_engine(engine_name)
     values: dict[str, Any] = {**(parameters or {}), "period": parse_period(period), "lang": lang}
@@ -98,17 +103,41 @@ def render_report(
     name = report_name(notebook, values)
     out_dir = Path(out_dir)
     ipynb_path, html_path = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
+    page = {"executed_ipynb": ipynb_path, "output_html": html_path, "title": title, "lang": lang,
+            "meta": {"period": values["period"], "excluded_rows": excluded_rows or None}, "generated_on": generated}
+    xlsx_path = None
     try:
-        execute_notebook(notebook, values, ipynb_path, engine_name=engine_name, timeout=timeout)
-        export = page_exporter(engine_name) or _export_here
-        export(ipynb_path, html_path, title=title, lang=lang, meta={"period": values["period"], "excluded_rows": excluded_rows or None},
-                    generated_on=generated)
+        runner = notebook_runner(engine_name)
+        if runner is not None:  # nrd-fork: executed, exported (and the workbook written) in one child
+            xlsx_path = _run_whole_report(runner, notebook, values, page, workbook, timeout)
+        else:
+            execute_notebook(notebook, values, ipynb_path, engine_name=engine_name, timeout=timeout)
+            _export_here(**page)
     except ReportError as error:
         html_path.unlink(missing_ok=True)  # a stale page from an earlier run must not pass for this one
         logger.info("report %s failed: %s", name, error)  # the caller reports it (run log, CLI message)
         return ReportResult(name, None, ipynb_path if ipynb_path.exists() else None, "failed", str(error),
                             round(time.perf_counter() - started, 3))
-    return ReportResult(name, html_path, ipynb_path, "ok", None, round(time.perf_counter() - started, 3))
+    return ReportResult(name, html_path, ipynb_path, "ok", None, round(time.perf_counter() - started, 3),
+                        xlsx_path)
+
+
+def _run_whole_report(runner: Any, notebook: Path, values: dict[str, Any], page: dict[str, Any],
+                      workbook: dict[str, Any] | None, timeout: int | None) -> Path | None:
+    """The engine's child runs the report, writes its page and, when asked, its workbook; the workbook's
+    path (``None``: not asked, or it failed there, logged)."""
+    started = time.perf_counter()
+    ipynb_path, html_path = page["executed_ipynb"], page["output_html"]
+    ipynb_path.parent.mkdir(parents=True, exist_ok=True)
+    outcome = runner(notebook.resolve(), dict(values), ipynb_path.resolve(), cwd=str(notebook.parent.resolve()),
+                     timeout=timeout, page={**page, "executed_ipynb": str(ipynb_path.resolve()),
+                                            "output_html": str(html_path.resolve())},
+                     workbook=workbook)
+    logger.info("executed %s and wrote %s (%d KB) in %.1f s, in a child of the fork server", notebook.name,
+                html_path, html_path.stat().st_size // 1024, time.perf_counter() - started)
+    if outcome.get("workbook_error"):
+        logger.warning("%s: workbook not written with the page: %s", html_path.stem, outcome["workbook_error"])
+    return Path(outcome["workbook"]) if outcome.get("workbook") else None
 
 
 def _export_here(*args: Any, **kwargs: Any) -> None:

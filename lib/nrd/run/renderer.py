@@ -33,6 +33,9 @@ class ReportRenderer:
     #: the notebooks (paths) that declare ``indicators_path``, read by the run's process; ``None``: read
     #: each notebook here (a worker given the list never loads nbformat and papermill to read them)
     indicator_notebooks: frozenset[str] | None = None
+    #: the engine writes each report's workbook where the report runs, from the indicator table at
+    #: ``indicators_path`` (``nrd.run.export.write_report_workbook``); the run places it (else writes it)
+    workbooks: bool = False
 
     def __call__(self, job: Job, out_dir: Path, generated_on: str) -> RenderResult:
         from nrd.run.render import render_report
@@ -52,6 +55,8 @@ class ReportRenderer:
             generated_on=generated_on,
             engine_name=self.engine_name,
             excluded_rows=self.excluded_rows,
+            workbook={"job": job, "path": str(out_dir / f"{job.stem}.xlsx"), "indicators_path": self.indicators_path}
+            if self.workbooks and self.indicators_path else None,
         )
 
 
@@ -62,13 +67,16 @@ class ReportRenderer:
 
 
 def run_renderer(engine_name: str | None, indicators_path: str | None, jobs: list[Job],
-                 excluded_rows: int = 0) -> ReportRenderer:
-    """The renderer of a run's ``jobs``, with the notebooks that take the shared indicator table read here."""
+                 excluded_rows: int = 0, workbooks: bool = False) -> ReportRenderer:
+    """The renderer of a run's ``jobs``, with the notebooks that take the shared indicator table read here;
+    ``workbooks``: the workbooks are the run's indicator rows and views (``report_tables``), which the
+    engine may write where the reports run."""
     takes = None
     if indicators_path:
         takes = frozenset(str(job.notebook) for job in jobs
                           if INDICATORS_PARAMETER in declared_parameters(job.notebook))
-    return ReportRenderer(engine_name, indicators_path, excluded_rows=excluded_rows, indicator_notebooks=takes)
+    return ReportRenderer(engine_name, indicators_path, excluded_rows=excluded_rows, indicator_notebooks=takes,
+                          workbooks=workbooks and indicators_path is not None)
 
 
 _WARM_UP = threading.Lock()
@@ -80,13 +88,13 @@ def _warm_up_exports_once(engine_name: str | None) -> None:
     engine writes pages elsewhere): it overlaps the first report's execution, which runs in another
     process, instead of following it."""
     global _warmed_up
-    from nrd.run.engines import page_exporter
+    from nrd.run.engines import notebook_runner
 
     with _WARM_UP:
         if _warmed_up:
             return
         _warmed_up = True
-    if page_exporter(engine_name) is None:
+    if notebook_runner(engine_name) is None:  # else the engine's child writes the page
         threading.Thread(target=_warm_up, args=("html",), name="nrd-warm-up-exports", daemon=True).start()
 
 
@@ -114,11 +122,13 @@ def _warm_up(what: str) -> None:
 default_renderer = ReportRenderer()
 
 
-def write_shared_indicators(prepared: PreparedRun, work_root: Path, jobs: list[Job]) -> str | None:
-    """Write the P-12..P indicator table for the reports (when one of them can take it); its path."""
+def write_shared_indicators(prepared: PreparedRun, work_root: Path, jobs: list[Job],
+                            workbooks: bool = False) -> str | None:
+    """Write the P-12..P indicator table for the reports (when one of them can take it, or ``workbooks``
+    are written from it where the reports run); its path."""
     if prepared.indicator_history is None or not jobs:
         return None
-    if not any(INDICATORS_PARAMETER in declared_parameters(job.notebook) for job in jobs):
+    if not workbooks and not any(INDICATORS_PARAMETER in declared_parameters(job.notebook) for job in jobs):
         return None
     path = work_root / "indicators_history.parquet"
     prepared.indicator_history.to_parquet(path, index=False)
