@@ -151,17 +151,34 @@ def test_which_command_lines_start_a_fork_server_first(argv, expected):
     assert wants_fork_server(argv) is expected
 
 
-def test_the_first_worker_adopts_the_spare_server():
-    pool = ThreadPoolExecutor(max_workers=1)
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", "rb") as stat:
+        return int(stat.read().rsplit(b")", 1)[1].split()[1])
+
+
+def test_every_worker_s_server_is_forked_from_the_spare_once_it_holds_the_inputs(tmp_path):
+    """The spare started first is the template: each worker thread's server is its child, forked after it
+    read the run's inputs, so that neither imports nor data are paid twice."""
+    probe = "from nrd.io import preload\nprint(len(preload._DATASETS))"
+    pool = ThreadPoolExecutor(max_workers=2)
     try:
         fork.start_spare()
-        spare_pid = fork._SPARE[0].pid
-        server = pool.submit(fork.server_for_this_thread).result()
-        assert server.pid == spare_pid and server.alive() and fork._SPARE == []
-        assert server.thread_id != threading.get_ident()
+        template = fork._SPARE[0]
+        inputs = {"data_dir": str(DEMO)}
+        servers = [pool.submit(fork.server_for_this_thread, inputs) for _ in range(2)]
+        servers = [s.result() for s in servers]
+        if servers[0] is servers[1]:  # one thread ran both: ask the other one
+            servers[1] = pool.submit(lambda: (time.sleep(0.2), fork.server_for_this_thread(inputs))[1]).result()
+        assert len({s.pid for s in servers}) == 2 and template.pid not in {s.pid for s in servers}
+        assert all(_parent(s.pid) == template.pid and s.alive() for s in servers)
+        assert fork._SPARE == [template]
+        # the template held the dataset before forking: a child of the server, asked to hold nothing
+        # itself, finds it held
+        held = servers[0].run([probe], str(tmp_path), None, None)[0]["outputs"][0]["text"]
+        assert int(held) >= 1
     finally:
-        pool.submit(fork.discard_server).result()
-        pool.shutdown()
+        fork.release()
+    assert template.process.poll() is not None and all(not s.alive() for s in servers)
 
 
 def test_an_unused_spare_is_stopped_by_release():
@@ -188,13 +205,15 @@ def test_prewarm_starts_no_more_workers_than_the_run_has_reports():
         executor.prewarm("nrd-fork", limit=1)
         assert executor.workers == 1
         deadline = time.monotonic() + 60
-        while not fork.server_pids() and time.monotonic() < deadline:
+        while not (fork._SPARE and fork._SPARE[0].ready) and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(0.5)
-        assert len(fork.server_pids()) == 1
+        # the template is ready; the worker's own server is forked with its first report, not before
+        assert len(fork._SPARE) == 1 and fork._SPARE[0].ready and fork.server_pids() == []
     finally:
         executor.close()
-    assert fork.server_pids() == []
+        fork.release()
+    assert fork.server_pids() == [] and fork._SPARE == []
 
 
 def _spares_and_servers() -> tuple[int, int]:

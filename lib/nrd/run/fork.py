@@ -3,8 +3,9 @@
 The warm kernel (``nrd-warm``) saves a kernel start per report but still pays ZMQ round trips per cell and
 a reset of the shared kernel before each report, and its isolation leaks imported modules and module-level
 caches. This engine starts no Jupyter kernel: one server process per worker thread
-(``nrd.run.fork_server``) imports pandas, matplotlib, seaborn, nrd and the reference data once; for each
-report it forks a child that executes the notebook's cells in a fresh IPython shell and records the
+(``nrd.run.fork_server``), each forked from one template server that imported pandas, matplotlib, seaborn,
+nrd and the reference data once and read the run's inputs (``nrd.run.fork_process``); for each
+report a server forks a child that executes the notebook's cells in a fresh IPython shell and records the
 outputs nbclient would record (``nrd.run.fork_shell``). The child exits after the report, so nothing a
 report does (namespace, rcParams, options, environment, modules it patched, frames it mutated) reaches the
 next one.
@@ -25,15 +26,13 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 from nrd.errors import WarmKernelError
-from nrd.log import logger
+from nrd.run.fork_process import ForkServer
 
 ENGINE_NAME = "nrd-fork"
 
@@ -43,113 +42,13 @@ def available() -> bool:
     return hasattr(os, "fork")
 
 
-class ForkServer:
-    """One pre-imported server process, used by one thread at a time."""
-
-    def __init__(self, wait: bool = True) -> None:
-        """Start the server process; ``wait``: until it has imported everything (else ``wait_ready``)."""
-        from nrd.run.warm import WARM_MODULES
-
-        self.thread_id = threading.get_ident()
-        self.reports = 0
-        self.ready = False
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "nrd.run.fork_server", json.dumps(list(WARM_MODULES))],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
-        if wait:
-            self.wait_ready()
-
-    def wait_ready(self) -> None:
-        if self.ready:
-            return
-        try:
-            ready = self._reply()
-        except WarmKernelError:
-            self.shutdown()
-            raise
-        if ready.get("status") != "ready":
-            self.shutdown()
-            raise WarmKernelError(f"nrd-fork server did not start: {ready}")
-        self.ready = True
-        logger.info("fork server started (pid %s)", self.process.pid)
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def _reply(self) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise WarmKernelError(f"nrd-fork server exited (code {self.process.poll()})")
-        return json.loads(line)
-
-    def _ask(self, request: dict[str, Any], what: str) -> Any:
-        """Send ``request`` (plus the result file its child writes), wait for the child; what it wrote.
-
-        Raises:
-            WarmKernelError: the server or the child died.
-        """
-        assert self.process.stdin is not None
-        fd, result = tempfile.mkstemp(prefix="nrd-fork-", suffix=".json")
-        os.close(fd)
-        try:
-            self.process.stdin.write(json.dumps({**request, "result": result}) + "\n")
-            self.process.stdin.flush()
-            reply = self._reply()
-            if reply.get("status") != "ok":
-                raise WarmKernelError(f"nrd-fork {what} process failed: {reply.get('detail')}")
-            with open(result, encoding="utf-8") as handle:
-                return json.load(handle)
-        finally:
-            for path in (result, result + ".part"):
-                if os.path.exists(path):
-                    os.unlink(path)
-
-    def run(self, sources: list[str | None], cwd: str, timeout: float | None,
-            inputs: dict[str, str] | None = None) -> list[dict[str, Any] | None]:
-        """Execute the cells in a forked child; per cell its execution count and outputs (or ``None``).
-
-        ``inputs``: the dataset folder and indicator table the report reads, read once by the server for
-        all its children (``nrd.io.preload``).
-        """
-        results = self._ask({"sources": sources, "cwd": cwd, "timeout": timeout, "inputs": inputs}, "report")
-        self.reports += 1
-        return results
-
-    def execute(self, job: dict[str, Any], inputs: dict[str, str] | None) -> dict[str, Any]:
-        """Run a whole report in a forked child (``nrd.run.execute.execute_notebook`` there: papermill's
-        parameterisation, the cells, the executed notebook written); ``{"ok"}`` or the ``ReportError``."""
-        outcome = self._ask({"notebook": job, "inputs": inputs}, "report")
-        self.reports += 1
-        return outcome
-
-    def shutdown(self) -> None:
-        if self.process.stdin is not None and not self.process.stdin.closed:
-            try:
-                self.process.stdin.close()
-            except OSError:
-                pass
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 _SERVERS: dict[int, ForkServer] = {}
 _LOCK = threading.Lock()
 
 
-def server_for_this_thread() -> ForkServer:
-    """The calling thread's fork server, started (or replaced when it died) as needed."""
+def server_for_this_thread(inputs: dict[str, str] | None = None) -> ForkServer:
+    """The calling thread's fork server: forked from the template (``template``) once the template holds
+    ``inputs`` (the run's data: read once for every worker), or replaced when it died."""
     thread_id = threading.get_ident()
     with _LOCK:
         server = _SERVERS.get(thread_id)
@@ -157,25 +56,27 @@ def server_for_this_thread() -> ForkServer:
         discard_server(thread_id)
         server = None
     if server is None:
-        server = _take_spare() or ForkServer(wait=False)
+        source = template()
+        try:
+            server = source.fork_server(inputs)
+        except WarmKernelError:
+            _discard_template(source)  # the next report starts a new one
+            raise
         server.thread_id = thread_id
         with _LOCK:
             _SERVERS[thread_id] = server
-        try:
-            server.wait_ready()
-        except BaseException:
-            discard_server(thread_id)
-            raise
     return server
 
 
+#: The template server (at most one per process): started first (``start_spare``), never runs a report;
+#: every worker thread's server is forked from it.
 _SPARE: list[ForkServer] = []
 
 
 def start_spare() -> None:
-    """Start one server now, before the caller has imported anything heavy, for the first worker thread
-    that needs one (``nrd run`` starts it first thing: the server's imports then overlap the CLI's own
-    and the data check instead of following them). An unused spare is stopped at exit."""
+    """Start the template server now, before the caller has imported anything heavy (``nrd run`` starts it
+    first thing: its imports then overlap the CLI's own and the data check instead of following them).
+    Stopped at exit."""
     if not available():
         return
     with _LOCK:
@@ -183,13 +84,35 @@ def start_spare() -> None:
             _SPARE.append(ForkServer(wait=False))
 
 
-def _take_spare() -> ForkServer | None:
+def template() -> ForkServer:
+    """The template server, started if needed, once it is ready.
+
+    Raises:
+        WarmKernelError: it could not start.
+    """
     with _LOCK:
-        spare = _SPARE.pop() if _SPARE else None
-    if spare is not None and not spare.alive():
-        spare.shutdown()
-        return None
-    return spare
+        source = _SPARE[0] if _SPARE else None
+    if source is not None and not source.alive():
+        _discard_template(source)
+        source = None
+    if source is None:
+        start_spare()
+        with _LOCK:
+            source = _SPARE[0]
+    try:
+        source.wait_ready()
+    except WarmKernelError:
+        _discard_template(source)
+        raise
+    return source
+
+
+def _discard_template(source: ForkServer) -> None:
+    with _LOCK:
+        if source in _SPARE:
+            _SPARE.remove(source)
+    source.process.kill()
+    source.process.wait()
 
 
 def discard_server(thread_id: int | None = None) -> None:
@@ -200,18 +123,17 @@ def discard_server(thread_id: int | None = None) -> None:
 
 
 def release(thread_ids: Any = None) -> int:
-    """Stop the fork servers of the given threads (all when ``None``, the unused spare too); how many
-    were stopped."""
+    """Stop the fork servers of the given threads (all when ``None``, the template too, after the servers
+    it forked); how many were stopped (the template not counted)."""
     with _LOCK:
         ids = list(_SERVERS) if thread_ids is None else [t for t in thread_ids if t in _SERVERS]
-        spares = list(_SPARE) if thread_ids is None else []
+        templates = list(_SPARE) if thread_ids is None else []
         if thread_ids is None:
             _SPARE.clear()
-    for spare in spares:  # never used: nothing to finish (a run that stopped early need not wait for it)
-        spare.process.kill()
-        spare.process.wait()
     for thread_id in ids:
         discard_server(thread_id)
+    for source in templates:
+        source.shutdown()
     return len(ids)
 
 
@@ -221,8 +143,9 @@ def server_pids() -> list[int]:
 
 
 def warm_up() -> None:
-    """Start the calling thread's fork server now (an executor's worker, before its first report)."""
-    server_for_this_thread()
+    """Have the template server ready now (an executor's worker, before its first report): the worker's own
+    server is forked from it with the first report, once the template holds that report's inputs."""
+    template()
 
 
 atexit.register(release)
@@ -318,9 +241,10 @@ def run_notebook(notebook: Any, parameters: dict[str, Any], output_ipynb: Any, *
     job = {"path": str(notebook), "output": str(output_ipynb), "cwd": cwd, "timeout": timeout,
            "parameters": packed(dict(parameters)), "page": packed(page) if page else None,
            "workbook": packed(workbook) if page and workbook else None}
-    server = server_for_this_thread()
+    inputs = inputs_of(parameters)
+    server = server_for_this_thread(inputs)
     try:
-        outcome = server.execute(job, inputs_of(parameters))
+        outcome = server.execute(job, inputs)
     except BaseException:
         discard_server(server.thread_id)
         raise
@@ -359,9 +283,10 @@ def _execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout
     if _IN_CHILD:
         results = _run_cells_in_this_process(sources, cwd, timeout)
     else:
-        server = server_for_this_thread()
+        inputs = report_inputs(nb_man.nb)
+        server = server_for_this_thread(inputs)
         try:
-            results = server.run(sources, cwd, timeout, report_inputs(nb_man.nb))
+            results = server.run(sources, cwd, timeout, inputs)
         except BaseException:
             discard_server(server.thread_id)
             raise
