@@ -113,9 +113,19 @@ def _described(error: BaseException) -> str:
 _exporter_warm = False
 
 
+#: What a report's child imports after its cells (page, workbook, papermill's error path) besides the
+#: reports' own modules: imported once here, not in every child (nrd's modules, compiled from source where
+#: no bytecode is written, cost a child about 20 ms).
+CHILD_MODULES = ("openpyxl", "openpyxl.packaging.extended", "encodings.cp437", "nrd.run.export",
+                 "nrd.run.workbook_views", "nrd.run.model", "nrd.io.csv_safe", "nrd.run.kernels", "bdb",
+                 "IPython.core.logger", "pandas.core.methods.to_dict")
+
+
 def _warm_exporter_once() -> None:
-    """Compile the page templates and import the workbooks' writer here, once, while the first child runs:
-    every later child inherits them. A failure is left to the export, which raises it itself."""
+    """Compile the page templates and import what the children import after their cells (``CHILD_MODULES``)
+    here, once: every later child inherits them. A failure is left to the export, which raises it itself."""
+    import importlib
+
     global _exporter_warm
     if _exporter_warm:
         return
@@ -124,7 +134,8 @@ def _warm_exporter_once() -> None:
         from nrd.run.html import warm_up_exporter
 
         warm_up_exporter()
-        import openpyxl  # noqa: F401 - each report's child writes its workbook (about 0.1 s to import)
+        for name in CHILD_MODULES:
+            importlib.import_module(name)
     except Exception as error:  # noqa: BLE001 - only a speed-up
         print(f"nrd-fork: exporter not warmed: {type(error).__name__}: {error}", file=sys.__stderr__)
 
