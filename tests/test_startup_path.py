@@ -181,6 +181,19 @@ def test_every_worker_s_server_is_forked_from_the_spare_once_it_holds_the_inputs
     assert template.process.poll() is not None and all(not s.alive() for s in servers)
 
 
+def test_a_single_worker_process_takes_the_spare_as_its_own_server():
+    """A Dask worker of one thread, or a run of one worker: no template beside the one server."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        fork.start_spare(single_worker=True)
+        spare_pid = fork._SPARE[0].pid
+        server = pool.submit(fork.server_for_this_thread).result()
+        assert server.pid == spare_pid and server.alive() and fork._SPARE == []
+    finally:
+        fork.release()
+    assert not fork._SINGLE_WORKER  # released with the servers: the next run decides again
+
+
 def test_an_unused_spare_is_stopped_by_release():
     fork.start_spare()
     spare = fork._SPARE[0]
@@ -216,8 +229,8 @@ def test_prewarm_starts_no_more_workers_than_the_run_has_reports():
     assert fork.server_pids() == [] and fork._SPARE == []
 
 
-def _spares_and_servers() -> tuple[int, int]:
-    return len(fork._SPARE), len(fork._SERVERS)
+def _spares_and_servers() -> tuple[int, int, bool]:
+    return len(fork._SPARE), len(fork._SERVERS), fork._SINGLE_WORKER
 
 
 def test_dask_workers_start_their_fork_server_while_the_data_is_checked():
@@ -226,7 +239,7 @@ def test_dask_workers_start_their_fork_server_while_the_data_is_checked():
     executor = DaskExecutor(workers=1)
     try:
         executor.prewarm("nrd-fork")
-        assert list(executor.client.run(_spares_and_servers).values()) == [(1, 0)]
+        assert list(executor.client.run(_spares_and_servers).values()) == [(1, 0, True)]  # one thread: it takes the spare
     finally:
         executor.close()
 

@@ -193,12 +193,14 @@ def notebook_runner(engine_name: str | None):
     return None
 
 
-def start_spare(engine_name: str | None) -> None:
-    """Start, in this process, a per-worker resource of the engine for the first thread that needs one
-    (``nrd-fork``: a fork server); nothing for an engine without spares."""
+def start_spare(engine_name: str | None, single_worker: bool = False) -> None:
+    """Start, in this process, the engine's per-process resource its workers draw on (``nrd-fork``: the
+    template server each worker thread's server is forked from); nothing for an engine without spares.
+    ``single_worker``: this process runs one report at a time (a Dask worker of one thread, a run of one
+    worker): its worker takes the resource itself (one process less)."""
     spec = _spec(engine_name)
     if spec is not None and spec.usable() and hasattr(spec.load(), "start_spare"):
-        spec.load().start_spare()
+        spec.load().start_spare(single_worker)
 
 
 def release_all(thread_ids: Iterable[int] | None = None) -> int:

@@ -70,6 +70,8 @@ class LocalExecutor:
             return
         if limit is not None:
             self.workers = max(1, min(self.workers, limit))
+        if self.workers == 1:  # its one worker takes the engine's spare itself
+            engines.start_spare(engine_name, single_worker=True)
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="nrd-report")
         barrier = threading.Barrier(self.workers)
 
@@ -124,6 +126,13 @@ def _shutdown_worker_kernels() -> int:
     return engines.release_all()
 
 
+def _start_worker_spare(engine_name: str | None, dask_worker: Any = None) -> None:
+    """On a Dask worker (``Client.run`` passes it as ``dask_worker``): its engine's spare, taken by the
+    worker itself when it runs one task at a time."""
+    threads = getattr(dask_worker, "nthreads", None) or getattr(getattr(dask_worker, "state", None), "nthreads", 0)
+    engines.start_spare(engine_name, single_worker=threads == 1)
+
+
 class DaskExecutor:
     """Reports on a Dask distributed cluster (``scheduler`` address), or on a LocalCluster of processes."""
 
@@ -155,7 +164,7 @@ class DaskExecutor:
         first report), while this machine checks the data; an engine without spares starts with the
         worker's first report."""
         try:
-            self.client.run(engines.start_spare, engine_name)
+            self.client.run(_start_worker_spare, engine_name)
         except Exception as error:  # noqa: BLE001 - only a speed-up: the first report starts its own
             logger.debug("dask workers could not start their spares: %s: %s", type(error).__name__, error)
 

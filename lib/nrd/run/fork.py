@@ -57,8 +57,9 @@ def server_for_this_thread(inputs: dict[str, str] | None = None) -> ForkServer:
         server = None
     if server is None:
         source = template()
+        adopted = _adopt(source)
         try:
-            server = source.fork_server(inputs)
+            server = source if adopted else source.fork_server(inputs)
         except WarmKernelError:
             _discard_template(source)  # the next report starts a new one
             raise
@@ -69,19 +70,36 @@ def server_for_this_thread(inputs: dict[str, str] | None = None) -> ForkServer:
 
 
 #: The template server (at most one per process): started first (``start_spare``), never runs a report;
-#: every worker thread's server is forked from it.
+#: every worker thread's server is forked from it (in a single-worker process, the worker takes it).
 _SPARE: list[ForkServer] = []
 
 
-def start_spare() -> None:
+#: This process runs one report at a time (``start_spare(single_worker=True)``): its one worker thread
+#: takes the template as its own server instead of a server forked from it (one process, and its memory,
+#: less).
+_SINGLE_WORKER = False
+
+
+def start_spare(single_worker: bool = False) -> None:
     """Start the template server now, before the caller has imported anything heavy (``nrd run`` starts it
     first thing: its imports then overlap the CLI's own and the data check instead of following them).
-    Stopped at exit."""
+    ``single_worker``: the process's one worker thread will take it as its own server. Stopped at exit."""
+    global _SINGLE_WORKER
     if not available():
         return
     with _LOCK:
+        _SINGLE_WORKER = _SINGLE_WORKER or single_worker
         if not _SPARE:
             _SPARE.append(ForkServer(wait=False))
+
+
+def _adopt(source: ForkServer) -> bool:
+    """Take the template as the calling thread's own server, in a single-worker process."""
+    with _LOCK:
+        if not _SINGLE_WORKER or source not in _SPARE:
+            return False
+        _SPARE.remove(source)
+        return True
 
 
 def template() -> ForkServer:
@@ -125,11 +143,13 @@ def discard_server(thread_id: int | None = None) -> None:
 def release(thread_ids: Any = None) -> int:
     """Stop the fork servers of the given threads (all when ``None``, the template too, after the servers
     it forked); how many were stopped (the template not counted)."""
+    global _SINGLE_WORKER
     with _LOCK:
         ids = list(_SERVERS) if thread_ids is None else [t for t in thread_ids if t in _SERVERS]
         templates = list(_SPARE) if thread_ids is None else []
         if thread_ids is None:
             _SPARE.clear()
+            _SINGLE_WORKER = False
     for thread_id in ids:
         discard_server(thread_id)
     for source in templates:
