@@ -3,11 +3,14 @@
 Usage::
 
     .venv/bin/python benchmarks/national_bench.py /tmp/national [--small 8] [--large 32] [--period 2026-10]
-        [--engine nrd-fork]
+        [--engine nrd-fork] [--repeat 3]
 
 Prints (figures for docs/scale.md; nothing is asserted):
 
-1. the cold read of the national CSV dataset (a fresh cache folder) and the cached read;
+Every figure is a median of ``--repeat`` rounds (the machine's speed drifts within minutes; the setups of a
+round run one after the other, so a drift touches all of them).
+
+1. the cold read of the national CSV dataset (a fresh cache folder each time) and the cached read;
 2. the indicator table P-12..P;
 3. for 1 and 2 Dask workers, two runs of ``nrd run --executor dask`` (``--small`` then ``--large``
    scorecards, every run from scratch: cluster start, data check, indicator table, fork servers): the
@@ -28,6 +31,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,24 +107,28 @@ def build(data: Path) -> None:
     print(f"national dataset built in {time.perf_counter() - started:.0f} s -> {data}")
 
 
-def reads(data: Path, period: str | None):
-    """Cold read (fresh cache), cached read, indicator table; the dataset and the period."""
+def reads(data: Path, period: str | None, repeat: int = 1):
+    """Cold reads (a fresh cache each: the median of ``repeat``), cached read, indicator table; the
+    dataset's communes and the period."""
     from nrd.io import read_dataset
     from nrd.run.prepare import for_each_keys, indicator_tables
 
-    with tempfile.TemporaryDirectory(prefix="nrd-cold-cache-") as cache:
-        previous = os.environ.get("NRD_CACHE_DIR")
-        os.environ["NRD_CACHE_DIR"] = cache
-        try:
-            started = time.perf_counter()
-            read_dataset(data)
-            cold = time.perf_counter() - started
-            started = time.perf_counter()
-            ds = read_dataset(data)
-            cached = time.perf_counter() - started
-        finally:
-            os.environ.pop("NRD_CACHE_DIR") if previous is None else os.environ.update(NRD_CACHE_DIR=previous)
-    print(f"read: cold {cold:.1f} s (target < 5 s), cached {cached:.2f} s; {len(ds.units)} units")
+    colds = []
+    for _ in range(max(1, repeat)):
+        with tempfile.TemporaryDirectory(prefix="nrd-cold-cache-") as cache:
+            previous = os.environ.get("NRD_CACHE_DIR")
+            os.environ["NRD_CACHE_DIR"] = cache
+            try:
+                started = time.perf_counter()
+                read_dataset(data)
+                colds.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                ds = read_dataset(data)
+                cached = time.perf_counter() - started
+            finally:
+                os.environ.pop("NRD_CACHE_DIR") if previous is None else os.environ.update(NRD_CACHE_DIR=previous)
+    print(f"read: cold {statistics.median(colds):.1f} s (median of {len(colds)}: "
+          f"{', '.join(f'{c:.1f}' for c in colds)}; target < 5 s), cached {cached:.2f} s; {len(ds.units)} units")
     period = period or ds.latest_period
     started = time.perf_counter()
     history, _ = indicator_tables(ds, period)
@@ -159,13 +167,17 @@ def main() -> int:
     parser.add_argument("--large", type=int, default=32, help="scorecards of the second run per worker count")
     parser.add_argument("--period", default=None, help="YYYY-MM (default: the dataset's latest)")
     parser.add_argument("--engine", default="nrd-fork")
+    # this machine's speed drifts by up to 1.5x within minutes: every setup runs in each round, the
+    # rounds interleaved, and the figures are medians (the scaling: of each round's own ratio)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of every setup (medians printed)")
     args = parser.parse_args()
     data = Path(args.data).resolve()
     build(data)
-    communes, period = reads(data, args.period)
+    communes, period = reads(data, args.period, args.repeat)
     tmp = Path(tempfile.mkdtemp(prefix="nrd-national-"))
     try:
-        rates = {}
+        rates: dict[str, list[float]] = {}
+        fixeds: dict[str, list[float]] = {}
         # (label, workers, CPUs the whole run may use): one worker free on the machine, one worker alone on
         # one core, two workers on two cores
         pinnable = hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
@@ -174,32 +186,40 @@ def main() -> int:
         if pinnable:
             setups.append(("1 worker on 1 core", 1, {first_two[0]}))
         setups.append(("2 workers", 2, set(first_two) if pinnable else None))
-        for label, workers, cores in setups:
-            times = {}
-            for count in (args.small, args.large):
-                plan = tmp / f"plan-{count}.yaml"
-                plan.write_text(f"dataset: {data}\nlanguages: [vi]\nnotebooks: {NOTEBOOKS}\nreports:\n"
-                                f"  - notebook: commune_scorecard\n    for_each: commune\n"
-                                f"    only: {json.dumps(communes[:count])}\n",
-                                encoding="utf-8")
-                times[count], memory = run(plan, period, tmp / f"out-{len(rates)}-{count}", workers, args.engine,
-                                           cores)
-                print(f"  {label}, {count:3d} scorecards: {times[count]:6.1f} s, "
-                      f"{memory.cores_busy:.2f} cores busy on average; peak per worker: "
-                      f"process {memory.worker_rss / 2**20:.0f} MB, with its fork server and report "
-                      f"children {memory.tree_pss / 2**20:.0f} MB PSS (target < 600 MB)", flush=True)
-            rate = (args.large - args.small) / (times[args.large] - times[args.small])
-            fixed = times[args.small] - args.small / rate
-            rates[label] = rate
-            print(f"  {label}: {rate:.2f} reports/s marginal, {fixed:.0f} s fixed; all {ALL_UNITS:,} "
-                  f"units projected {(fixed + ALL_UNITS / rate) / 60:.1f} min", flush=True)
-        print(f"scaling 1 -> 2 workers: {rates['2 workers'] / rates['1 worker']:.2f}x (target >= 1.8; one worker "
-              f"alone also uses the second core for its pages and the run's process)")
+        for round_number in range(1, max(1, args.repeat) + 1):
+            for label, workers, cores in setups:
+                times = {}
+                for count in (args.small, args.large):
+                    plan = tmp / f"plan-{count}.yaml"
+                    plan.write_text(f"dataset: {data}\nlanguages: [vi]\nnotebooks: {NOTEBOOKS}\nreports:\n"
+                                    f"  - notebook: commune_scorecard\n    for_each: commune\n"
+                                    f"    only: {json.dumps(communes[:count])}\n",
+                                    encoding="utf-8")
+                    times[count], memory = run(plan, period, tmp / f"out-{round_number}-{workers}-{count}",
+                                               workers, args.engine, cores)
+                    print(f"  round {round_number}, {label}, {count:3d} scorecards: {times[count]:6.1f} s, "
+                          f"{memory.cores_busy:.2f} cores busy on average; peak per worker: "
+                          f"process {memory.worker_rss / 2**20:.0f} MB, with its fork server and report "
+                          f"children {memory.tree_pss / 2**20:.0f} MB PSS (target < 600 MB)", flush=True)
+                rate = (args.large - args.small) / (times[args.large] - times[args.small])
+                rates.setdefault(label, []).append(rate)
+                fixeds.setdefault(label, []).append(times[args.small] - args.small / rate)
+        for label, found in rates.items():
+            rate, fixed = statistics.median(found), statistics.median(fixeds[label])
+            print(f"  {label}: {rate:.2f} reports/s marginal (median of {', '.join(f'{r:.2f}' for r in found)}), "
+                  f"{fixed:.0f} s fixed; all {ALL_UNITS:,} units projected {(fixed + ALL_UNITS / rate) / 60:.1f} min",
+                  flush=True)
+
+        def scaling(baseline: str) -> str:
+            ratios = [two / one for two, one in zip(rates["2 workers"], rates[baseline])]
+            return f"{statistics.median(ratios):.2f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+
+        print(f"scaling 1 -> 2 workers: {scaling('1 worker')} (target >= 1.8; one worker alone also uses the "
+              f"second core for the run's process and the Dask scheduler)")
         if "1 worker on 1 core" in rates:
-            print(f"scaling 1 -> 2 cores, one worker per core: "
-                  f"{rates['2 workers'] / rates['1 worker on 1 core']:.2f}x")
-        print(f"projection with 2 workers {(ALL_UNITS / rates['2 workers']) / 60:.1f} min + start-up "
-              f"(target < 30 min)")
+            print(f"scaling 1 -> 2 cores, one worker per core: {scaling('1 worker on 1 core')}")
+        two = statistics.median(rates["2 workers"])
+        print(f"projection with 2 workers {(ALL_UNITS / two) / 60:.1f} min + start-up (target < 30 min)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
