@@ -2,8 +2,8 @@
 
 Executors are a registry (``register_executor(kind, factory)``, ``make_executor(kind, ...)``); each takes
 the same tasks, ``render(job, work_dir, generated_on)``, and yields each outcome as it finishes; the run
-(``nrd.run.batch``) moves the outputs into the publication and writes the workbooks on the machine that
-runs ``nrd run``. ``render_task`` is the isolation boundary of one report: whatever one render raises
+(``nrd.run.batch``) moves the outputs into the publication on the machine that runs ``nrd run`` (and writes
+the workbooks an engine did not write where the report ran). ``render_task`` is the isolation boundary of one report: whatever one render raises
 becomes that report's failure (logged with its traceback), never the run's.
 
 - ``LocalExecutor``: a thread pool; each thread keeps what its engine keeps per worker (the warm kernel of
@@ -160,9 +160,9 @@ class DaskExecutor:
         logger.info("dask executor: %s, %d worker thread(s)", self.client.scheduler.address, self.workers)
 
     def prewarm(self, engine_name: str | None, limit: int | None = None) -> None:
-        """Each worker starts its engine's spare now (``nrd-fork``: a fork server, adopted by the worker's
-        first report), while this machine checks the data; an engine without spares starts with the
-        worker's first report."""
+        """Each worker starts its engine's spare now (``nrd-fork``: the template fork server, which a worker
+        of one thread uses as its own), while this machine checks the data; an engine without spares starts
+        with the worker's first report."""
         try:
             self.client.run(_start_worker_spare, engine_name)
         except Exception as error:  # noqa: BLE001 - only a speed-up: the first report starts its own

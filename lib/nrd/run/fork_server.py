@@ -5,8 +5,10 @@ matplotlib, seaborn, nrd, the reference data: ``nrd.run.warm_setup.install``), t
 line on stdin (JSON) and for each forks a child, waits for it and answers one JSON line. A request asks
 for a whole report (``notebook``: papermill run in the child, the cells in its fresh IPython shell,
 ``nrd.run.fork_shell``, the executed notebook written there), for the cells of a notebook another process
-parameterised (``sources``: the recorded outputs go back in the result file). A report's child also writes
-its page and workbook when the request carries them (``page``, ``workbook``).
+parameterised (``sources``: the recorded outputs go back in the result file), or, of the template server,
+for another server (``server``: forked once the template holds the request's inputs; its socket arrives on
+the control socket whose descriptor is the second argument). A report's child also writes its page and
+workbook when the request carries them (``page``, ``workbook``).
 
 Before forking, the server holds the report's inputs (``inputs``: the dataset folder, the indicator table,
 the period; read once, ``nrd.io.preload``) and what every report would compute from them (the prepared
