@@ -108,3 +108,9 @@ def read_indicator_table(path: str | Path) -> pd.DataFrame:
         raise IndicatorTableError(path, f"row {row + 1} holds {out['period'].iloc[row]!r}", column="period",
                                   expected="a month YYYY-MM")
     return out.astype({c: "str" for c in _TEXT_COLUMNS})
+
+
+def period_rows(table: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The rows of one period of a multi-period indicator table, numbered from 0: the publication's table
+    of P, and what a report's workbook is written from (the same selection wherever it is made)."""
+    return table[table["period"] == period].reset_index(drop=True)

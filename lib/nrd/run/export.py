@@ -80,15 +80,14 @@ def report_tables(job: Any, indicators: pd.DataFrame, ds: Any, period: str) -> d
 def write_report_workbook(job: Any, path: str | Path, *, indicators_path: str | Path) -> Path:
     """Write one report's workbook where its report ran (a fork server's child, a Dask worker's): the
     tables of ``report_tables`` over the run's indicator table (``indicators_path``, P-12..P: its period-P
-    rows, as ``nrd.run.prepare.indicator_tables`` selects them) and the report's dataset, read through
+    rows, ``period_rows`` as for the run's own table) and the report's dataset, read through
     ``nrd.io.preload`` (free in a child of a server holding them). Same tables, same bytes as the run's own
     ``tables_for_job``."""
     from nrd.io import read_dataset
-    from nrd.io.indicator_table import read_indicator_table
+    from nrd.io.indicator_table import period_rows, read_indicator_table
 
     period = str(job.parameters["period"])
-    history = read_indicator_table(indicators_path)
-    indicators = history[history["period"] == period].reset_index(drop=True)
+    indicators = period_rows(read_indicator_table(indicators_path), period)
     tables = report_tables(job, indicators, read_dataset(job.parameters["data_dir"]), period)
     return write_workbook(tables, path, title=job.stem)
 

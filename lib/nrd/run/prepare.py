@@ -99,11 +99,12 @@ def excluded_rows(errors: Any) -> int:
 def indicator_tables(ds: Any, period: str) -> tuple[Any, Any]:
     """The indicator table of periods P-12..P (computed once) and its period-P rows (the publication's)."""
     from nrd.indicators import build_indicator_table
+    from nrd.io.indicator_table import period_rows
     from nrd.periods import period_range, shift_period
 
     started = time.perf_counter()
     history = build_indicator_table(ds, period_range(shift_period(period, -HISTORY_MONTHS), period))
-    current = history[history["period"] == period].reset_index(drop=True)
+    current = period_rows(history, period)
     logger.info("indicator table %s..%s: %d rows in %.1f s", shift_period(period, -HISTORY_MONTHS), period,
                 len(history), time.perf_counter() - started)
     return history, current

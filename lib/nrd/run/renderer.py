@@ -76,7 +76,7 @@ def run_renderer(engine_name: str | None, indicators_path: str | None, jobs: lis
         takes = frozenset(str(job.notebook) for job in jobs
                           if INDICATORS_PARAMETER in declared_parameters(job.notebook))
     return ReportRenderer(engine_name, indicators_path, excluded_rows=excluded_rows, indicator_notebooks=takes,
-                          workbooks=workbooks and indicators_path is not None)
+                          workbooks=workbooks)
 
 
 _WARM_UP = threading.Lock()
