@@ -34,6 +34,7 @@ from nrd.indicators.pipeline_views import (
     department_pipelines,
     evaluation_cycle,
     named_five_star_candidates,
+    pipeline_departments,
     unit_pipelines,
 )
 from nrd.indicators.project_views import (
@@ -109,6 +110,7 @@ __all__ = [
     "department_pipelines",
     "evaluation_cycle",
     "named_five_star_candidates",
+    "pipeline_departments",
     "unit_pipelines",
     "overdue_project_list",
     "project_portfolio",

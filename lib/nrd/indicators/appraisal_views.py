@@ -16,6 +16,7 @@ from nrd import periods
 from nrd.contract import DOSSIER_CLOSED, DOSSIER_STAGE, LEVEL
 from nrd.indicators.context import prepare
 from nrd.indicators.grid import GridContext
+from nrd.indicators.pipeline_criteria import read_criteria
 from nrd.indicators.pipeline_watch import open_actions
 from nrd.indicators.pipelines import dossier_states
 
@@ -29,10 +30,10 @@ COUNCIL_COLUMNS = ["council_date", "held", *LEVEL, "dossiers", "approved"]
 CALENDAR_COLUMNS = ["inspection_id", "kind", "lead", "first_visit", "last_visit", "units", "findings",
                     "actions_open", "actions_overdue"]
 MONTH_COLUMNS = ["month", "kind", "visits"]
-FINDING_COLUMNS = ["criterion", "findings", "resolved", "open", "overdue"]
+FINDING_COLUMNS = ["criteria_set", "criterion", "findings", "resolved", "open", "overdue"]
 DEPARTMENT_COLUMNS = ["department", "actions_open", "actions_overdue", "oldest_due", "max_days_overdue"]
 ACTION_COLUMNS = ["inspection_id", "unit_code", "unit_name", "visit_date", "lead", "department", "criterion",
-                  "finding", "action_due", "days_overdue"]
+                  "criteria_set", "finding", "action_due", "days_overdue"]
 
 
 def _has(ds, name: str) -> bool:
@@ -163,8 +164,10 @@ def visits_by_month(ds, period: str) -> pd.DataFrame:
 
 
 def findings_by_criterion(ds, period: str) -> pd.DataFrame:
-    """Findings of the visits of the year of P by criterion (blank: no criterion named): how many, resolved
-    by the end of P, still open at P (an action due, not resolved) and of those overdue."""
+    """Findings of the visits of the year of P by criterion (blank: no criterion named), each criterion with
+    the set it is read in (in force on the day of the visit; a year may hold visits under two sets): how
+    many, resolved by the end of P, still open at P (an action due, not resolved) and of those overdue; the
+    set in force at P first, then by criterion number."""
     if not _has(ds, "inspections"):
         return pd.DataFrame(columns=FINDING_COLUMNS)
     end = periods.period_end(period)
@@ -172,32 +175,36 @@ def findings_by_criterion(ds, period: str) -> pd.DataFrame:
     rows = rows[_has_finding(rows)]
     resolved = rows["resolved_on"].notna() & (rows["resolved_on"] <= end)
     open_ = rows["action_due"].notna() & ~resolved
-    flags = pd.DataFrame({"criterion": rows["criterion"].astype("string").str.strip().fillna(""),
+    criteria_set = read_criteria(ds, rows["criterion"], rows["visit_date"], period)["criteria_set"]
+    flags = pd.DataFrame({"criteria_set": criteria_set,
+                          "criterion": rows["criterion"].astype("string").str.strip().fillna(""),
                           "findings": 1, "resolved": resolved.astype("int64"), "open": open_.astype("int64"),
                           "overdue": (open_ & (rows["action_due"] < end)).astype("int64")})
-    out = flags.groupby("criterion", as_index=False)[["findings", "resolved", "open", "overdue"]].sum()
-    order = pd.to_numeric(out["criterion"], errors="coerce")
-    return out.assign(_order=order).sort_values(["_order", "criterion"], na_position="last")[FINDING_COLUMNS] \
+    out = flags.groupby(["criteria_set", "criterion"], as_index=False)[["findings", "resolved", "open",
+                                                                        "overdue"]].sum()
+    current = ds.criteria_set_for(periods.parse_period(period)).id
+    out = out.assign(_old=out["criteria_set"] != current, _order=pd.to_numeric(out["criterion"], errors="coerce"))
+    return out.sort_values(["_old", "criteria_set", "_order", "criterion"], na_position="last")[FINDING_COLUMNS] \
         .reset_index(drop=True)
 
 
 def responsible_department(ds, period: str, actions: pd.DataFrame) -> pd.Series:
-    """The department answerable for each action: the one leading its criterion in the set in force at P
-    (the office's assignment, ``reference/criteria_departments``, as the department brief reads it); for a
-    finding without a criterion of that set, the round's ``lead``."""
-    led = ds.criteria_set_for(periods.parse_period(period)).criteria
-    led = led[led["department"].notna()]
-    by_criterion = dict(zip(led["criterion"].astype(str).str.strip(), led["department"].astype(str)))
-    criterion = actions["criterion"].astype("string").str.strip()
-    return criterion.map(by_criterion).fillna(actions["lead"].astype("string")).astype("object")
+    """The department answerable for each action: the one leading its criterion in the set in force on the
+    day of the visit (the office's assignment for that set, ``reference/criteria_departments``, as the
+    department brief reads it); for a finding without a criterion of that set, the round's ``lead``."""
+    reading = read_criteria(ds, actions["criterion"], actions["visit_date"], period)
+    return reading["department"].astype("object").where(reading["department"].notna(),
+                                                         actions["lead"].astype("object"))
 
 
 def _actions(ds, period: str, overdue_only: bool) -> pd.DataFrame:
     if not _has(ds, "inspections"):
         return pd.DataFrame(columns=ACTION_COLUMNS)
     actions = open_actions(ds, periods.parse_period(period), overdue_only=overdue_only)
+    reading = read_criteria(ds, actions["criterion"], actions["visit_date"], period)
     return actions.assign(unit_name=actions["unit_code"].map(_unit_names(ds)),
                           criterion=actions["criterion"].astype("string").str.strip(),
+                          criteria_set=reading["criteria_set"],
                           department=responsible_department(ds, period, actions))[ACTION_COLUMNS]
 
 

@@ -17,6 +17,7 @@ from nrd.contract import DOSSIER_CLOSED, PROJECT_DONE, STAGE
 from nrd.indicators.context import prepare
 from nrd.indicators.grid import GridContext
 from nrd.indicators.ocop import registrations_of_cycle
+from nrd.indicators.pipeline_criteria import read_criteria
 from nrd.indicators.pipeline_watch import five_star_candidates, open_actions
 from nrd.indicators.pipelines import dossier_states, project_states
 
@@ -24,12 +25,12 @@ from nrd.indicators.pipelines import dossier_states, project_states
 #: step's stage or a later one (``STAGE`` order).
 CYCLE_STEPS = tuple(STAGE)
 PROJECT_COLUMNS = ["project_id", "project_name", "unit_code", "unit_name", "category", "criterion",
-                   "total_investment_mvnd", "disbursed_mvnd", "physical_pct", "status", "planned_end", "overdue",
+                   "criteria_set", "department", "total_investment_mvnd", "disbursed_mvnd", "physical_pct", "status", "planned_end", "overdue",
                    "obstacle"]
 DOSSIER_COLUMNS = ["dossier_id", "unit_code", "level", "submitted_on", "stage", "stage_date", "council_date",
                    "days_open"]
-ACTION_COLUMNS = ["inspection_id", "unit_code", "unit_name", "visit_date", "lead", "criterion", "finding",
-                  "action_due", "days_overdue"]
+ACTION_COLUMNS = ["inspection_id", "unit_code", "unit_name", "visit_date", "lead", "criterion", "criteria_set",
+                  "department", "finding", "action_due", "days_overdue"]
 
 
 def _has(ds, *tables: str) -> bool:
@@ -87,8 +88,10 @@ def _compute_projects_at(ds, period: str) -> pd.DataFrame:
     if not _has(ds, "projects", "project_progress"):
         return pd.DataFrame(columns=PROJECT_COLUMNS)
     states = project_states(GridContext(prepare(ds), [period]))
+    reading = read_criteria(ds, states["criterion"], states["start_date"], period)
     states = states.assign(unit_name=states["unit_code"].map(_unit_names(ds)),
-                           criterion=states["criterion"].astype("string").str.strip())
+                           criterion=states["criterion"].astype("string").str.strip(),
+                           criteria_set=reading["criteria_set"], department=reading["department"])
     return states[PROJECT_COLUMNS].sort_values(["overdue", "planned_end", "project_id"],
                                                ascending=[False, True, True]).reset_index(drop=True)
 
@@ -99,8 +102,10 @@ def _actions_at(ds, period: str) -> pd.DataFrame:
 
 def _compute_actions_at(ds, period: str) -> pd.DataFrame:
     actions = open_actions(ds, period)
+    reading = read_criteria(ds, actions["criterion"], actions["visit_date"], period)
     actions = actions.assign(unit_name=actions["unit_code"].map(_unit_names(ds)),
-                             criterion=actions["criterion"].astype("string").str.strip())
+                             criterion=actions["criterion"].astype("string").str.strip(),
+                             criteria_set=reading["criteria_set"], department=reading["department"])
     return actions[ACTION_COLUMNS]
 
 
@@ -149,9 +154,9 @@ def unit_pipelines(ds, period: str, unit_code: str) -> UnitPipelines:
 
 @dataclass(frozen=True)
 class DepartmentPipelines:
-    """A department's share of the pipelines at P: ``criteria`` it leads in the set in force;
-    ``projects`` not completed at P serving one of them; ``actions`` open at P whose lead is the
-    department or whose criterion it leads."""
+    """A department's share of the pipelines at P: ``criteria`` it leads in the set in force at P;
+    ``projects`` not completed at P serving a criterion it leads in the project's own set; ``actions`` open
+    at P whose lead is the department or whose criterion it leads in the set of the visit."""
 
     department: str
     period: str
@@ -163,16 +168,17 @@ class DepartmentPipelines:
 def department_pipelines(ds, period: str, department: str) -> DepartmentPipelines:
     """The projects and inspection actions under the criteria ``department`` leads at P.
 
-    A project's or finding's ``criterion`` is read as a criterion of the set in force at P (assumption
-    ``pipelines_criterion_set`` of the reference data).
+    A project's ``criterion`` is read in the set in force at its start, a finding's in the set in force on
+    the day of the visit (``pipeline_criteria.read_criteria``; assumption ``pipelines_criterion_set``), so
+    a 2021-2025 item reaches the department that leads its criterion in that set.
     """
     period = periods.parse_period(period)
     criteria = ds.criteria_set_for(period).criteria
     led = tuple(criteria.loc[criteria["department"].astype(str) == department, "criterion"].astype(str).str.strip())
     projects = _projects_at(ds, period)
-    projects = projects[projects["criterion"].isin(led) & ~projects["status"].isin(PROJECT_DONE)]
+    projects = projects[(projects["department"] == department) & ~projects["status"].isin(PROJECT_DONE)]
     actions = _actions_at(ds, period)
-    actions = actions[(actions["lead"] == department) | actions["criterion"].isin(led)]
+    actions = actions[(actions["lead"] == department) | (actions["department"] == department)]
     return DepartmentPipelines(department, period, led, projects.reset_index(drop=True),
                                actions.reset_index(drop=True))
 
@@ -184,3 +190,13 @@ def remember_pipelines(ds, period: str) -> None:
     _projects_at(ds, period)
     _dossiers_at(ds, period)
     _actions_at(ds, period)
+
+
+def pipeline_departments(ds, period: str) -> set[str]:
+    """The departments with a project not completed or an open action at P under a criterion they lead
+    (in the item's own set): they get a brief even when they lead no criterion of the set in force at P."""
+    period = periods.parse_period(period)
+    projects = _projects_at(ds, period)
+    projects = projects[~projects["status"].isin(PROJECT_DONE)]
+    actions = _actions_at(ds, period)
+    return {str(d) for d in pd.concat([projects["department"], actions["department"]]).dropna()}

@@ -43,7 +43,7 @@ def project_states(grid: GridContext) -> pd.DataFrame:
         progress, projects = grid.prepared.get("project_progress"), grid.prepared.get("projects")
         states = grid.latest_cover(progress, ["project_id"])
         cols = ["project_id", "project_name", "unit_code", "criterion", "category", "total_investment_mvnd",
-                "planned_end"]
+                "start_date", "planned_end"]
         states = states.merge(projects[cols].drop_duplicates("project_id"), on="project_id", how="left")
         done = states["status"].isin(PROJECT_DONE).to_numpy()
         ends = grid.ends.to_numpy()[states["_g"].to_numpy()]

@@ -16,7 +16,15 @@ from nrd.contract import LEVEL
 from nrd.errors import UnknownNameError
 from nrd.present.display import show_figure, show_note, show_table
 from nrd.present.formats import fmt_number, fmt_period_short
-from nrd.present.i18n import DEFAULT_LANG, check_lang, criterion_name, department_name, enum_label, t
+from nrd.present.i18n import (
+    DEFAULT_LANG,
+    check_lang,
+    criteria_set_name,
+    criterion_name,
+    department_name,
+    enum_label,
+    t,
+)
 from nrd.present.plots import _CB, _empty, _number_axis, _require, new_figure
 from nrd.present.tables import Col
 
@@ -166,17 +174,24 @@ def show_inspection_calendar(calendar: pd.DataFrame, monthly: pd.DataFrame, lang
 
 
 def show_findings_by_criterion(findings: pd.DataFrame, criteria_set, lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """``findings_by_criterion``, each criterion named in ``criteria_set`` (the set in force at P); a
-    number outside that set is shown as written."""
-    def name(criterion: str) -> str:
+    """``findings_by_criterion``, each criterion named in its own set (``criteria_set`` column; the set in
+    force on the day of the visit), the set's name added when it is not ``criteria_set`` (the set in force
+    at P); a number its set does not have is shown as written."""
+    from nrd.reference import get_criteria_set
+
+    def name(set_id: object, criterion: str) -> str:
         if not criterion:
             return t("inspection.no_criterion", lang)
+        own = criteria_set if pd.isna(set_id) or set_id == criteria_set.id else get_criteria_set(str(set_id))
         try:
-            return criterion_name(criteria_set, criterion, lang)
+            label = criterion_name(own, criterion, lang)
         except UnknownNameError:
             return t("inspection.outside_set", lang)
+        return label if own.id == criteria_set.id else f"{label} ({criteria_set_name(own.id, lang)})"
 
-    show_table(findings.assign(criterion_label=[name(c) for c in findings["criterion"]]), FINDING_COLUMNS, lang)
+    sets = findings["criteria_set"] if "criteria_set" in findings else pd.Series(pd.NA, index=findings.index)
+    labels = [name(set_id, c) for set_id, c in zip(sets, findings["criterion"])]
+    show_table(findings.assign(criterion_label=labels), FINDING_COLUMNS, lang)
     show_note("note.pipelines_criterion", lang)
     return findings
 

@@ -137,7 +137,8 @@ def for_each_keys(ds: Any, period: str) -> dict[str, list[str]]:
     """The keys of each fan-out kind (``nrd.reports.FAN_OUT``) for a dataset and period (pure).
 
     ``commune``: the communes of the registry (wards are outside the NRA criteria); ``unit``: every unit;
-    ``department``: the departments owning a criterion of the set in force at ``period``, in the registry's
+    ``department``: the departments owning a criterion of the set in force at ``period``, and those leading
+    the criterion of a project or open inspection action in its own (earlier) set, in the registry's
     order; ``ocop_unit``: the units with at least one OCOP product.
     """
     from nrd.reference import load_departments
@@ -145,6 +146,10 @@ def for_each_keys(ds: Any, period: str) -> dict[str, list[str]]:
     units = ds.units
     communes = sorted(units.loc[units["unit_type"] == "commune", "unit_code"].astype(str))
     owning = set(ds.criteria_set_for(period).criteria["department"].dropna().astype(str))
+    if ds.has("projects") or ds.has("inspections"):
+        from nrd.indicators import pipeline_departments
+
+        owning |= pipeline_departments(ds, period)
     departments = [d for d in load_departments()["department"].astype(str) if d in owning]
     ocop_units: list[str] = []
     if ds.has("ocop_products"):
