@@ -205,3 +205,130 @@ def test_criteria_of_projects_and_findings_are_checked_against_the_criteria_sets
     assert (visit.severity, visit.file, visit.row, visit.column, visit.value) == \
         ("warning", "inspections.csv", 4, "criterion", "25")
     assert "qd318" in visit.expected.lower() and "2025-09" in visit.expected
+
+
+# --- the audit's cross-table and row rules -----------------------------------------------------------------
+
+
+def test_cumulative_disbursement_falling(tmp_path):
+    rows = pipeline_tables()["project_progress"][1] + [["2025-10", "DA1", "60", "2100", "in_progress", ""]]
+    f = _only(_read(write_valid_dataset(tmp_path, **pipeline_tables(project_progress=(PROGRESS, rows)))),
+              "disbursed_decreasing")
+    assert (f.severity, f.file, f.row, f.column, f.value) == (
+        "warning", "project_progress.csv", 5, "disbursed_mvnd", "2100")
+    assert "2200" in f.expected
+
+
+def test_completed_with_physical_progress_below_100(tmp_path):
+    rows = pipeline_tables()["project_progress"][1] + [["2025-10", "DA2", "95", "2600", "hoàn thành", ""]]
+    f = _only(_read(write_valid_dataset(tmp_path, **pipeline_tables(project_progress=(PROGRESS, rows)))),
+              "completed_below_100")
+    assert (f.severity, f.row, f.column, f.value) == ("warning", 5, "physical_pct", "95")
+
+
+def test_project_criterion_is_read_in_the_set_in_force_at_its_start(tmp_path):
+    projects = pipeline_tables()["projects"][1] + [
+        # criterion 15 (health) exists only in the 2021-2025 set: not for a project started in June 2026
+        ["DA3", "Trạm y tế", COMMUNE, "15", "health", "UBND xã", "local_budget", "900", "2026-06-01", "2027-03-28"],
+        ["DA4", "Trạm y tế", COMMUNE, "15", "health", "UBND xã", "local_budget", "900", "2025-06-01", "2026-03-28"]]
+    f = _only(_read(write_valid_dataset(tmp_path, **pipeline_tables(projects=(PROJECTS, projects)))),
+              "criterion_not_in_set")
+    assert (f.severity, f.file, f.row, f.column, f.value) == ("warning", "projects.csv", 4, "criterion", "15")
+    assert "qd51_2025" in f.expected and "2026-06-01" in f.expected
+
+
+def test_finding_criterion_read_on_the_day_of_the_visit(tmp_path):
+    # 10/02/2026 is before QĐ 51 took effect (15/02/2026): criterion 17 of the 2021-2025 set is valid
+    visits = pipeline_tables()["inspections"][1] + [
+        ["KT3", COMMUNE, "2025-02-10", "inspection", "vpdp", "17", "Rác thải", "", ""]]
+    ds = _read(write_valid_dataset(tmp_path, **pipeline_tables(inspections=(INSPECTIONS, visits))))
+    assert not [f for f in ds.findings if f.rule == "criterion_not_in_set"]
+    from nrd.io.pipelines import check_pipeline_criteria
+    import pandas as pd
+
+    frame = pd.DataFrame({"criterion": ["17", "17"], "finding": ["x", "x"], "_row": [2, 3],
+                          "_source": ["inspections.csv:inspections"] * 2,
+                          "visit_date": pd.to_datetime(["2026-02-10", "2026-02-20"])})
+    found = check_pipeline_criteria({"inspections": frame})
+    assert [(f.rule, f.row) for f in found] == [("criterion_not_in_set", 3)]
+
+
+def test_appraisal_council_before_submission(tmp_path):
+    rows = pipeline_tables()["appraisals"][1] + [
+        ["HS3", COMMUNE_2, "nra", "2025-08-01", "council", "2025-09-01", "2025-07-20", ""]]
+    f = _only(_read(write_valid_dataset(tmp_path, **pipeline_tables(appraisals=(APPRAISALS, rows)))),
+              "council_before_submission")
+    assert (f.severity, f.file, f.row, f.column, f.value) == (
+        "warning", "appraisals.csv", 5, "council_date", "2025-07-20")
+
+
+def test_dossier_level_not_in_its_criteria_set(tmp_path):
+    from nrd.io.pipelines import check_appraisals
+    import pandas as pd
+
+    from nrd.reference import load_units
+
+    frame = pd.DataFrame({
+        "dossier_id": ["A", "B", "C", "D"], "unit_code": [COMMUNE] * 4,
+        "level": ["advanced", "modern", "modern", "advanced"],
+        "criteria_set": [None, None, "qd318_2022", "qd318_2022"],
+        "submitted_on": pd.to_datetime(["2026-05-01", "2026-05-01", "2026-05-01", "2026-05-01"]),
+        "stage": ["submitted"] * 4, "stage_date": pd.to_datetime(["2026-05-01"] * 4),
+        "council_date": pd.NaT, "decision_no": None, "_row": [2, 3, 4, 5],
+        "_source": ["appraisals.csv:appraisals"] * 4})
+    found = [f for f in check_appraisals({"appraisals": frame}, load_units("37")) if f.rule == "level_not_in_set"]
+    assert [(f.row, f.value) for f in found] == [(2, "advanced"), (4, "modern")]
+    assert "qd51_2025" in found[0].expected and "modern" in found[0].expected
+
+
+def test_appraisals_criteria_set_defaults_to_the_set_in_force_on_submission(tmp_path):
+    rows = pipeline_tables()["appraisals"][1] + [
+        ["HS3", COMMUNE_2, "nra", "2022-02-01", "submitted", "2022-02-01", "", ""]]
+    ds = _read(write_valid_dataset(tmp_path, **pipeline_tables(appraisals=(APPRAISALS, rows))))
+    assert ds.table("appraisals")["criteria_set"].tolist() == ["qd318_2022"] * 4
+    from nrd.io.defaults import apply_defaults
+    import pandas as pd
+
+    frame = pd.DataFrame({"submitted_on": pd.to_datetime(["2026-02-14", "2026-02-15", "2026-03-01"]),
+                          "criteria_set": [None, None, "qd318_2022"]})
+    filled = apply_defaults({"appraisals": frame})["appraisals"]
+    assert filled["criteria_set"].tolist() == ["qd318_2022", "qd51_2025", "qd318_2022"]
+
+
+def test_appraisal_check_on_a_ward(tmp_path):
+    rows = pipeline_tables()["inspections"][1] + [
+        ["KT3", WARD, "2025-09-10", "thẩm tra", "vpdp", "", "", "", ""],
+        ["KT4", WARD, "2025-09-10", "inspection", "vpdp", "", "", "", ""]]
+    f = _only(_read(write_valid_dataset(tmp_path, **pipeline_tables(inspections=(INSPECTIONS, rows)))),
+              "appraisal_check_on_ward")
+    assert (f.severity, f.file, f.row, f.column, f.value) == ("warning", "inspections.csv", 4, "unit_code", WARD)
+
+
+def _registrations(tmp_path, rows):
+    header = ["registration_id", "product_name", "entity_id", "unit_code", "cycle", "registered_on", "stage",
+              "proposed_stars", "council_date", "result_stars"]
+    write_valid_dataset(tmp_path, **pipeline_tables())
+    write_csv(tmp_path, "ocop_registrations", header, rows)
+    return _read(tmp_path)
+
+
+def test_ocop_council_before_registration_and_cycle_of_another_year(tmp_path):
+    ds = _registrations(tmp_path, [
+        ["R1", "Mật ong", "E1", COMMUNE, 2025, "2025-07-10", "submitted", 4, "2025-06-20", ""],
+        ["R2", "Gạo", "E1", COMMUNE, 2019, "2025-07-12", "registered", 3, "", ""],
+        ["R3", "Chè", "E1", COMMUNE, 2026, "2025-11-12", "registered", 3, "", ""],  # next year's cycle: fine
+    ])
+    early = _only(ds, "council_before_registration")
+    assert (early.severity, early.row, early.column, early.value) == ("warning", 2, "council_date", "2025-06-20")
+    cycle = _only(ds, "cycle_mismatch")
+    assert (cycle.severity, cycle.row, cycle.column, cycle.value) == ("warning", 3, "cycle", "2019")
+
+
+def test_evaluated_by_a_council_after_the_data_end(tmp_path):
+    # the io fixture's latest period is 2025-09 (criteria_status)
+    ds = _registrations(tmp_path, [
+        ["R1", "Mật ong", "E1", COMMUNE, 2025, "2025-03-10", "evaluated", 4, "2025-06-20", 4],
+        ["R2", "Gạo", "E1", COMMUNE, 2025, "2025-07-12", "evaluated", 4, "2025-12-05", 4],
+    ])
+    f = _only(ds, "evaluated_before_council")
+    assert (f.severity, f.row, f.column, f.value) == ("warning", 3, "stage", "evaluated")

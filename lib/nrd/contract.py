@@ -164,7 +164,9 @@ PIPELINE_TABLES = (
     ), key=("period", "project_id"), help_vi="Tiến độ hằng tháng của từng công trình, dự án."),
     Table("appraisals", "Hồ sơ đề nghị xét, công nhận", (
         _C("dossier_id", "Mã hồ sơ", "text"), _unit, _C("level", "Mức đề nghị", "enum", enum=LEVEL),
-        _set_optional, _C("submitted_on", "Ngày nộp hồ sơ", "date"),
+        _C("criteria_set", "Bộ tiêu chí", "enum", required=False, enum=CRITERIA_SET,
+           help_vi="Để trống = bộ tiêu chí có hiệu lực tại ngày nộp hồ sơ"),
+        _C("submitted_on", "Ngày nộp hồ sơ", "date"),
         _C("stage", "Giai đoạn", "enum", enum=DOSSIER_STAGE),
         _C("stage_date", "Ngày chuyển giai đoạn", "date", help_vi="Không trước ngày nộp hồ sơ"),
         _C("council_date", "Ngày họp Hội đồng", "date", required=False, future_ok=True),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nrd.errors import NrdError
 from nrd.io.findings import ERROR, WARNING, Finding
 from nrd.io.schemas import ROW
 from nrd.io.validate import _finding, _rows
@@ -23,8 +22,8 @@ def _present(tables: dict, name: str) -> pd.DataFrame | None:
 
 
 def check_progress_projects(tables: dict) -> list[Finding]:
-    """Progress rows name a project of ``projects``; physical % never decreases; disbursement stays within
-    the project's total investment."""
+    """Progress rows name a project of ``projects``; physical % and cumulative disbursement never decrease;
+    a completed project is 100 % done; disbursement stays within the project's total investment."""
     progress = _present(tables, "project_progress")
     if progress is None:
         return []
@@ -43,6 +42,19 @@ def check_progress_projects(tables: dict) -> list[Finding]:
         findings.append(_finding(WARNING, "progress_decreasing", "project_progress", row, "physical_pct",
                                  f"{row.physical_pct:g}", f"at least {before:g} (an earlier month)",
                                  "physical progress is lower than in an earlier month"))
+    paid_before = ordered.groupby("project_id", sort=False)["disbursed_mvnd"].cummax().groupby(
+        ordered["project_id"], sort=False).shift(1)
+    fell = ordered[ordered["disbursed_mvnd"] < paid_before - 1e-9]
+    for row, before in zip(_rows(fell), paid_before[fell.index]):
+        findings.append(_finding(WARNING, "disbursed_decreasing", "project_progress", row, "disbursed_mvnd",
+                                 f"{row.disbursed_mvnd:g}", f"at least {before:g} (an earlier month)",
+                                 "cumulative disbursement is lower than in an earlier month"))
+    unfinished = progress[(progress["status"] == "completed") & (progress["physical_pct"] < 100 - 1e-9)]
+    findings += [
+        _finding(WARNING, "completed_below_100", "project_progress", row, "physical_pct", f"{row.physical_pct:g}",
+                 "100 when the status is completed", "a completed project whose physical progress is below 100 %")
+        for row in _rows(unfinished)
+    ]
     if projects is not None and not projects.empty:
         total = projects.drop_duplicates("project_id").set_index("project_id")["total_investment_mvnd"]
         limit = progress["project_id"].map(total)
@@ -84,6 +96,14 @@ def check_appraisals(tables: dict, units: pd.DataFrame) -> list[Finding]:
                  f"on or after submitted_on, {row.submitted_on:%Y-%m-%d}", "stage date before the submission")
         for row in _rows(dossiers[dossiers["stage_date"] < dossiers["submitted_on"]])
     ]
+    early = dossiers[dossiers["council_date"].notna() & (dossiers["council_date"] < dossiers["submitted_on"])]
+    findings += [
+        _finding(WARNING, "council_before_submission", "appraisals", row, "council_date",
+                 f"{row.council_date:%Y-%m-%d}", f"on or after submitted_on, {row.submitted_on:%Y-%m-%d}",
+                 "the appraisal council meets before the dossier is submitted")
+        for row in _rows(early)
+    ]
+    findings += _levels_outside_their_set(dossiers)
     types = dict(zip(units["unit_code"], units["unit_type"]))
     findings += [
         _finding(ERROR, "commune_only", "appraisals", row, "unit_code", row.unit_code, "a commune",
@@ -110,12 +130,41 @@ def check_appraisals(tables: dict, units: pd.DataFrame) -> list[Finding]:
     return findings
 
 
-def check_inspections(tables: dict) -> list[Finding]:
-    """Action due and resolution not before the visit; a due date or resolution needs a finding."""
+def _levels_outside_their_set(dossiers: pd.DataFrame) -> list[Finding]:
+    """A dossier's level is a tier of its criteria set (named, or in force on submitted_on): the 2026-2030
+    set has no advanced or model level, the 2021-2025 one no modern pilot."""
+    from nrd.reference import criteria_set_on, load_criteria_sets
+
+    sets = load_criteria_sets()
+    named = dossiers["criteria_set"] if "criteria_set" in dossiers else pd.Series(None, index=dossiers.index)
+    days = {pd.Timestamp(day): criteria_set_on(day).id for day in dossiers["submitted_on"].dropna().unique()}
+    set_ids = named.where(named.notna(), dossiers["submitted_on"].map(days))
+    tiers = set_ids.map(lambda set_id: sets[set_id].tiers if set_id in sets else None)
+    outside = [i for i, level, allowed in zip(dossiers.index, dossiers["level"], tiers)
+               if allowed is not None and pd.notna(level) and level not in allowed]
+    return [
+        _finding(WARNING, "level_not_in_set", "appraisals", row, "level", row.level,
+                 f"a level of {set_id}: {', '.join(sets[set_id].tiers)}",
+                 "the criteria set of the dossier has no such level")
+        for row, set_id in zip(_rows(dossiers.loc[outside]), set_ids.loc[outside])
+    ]
+
+
+def check_inspections(tables: dict, units: pd.DataFrame | None = None) -> list[Finding]:
+    """Action due and resolution not before the visit; a due date or resolution needs a finding; an
+    appraisal check (thẩm tra, of a commune proposed for recognition) is not made on a ward."""
     visits = _present(tables, "inspections")
     if visits is None:
         return []
     findings = []
+    if units is not None:
+        types = dict(zip(units["unit_code"], units["unit_type"]))
+        on_ward = visits[(visits["kind"] == "appraisal_check") & (visits["unit_code"].map(types) == "ward")]
+        findings += [
+            _finding(WARNING, "appraisal_check_on_ward", "inspections", row, "unit_code", row.unit_code,
+                     "a commune (wards are outside the NRA criteria)", "an appraisal check of a ward")
+            for row in _rows(on_ward)
+        ]
     for column, rule in (("action_due", "due_before_visit"), ("resolved_on", "resolved_before_visit")):
         early = visits[visits[column].notna() & (visits[column] < visits["visit_date"])]
         findings += [
@@ -141,30 +190,102 @@ def check_inspections(tables: dict) -> list[Finding]:
     return findings
 
 
+def latest_period(tables: dict) -> str | None:
+    """The data's latest period: of ``criteria_status``, or of any table with a period (``Dataset``'s rule)."""
+    frame = tables.get("criteria_status")
+    if frame is not None and frame["period"].notna().any():
+        return str(frame["period"].dropna().max())
+    found = [frame["period"].dropna().max() for frame in tables.values()
+             if frame is not None and "period" in frame.columns and frame["period"].notna().any()]
+    return str(max(found)) if found else None
+
+
 def check_ocop_council(tables: dict) -> list[Finding]:
-    """A registration's result stars are given only once it is evaluated."""
+    """A registration's result stars are given only once it is evaluated; its cycle is the year of the
+    registration or the next; the council meets after the registration, and an evaluated registration's
+    council has met by the data's latest period."""
     registrations = _present(tables, "ocop_registrations")
-    if registrations is None or "result_stars" not in registrations.columns:
+    if registrations is None:
         return []
-    early = registrations[registrations["result_stars"].notna() & (registrations["stage"] != "evaluated")]
-    return [
-        _finding(WARNING, "result_before_evaluation", "ocop_registrations", row, "result_stars",
-                 str(row.result_stars), "blank until the stage is evaluated", "stars given before evaluation")
-        for row in _rows(early)
+    findings: list[Finding] = []
+    if "result_stars" in registrations.columns:
+        early = registrations[registrations["result_stars"].notna() & (registrations["stage"] != "evaluated")]
+        findings += [
+            _finding(WARNING, "result_before_evaluation", "ocop_registrations", row, "result_stars",
+                     str(row.result_stars), "blank until the stage is evaluated", "stars given before evaluation")
+            for row in _rows(early)
+        ]
+    year = registrations["registered_on"].dt.year
+    off = registrations[registrations["cycle"].notna() & year.notna()
+                        & ~registrations["cycle"].sub(year).isin([0, 1])]
+    findings += [
+        _finding(WARNING, "cycle_mismatch", "ocop_registrations", row, "cycle", str(row.cycle),
+                 f"{row.registered_on.year} or {row.registered_on.year + 1} (registered on "
+                 f"{row.registered_on:%Y-%m-%d})", "the evaluation cycle is not the year of the registration "
+                 "or the next")
+        for row in _rows(off)
     ]
+    if "council_date" not in registrations.columns:
+        return findings
+    council = registrations["council_date"]
+    before = registrations[council.notna() & (council < registrations["registered_on"])]
+    findings += [
+        _finding(WARNING, "council_before_registration", "ocop_registrations", row, "council_date",
+                 f"{row.council_date:%Y-%m-%d}", f"on or after registered_on, {row.registered_on:%Y-%m-%d}",
+                 "the council meets before the product is registered")
+        for row in _rows(before)
+    ]
+    latest = latest_period(tables)
+    if latest is not None:
+        from nrd.periods import period_end
+
+        end = period_end(latest)
+        ahead = registrations[(registrations["stage"] == "evaluated") & council.notna() & (council > end)]
+        findings += [
+            _finding(WARNING, "evaluated_before_council", "ocop_registrations", row, "stage", row.stage,
+                     f"submitted until the council of {row.council_date:%Y-%m-%d} (the data end in {latest})",
+                     "evaluated by a council that has not met by the data's latest period")
+            for row in _rows(ahead)
+        ]
+    return findings
+
+
+def _outside_set_on(frame: pd.DataFrame, table: str, day_column: str, what: str) -> tuple[list[Finding], pd.Index]:
+    """``criterion_not_in_set`` for the rows of ``frame`` dated in ``day_column`` whose criterion is not one of
+    the set in force on that day; also the index of the undated rows (left to the caller)."""
+    from nrd.reference import criteria_set_on
+
+    tagged = frame[frame["criterion"].notna()]
+    dated = tagged[tagged[day_column].notna()]
+    in_force = {}
+    for day in dated[day_column].unique():
+        criteria_set = criteria_set_on(day)
+        in_force[pd.Timestamp(day)] = (criteria_set.id, {str(c).strip() for c in criteria_set.criteria["criterion"]})
+    findings = []
+    for row in _rows(dated):
+        set_id, criteria = in_force[pd.Timestamp(getattr(row, day_column))]
+        if str(row.criterion).strip() not in criteria:
+            day = getattr(row, day_column)
+            findings.append(_finding(WARNING, "criterion_not_in_set", table, row, "criterion", str(row.criterion),
+                                     f"a criterion of {set_id}, in force on {what} {day:%Y-%m-%d}",
+                                     f"the criterion is not in the set in force on {what}"))
+    return findings, tagged.index.difference(dated.index)
 
 
 def check_pipeline_criteria(tables: dict) -> list[Finding]:
-    """A project's criterion is a criterion of a criteria set the product knows; an inspection finding's
-    criterion is one of the set in force in the month of the visit (reference data, never code)."""
-    from nrd.reference import criteria_set_for, load_criteria_sets
+    """A project's criterion is one of the set in force at its start (without a start: of some set); an
+    inspection finding's criterion is one of the set in force on the day of the visit. The reports read
+    them in the same sets (``nrd.indicators.pipeline_criteria``)."""
+    from nrd.reference import load_criteria_sets
 
     findings: list[Finding] = []
     projects = _present(tables, "projects")
     if projects is not None:
+        outside, undated = _outside_set_on(projects, "projects", "start_date", "the start")
+        findings += outside
         known = {str(c).strip() for cs in load_criteria_sets().values() for c in cs.criteria["criterion"]}
-        tagged = projects[projects["criterion"].notna()]
-        unknown = tagged[~tagged["criterion"].astype(str).str.strip().isin(known)]
+        unknown = projects.loc[undated]
+        unknown = unknown[~unknown["criterion"].astype(str).str.strip().isin(known)]
         findings += [
             _finding(WARNING, "unknown_criterion", "projects", row, "criterion", str(row.criterion),
                      "a criterion number of a criteria set (e.g. 2, 17)", "no criteria set has this criterion")
@@ -172,20 +293,7 @@ def check_pipeline_criteria(tables: dict) -> list[Finding]:
         ]
     visits = _present(tables, "inspections")
     if visits is not None:
-        tagged = visits[visits["criterion"].notna() & visits["visit_date"].notna()]
-        months = tagged["visit_date"].dt.strftime("%Y-%m")
-        in_force = {}
-        for month in sorted(set(months)):
-            try:
-                criteria_set = criteria_set_for(month)
-            except NrdError:  # a month no set covers: the recognition rules report the period itself
-                continue
-            in_force[month] = (criteria_set.id, {str(c).strip() for c in criteria_set.criteria["criterion"]})
-        for row, month in zip(_rows(tagged), months):
-            if month in in_force and str(row.criterion).strip() not in in_force[month][1]:
-                findings.append(_finding(WARNING, "criterion_not_in_set", "inspections", row, "criterion",
-                                         str(row.criterion), f"a criterion of {in_force[month][0]}, in force "
-                                         f"in {month}", "the criterion is not in the set in force at the visit"))
+        findings += _outside_set_on(visits, "inspections", "visit_date", "the visit")[0]
     return findings
 
 
@@ -195,7 +303,7 @@ def validate_pipelines(tables: dict[str, pd.DataFrame], units: pd.DataFrame) -> 
         *check_projects(tables),
         *check_progress_projects(tables),
         *check_appraisals(tables, units),
-        *check_inspections(tables),
+        *check_inspections(tables, units),
         *check_ocop_council(tables),
         *check_pipeline_criteria(tables),
     ]
