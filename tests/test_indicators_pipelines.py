@@ -132,11 +132,17 @@ def test_absent_tables_leave_the_indicators_out():
 def test_commune_rows_share_out_the_province_counts():
     ds = _ds()
     table = build_indicator_table(ds, ["2025-09", "2025-10"])
-    for indicator in ("projects.overdue", "appraisal.open", "inspections.actions_open", "inspections.actions_overdue"):
+    communes_only = {"appraisal.open", "appraisal.open_over_60d"}  # dossiers concern communes: no ward rows
+    n_communes = int((ds.units["unit_type"] == "commune").sum())
+    for indicator in ("projects.overdue", "appraisal.open", "appraisal.open_over_60d", "inspections.actions_open",
+                      "inspections.actions_overdue"):
         rows = table[(table["indicator"] == indicator) & (table["period"] == "2025-10")]
         communes = rows[rows["unit_code"] != ds.province_code]
-        assert len(communes) == len(ds.units)  # every unit, 0 where it has none
+        # every unit (every commune for dossiers), 0 where it has none
+        assert len(communes) == (n_communes if indicator in communes_only else len(ds.units)), indicator
         assert communes["value"].sum() == rows.loc[rows["unit_code"] == ds.province_code, "value"].item(), indicator
+    dossiers = table[table["indicator"].isin(communes_only)]
+    assert not dossiers["unit_code"].isin(ds.units.loc[ds.units["unit_type"] == "ward", "unit_code"]).any()
     actions = table[(table["indicator"] == "inspections.actions_open") & (table["period"] == "2025-10")]
     expected = open_actions(ds, "2025-10")["unit_code"].value_counts()
     got = actions.set_index("unit_code")["value"]

@@ -66,21 +66,23 @@ def dossier_states(grid: GridContext) -> pd.DataFrame:
     return grid.memo("dossier_states", compute)
 
 
-def _unit_sums(grid, g, unit_codes, values) -> tuple[pd.MultiIndex, np.ndarray]:
-    """``values`` summed per (grid period, unit) over every unit of the province (0 where none); rows
-    without a unit (a project of several communes or of the province) count for the province only."""
+def _unit_sums(grid, g, unit_codes, values, communes_only: bool = False) -> tuple[pd.MultiIndex, np.ndarray]:
+    """``values`` summed per (grid period, unit) over every unit of the province, or (``communes_only``) over
+    its communes (0 where none); rows without a unit (a project of several communes or of the province)
+    count for the province only."""
     codes = pd.Series(unit_codes, dtype="string").reset_index(drop=True)
     keep = codes.notna().to_numpy()
     series = pd.Series(np.asarray(values, dtype="float64")[keep],
                        index=pd.MultiIndex.from_arrays([np.asarray(g, dtype="int64")[keep],
                                                         codes[keep].astype(str).to_numpy()]))
-    index = pd.MultiIndex.from_product([range(grid.n), grid.prepared.units["unit_code"].astype(str)],
-                                       names=["_g", "unit_code"])
+    units = grid.communes if communes_only else grid.prepared.units["unit_code"]
+    index = pd.MultiIndex.from_product([range(grid.n), pd.Index(units).astype(str)], names=["_g", "unit_code"])
     return index, series.groupby(level=[0, 1]).sum().reindex(index, fill_value=0.0).to_numpy()
 
 
-def _unit_count_rows(grid, frame, mask) -> pd.DataFrame:
-    index, counts = _unit_sums(grid, frame["_g"].to_numpy(), frame["unit_code"], np.asarray(mask, dtype="float64"))
+def _unit_count_rows(grid, frame, mask, communes_only: bool = False) -> pd.DataFrame:
+    index, counts = _unit_sums(grid, frame["_g"].to_numpy(), frame["unit_code"], np.asarray(mask, dtype="float64"),
+                               communes_only)
     return grid_value_rows(grid.periods[index.get_level_values(0).to_numpy()], index.get_level_values(1), counts)
 
 
@@ -88,14 +90,14 @@ def _count(grid, frame, mask) -> np.ndarray:
     return per_period(grid, frame["_g"].to_numpy(), np.asarray(mask, dtype="float64"))
 
 
-def _counted(states_of, flag: str | None = None, *, per_unit: bool = False):
+def _counted(states_of, flag: str | None = None, *, per_unit: bool = False, communes_only: bool = False):
     """The grid function counting the rows of ``states_of(grid)`` (those whose ``flag`` is true): one
-    province row per period, or (``per_unit``) one row per unit and period."""
+    province row per period, or (``per_unit``) one row per unit (``communes_only``: per commune) and period."""
     def compute(grid):
         states = states_of(grid)
         mask = np.ones(len(states)) if flag is None else states[flag].to_numpy()
         if per_unit:
-            return _unit_count_rows(grid, states, mask)
+            return _unit_count_rows(grid, states, mask, communes_only)
         return province_value_rows(grid, _count(grid, states, mask))
     return compute
 
@@ -220,8 +222,9 @@ _declare("projects.disbursed_share", _lbl("Tỷ lệ giải ngân công trình",
          numerator="disbursed_mvnd", denominator="total_investment_mvnd", units=_projects_disbursed_share_units)
 _declare("appraisal.open", _lbl("Hồ sơ đang xét", "Dossiers open", "Dossiers en cours"),
          "count", "neutral", _counted(dossier_states, "open"), _AP,
-         "Dossiers with a row at or before the end of P whose stage at P is not approved or rejected.",
-         units=_counted(dossier_states, "open", per_unit=True))
+         "Dossiers with a row at or before the end of P whose stage at P is not approved or rejected; per "
+         "commune (dossiers concern communes, wards have none).",
+         units=_counted(dossier_states, "open", per_unit=True, communes_only=True))
 _declare("appraisal.approved_year", _lbl("Hồ sơ được công nhận trong năm", "Dossiers approved this year",
                                          "Dossiers approuvés dans l'année"),
          "count", "higher_is_better", _appraisal_approved_year, _AP,
@@ -229,8 +232,9 @@ _declare("appraisal.approved_year", _lbl("Hồ sơ được công nhận trong n
 _declare("appraisal.open_over_60d", _lbl("Hồ sơ quá 60 ngày chưa xong", "Dossiers open over 60 days",
                                          "Dossiers ouverts depuis plus de 60 jours"),
          "count", "lower_is_better", _counted(dossier_states, "open_long"), _AP,
-         "Open dossiers submitted more than 60 days before the end of P (threshold in pipelines.yaml).",
-         units=_counted(dossier_states, "open_long", per_unit=True))
+         "Open dossiers submitted more than 60 days before the end of P (threshold in pipelines.yaml); per "
+         "commune.",
+         units=_counted(dossier_states, "open_long", per_unit=True, communes_only=True))
 _declare("inspections.visits_year", _lbl("Đợt kiểm tra trong năm", "Inspection rounds this year",
                                          "Missions d'inspection de l'année"),
          "count", "neutral", _distinct("inspection_id"), _IN,
