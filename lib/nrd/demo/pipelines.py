@@ -16,20 +16,46 @@ _CATEGORIES = np.array(["transport", "irrigation", "school", "culture", "market"
 _CATEGORY_WEIGHTS = np.array([0.3, 0.12, 0.14, 0.12, 0.05, 0.08, 0.08, 0.04, 0.04, 0.03])
 _CATEGORY_CRITERION = {"transport": "2", "irrigation": "3", "school": "5", "culture": "6", "market": "7",
                        "water": "17", "environment": "17", "electricity": "4", "health": "15", "other": ""}
+#: The same works under the 2026-2030 set (QĐ 51/2025): the infrastructure criterion 2 covers roads,
+#: irrigation, schools, culture houses, markets and the grid; health is in 5, water and waste in 8.
+_CATEGORY_CRITERION_QD51 = {"transport": "2", "irrigation": "2", "school": "2", "culture": "2", "market": "2",
+                            "water": "8", "environment": "8", "electricity": "2", "health": "5", "other": ""}
 _CATEGORY_NAME = {"transport": "Đường giao thông", "irrigation": "Kênh mương nội đồng", "school": "Trường học",
                   "culture": "Nhà văn hóa", "market": "Chợ nông thôn", "water": "Công trình nước sạch",
                   "environment": "Điểm tập kết rác thải", "electricity": "Lưới điện nông thôn",
                   "health": "Trạm y tế", "other": "Công trình hạ tầng"}
 _OBSTACLES = ("Vướng giải phóng mặt bằng", "Chậm bố trí vốn đối ứng", "Điều chỉnh thiết kế",
               "Nhà thầu thiếu năng lực", "Thời tiết mưa bão kéo dài")
-_FINDINGS = ("Hồ sơ minh chứng chưa đầy đủ", "Công trình xuống cấp, chưa duy tu",
-             "Chưa thu gom, xử lý rác thải đúng quy định", "Tỷ lệ hộ dùng nước sạch chưa đạt",
-             "Thiết chế văn hóa hoạt động chưa hiệu quả", "Số liệu báo cáo chưa khớp thực tế")
+#: Findings an inspection records under each criterion of each set (a finding names what the criterion is about).
+_FINDINGS = {
+    "qd318_2022": {
+        "1": ("Quy hoạch chung xã chưa được rà soát, điều chỉnh",), "2": ("Đường trục thôn xuống cấp, chưa duy tu",),
+        "3": ("Kênh mương nội đồng chưa được kiên cố hóa",), "4": ("Lưới điện hạ thế chưa bảo đảm an toàn",),
+        "5": ("Trường học thiếu phòng học, chưa đạt chuẩn cơ sở vật chất",),
+        "6": ("Nhà văn hóa thôn xuống cấp, thiếu trang thiết bị",), "7": ("Chợ nông thôn chưa đạt chuẩn, thiếu quản lý",),
+        "8": ("Đài truyền thanh xã hoạt động chưa thường xuyên",), "9": ("Còn nhà tạm, nhà dột nát",),
+        "10": ("Thu nhập bình quân đầu người chưa đạt",), "11": ("Tỷ lệ hộ nghèo đa chiều chưa đạt",),
+        "12": ("Tỷ lệ lao động qua đào tạo chưa đạt",), "13": ("Hợp tác xã hoạt động chưa hiệu quả",),
+        "14": ("Tỷ lệ học sinh tiếp tục học sau trung học cơ sở chưa đạt",),
+        "15": ("Tỷ lệ người dân tham gia bảo hiểm y tế chưa đạt",), "16": ("Thôn văn hóa chưa đạt tỷ lệ quy định",),
+        "17": ("Chưa thu gom, xử lý rác thải đúng quy định", "Tỷ lệ hộ dùng nước sạch chưa đạt"),
+        "18": ("Hòa giải ở cơ sở chưa hiệu quả",), "19": ("Lực lượng dân quân chưa đạt chỉ tiêu",),
+    },
+    "qd51_2025": {
+        "1": ("Quy hoạch chung xã chưa được rà soát, điều chỉnh",),
+        "2": ("Công trình hạ tầng xuống cấp, chưa duy tu", "Đường trục thôn xuống cấp, chưa duy tu"),
+        "3": ("Sản phẩm chủ lực chưa liên kết chuỗi giá trị",), "4": ("Tỷ lệ lao động qua đào tạo chưa đạt",),
+        "5": ("Thiết chế văn hóa hoạt động chưa hiệu quả", "Trạm y tế thiếu trang thiết bị"),
+        "6": ("Tỷ lệ hộ nghèo đa chiều chưa đạt",), "7": ("Tỷ lệ thủ tục hành chính trực tuyến chưa đạt",),
+        "8": ("Chưa thu gom, xử lý rác thải đúng quy định", "Tỷ lệ hộ dùng nước sạch chưa đạt"),
+        "9": ("Cán bộ, công chức xã chưa đạt chuẩn",), "10": ("Hòa giải ở cơ sở chưa hiệu quả",),
+    },
+}
 _LAST_DAY = (pd.Period(CALENDAR_END, freq="M").end_time.normalize())
 
 
-#: First day of the first month under Decision 51 (the period's last day decides: 02/2026 onwards).
-_QD51_FIRST_MONTH = pd.Timestamp("2026-02-01")
+#: The day Decision 51 took effect: a project started, or a visit made, from then reads its criterion in it.
+_QD51_IN_FORCE = pd.Timestamp("2026-02-15")
 
 
 def build_projects(rng: np.random.Generator, communes: pd.DataFrame, plan: pd.DataFrame):
@@ -55,7 +81,8 @@ def build_projects(rng: np.random.Generator, communes: pd.DataFrame, plan: pd.Da
         "project_id": [f"DA-{i + 1:04d}" for i in range(n)],
         "project_name": [f"{_CATEGORY_NAME[c]} số {i + 1}" for i, c in enumerate(category)],
         "unit_code": units,
-        "criterion": [_CATEGORY_CRITERION[c] or None for c in category],
+        "criterion": [(_CATEGORY_CRITERION_QD51 if day >= _QD51_IN_FORCE else _CATEGORY_CRITERION)[c] or None
+                      for c, day in zip(category, starts.normalize())],
         "category": category,
         "investor": np.where(pd.isna(units), "Sở Xây dựng", "UBND xã"),
         "source": rng.choice(["central_investment", "local_budget", "integrated"], size=n, p=[0.5, 0.35, 0.15]),
@@ -112,25 +139,55 @@ def build_appraisals(rng: np.random.Generator, recognitions: pd.DataFrame, commu
                          submitted, stage, date, council, rec.decision_no if stage == "approved" else None))
     recognised = set(recognitions.loc[recognitions["level"] == "advanced", "unit_code"])
     candidates = [c for c in communes["unit_code"] if c not in recognised]
-    opened = rng.choice(candidates, size=min(9, len(candidates)), replace=False) if candidates else []
+    # The 2026-2030 set has no advanced level: a commune applies for nra under it, or, once recognised
+    # under it, for the modern pilot.
+    phase = recognitions[(recognitions["criteria_set"] == "qd51_2025")
+                         | (recognitions["decision_date"] >= _QD51_IN_FORCE)]
+    phase_nra = phase[phase["level"] == "nra"].groupby("unit_code")["decision_date"].min()
+    opened = list(rng.choice(candidates, size=min(9, len(candidates)), replace=False)) if candidates else []
+    # The last two dossiers are for the modern pilot, by communes recognised nra under the new set by August.
+    modern_done = set(phase.loc[phase["level"] == "modern", "unit_code"])
+    pilot = [c for c in phase_nra[phase_nra <= pd.Timestamp("2026-08-31")].sort_values().index
+             if c not in modern_done and c not in opened][:2]
+    opened[len(opened) - len(pilot):] = pilot
     for j, code in enumerate(opened):
         submitted = pd.Timestamp(dates_between(rng, "2026-05-01", "2026-10-15", 1)[0])
+        level = "modern" if code in pilot else "nra"
+        if level == "modern":  # after its nra recognition under the new set
+            submitted = max(submitted, phase_nra[code] + pd.Timedelta(days=14))
         stage_names = ["submitted", "reviewing", "field_check", "council"][: 1 + j % 4]
         date = submitted
         council = _LAST_DAY + pd.Timedelta(days=int(rng.integers(20, 50)))  # the next council, planned
         for stage in stage_names:
             date = min(date + pd.Timedelta(days=int(rng.integers(5, 20))) if stage != "submitted" else date,
                        _LAST_DAY)
-            rows.append((f"HS-2026-M{j + 1:02d}", code, "advanced", None, submitted, stage, date,
+            rows.append((f"HS-2026-M{j + 1:02d}", code, level, "qd51_2025", submitted, stage, date,
                          council if stage == "council" else None, None))
     return pd.DataFrame(rows, columns=["dossier_id", "unit_code", "level", "criteria_set", "submitted_on", "stage",
                                        "stage_date", "council_date", "decision_no"])
 
 
+def _finding_texts() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(set, criterion) -> the findings recorded under it: its own, and incomplete evidence for it."""
+    from nrd.reference import get_criteria_set
+
+    texts = {}
+    for set_id, by_criterion in _FINDINGS.items():
+        criteria_set = get_criteria_set(set_id)
+        for criterion, own in by_criterion.items():
+            name = criteria_set.criterion_name(criterion).lower()
+            texts[(set_id, criterion)] = (*own, f"Hồ sơ minh chứng tiêu chí {name} chưa đầy đủ")
+    return texts
+
+
 def build_inspections(rng: np.random.Generator, units: pd.DataFrame, departments: list[str]):
     """Three to five rounds per quarter, each visiting two to four units, with zero to three findings per unit;
-    most actions resolved, some late, some still open."""
+    most actions resolved, some late, some still open. An appraisal check (thẩm tra) visits communes only
+    (wards have no recognition dossiers); a finding's text is about its criterion, numbered in the set in
+    force on the day of the visit."""
     codes = units["unit_code"].to_numpy()
+    commune_codes = units.loc[units["unit_type"] == "commune", "unit_code"].to_numpy()
+    texts = _finding_texts()
     rows, round_no = [], 0
     for quarter_start in range(0, len(MONTHS), 3):
         for _ in range(int(rng.integers(3, 6))):
@@ -141,9 +198,10 @@ def build_inspections(rng: np.random.Generator, units: pd.DataFrame, departments
                 continue
             kind = rng.choice(["inspection", "field_survey", "appraisal_check"], p=[0.5, 0.35, 0.15])
             lead = "vpdp" if rng.random() < 0.5 else str(rng.choice(departments))
-            for code in rng.choice(codes, size=int(rng.integers(2, 5)), replace=False):
+            visited = commune_codes if kind == "appraisal_check" else codes
+            for code in rng.choice(visited, size=int(rng.integers(2, 5)), replace=False):
                 visit = min(visit0 + pd.Timedelta(days=int(rng.integers(0, 3))), _LAST_DAY)
-                qd51 = visit >= _QD51_FIRST_MONTH  # the set in force is the one of the visit's month
+                set_id = "qd51_2025" if visit >= _QD51_IN_FORCE else "qd318_2022"
                 found = int(rng.integers(0, 4))
                 if not found:
                     rows.append((f"KT-{round_no:03d}", code, visit, kind, lead, None, None, None, None))
@@ -154,22 +212,32 @@ def build_inspections(rng: np.random.Generator, units: pd.DataFrame, departments
                     resolved = due + pd.Timedelta(days=lag) if rng.random() >= never else None
                     if resolved is not None and (resolved > _LAST_DAY or resolved < visit):
                         resolved = None if resolved > _LAST_DAY else visit + pd.Timedelta(days=7)
-                    criterion = str(rng.integers(1, 11 if qd51 else 20))
-                    rows.append((f"KT-{round_no:03d}", code, visit, kind, lead, criterion, rng.choice(_FINDINGS),
-                                 due, resolved))
+                    criterion = str(rng.integers(1, 11 if set_id == "qd51_2025" else 20))
+                    rows.append((f"KT-{round_no:03d}", code, visit, kind, lead, criterion,
+                                 str(rng.choice(texts[(set_id, criterion)])), due, resolved))
     return pd.DataFrame(rows, columns=["inspection_id", "unit_code", "visit_date", "kind", "lead", "criterion",
                                        "finding", "action_due", "resolved_on"])
 
 
 def with_council(rng: np.random.Generator, registrations: pd.DataFrame) -> pd.DataFrame:
     """The provincial council dates (June and early December of the cycle) and results of the registrations
-    (5 stars is the central government's: the province recognises at most 4)."""
+    (5 stars is the central government's: the province recognises at most 4).
+
+    Stages agree with the council dates as of the data's end (the register holds the latest stage): a
+    registration put to a council that has met is evaluated; one not yet submitted when its council met was
+    not put to it (no council date); a council still to come has evaluated nothing.
+    """
     out = registrations.copy()
     before_june = out["registered_on"].dt.month < 6
     council = np.where(before_june, out["cycle"].astype(int).astype(str) + "-06-20",
                        out["cycle"].astype(int).astype(str) + "-12-05")
     out["council_date"] = pd.to_datetime(pd.Series(council, index=out.index))
     out.loc[~out["stage"].isin(["submitted", "evaluated"]) & before_june, "council_date"] = pd.NaT
+    held = out["council_date"].notna() & (out["council_date"] <= _LAST_DAY)
+    out.loc[held & (out["stage"] == "submitted"), "stage"] = "evaluated"
+    out.loc[held & ~out["stage"].isin(["submitted", "evaluated"]), "council_date"] = pd.NaT
+    planned = out["council_date"] > _LAST_DAY
+    out.loc[planned & (out["stage"] == "evaluated"), "stage"] = "submitted"
     evaluated = out["stage"] == "evaluated"
     stars = out["proposed_stars"].astype("Float64").fillna(3).clip(upper=4)
     downgrade = rng.random(len(out)) < 0.2
