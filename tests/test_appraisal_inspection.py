@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from nrd import indicators as ind
@@ -90,10 +91,15 @@ def test_inspection_views_add_up_to_the_inspection_indicators(ds, table, period)
 
 
 def test_each_action_falls_to_the_department_leading_its_criterion(ds):
+    from nrd.reference import criteria_set_on
+
     actions = ind.open_action_list(ds, LATEST)
-    criteria = ds.criteria_set_for(LATEST).criteria
-    led = dict(zip(criteria["criterion"].astype(str), criteria["department"].astype(str)))
+    assert (actions["visit_date"] < pd.Timestamp("2026-02-15")).any()  # some visits under the old set
     for action in actions.itertuples():
+        # read in the set in force on the day of the visit, not the set of the report period
+        criteria = ds.reference.criteria_set(criteria_set_on(action.visit_date).id).criteria
+        led = dict(zip(criteria["criterion"].astype(str), criteria["department"].astype(str)))
+        assert action.criteria_set == criteria_set_on(action.visit_date).id
         assert action.department == led.get(str(action.criterion), action.lead)
         # the department brief lists the same action under that department
         brief = ind.department_pipelines(ds, LATEST, action.department).actions

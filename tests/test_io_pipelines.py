@@ -4,11 +4,15 @@ and column."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from _io_helpers import COMMUNE, COMMUNE_2, TODAY, WARD, write_csv, write_valid_dataset, write_xlsx
 from nrd.contract import TABLES
 from nrd.io import read_dataset
+from nrd.io.defaults import apply_defaults
+from nrd.io.pipelines import check_appraisals, check_pipeline_criteria
+from nrd.reference import load_units
 
 PROJECTS = ["project_id", "project_name", "unit_code", "criterion", "category", "investor", "source",
             "total_investment_mvnd", "start_date", "planned_end"]
@@ -238,14 +242,11 @@ def test_project_criterion_is_read_in_the_set_in_force_at_its_start(tmp_path):
 
 
 def test_finding_criterion_read_on_the_day_of_the_visit(tmp_path):
-    # 10/02/2026 is before QĐ 51 took effect (15/02/2026): criterion 17 of the 2021-2025 set is valid
     visits = pipeline_tables()["inspections"][1] + [
         ["KT3", COMMUNE, "2025-02-10", "inspection", "vpdp", "17", "Rác thải", "", ""]]
     ds = _read(write_valid_dataset(tmp_path, **pipeline_tables(inspections=(INSPECTIONS, visits))))
     assert not [f for f in ds.findings if f.rule == "criterion_not_in_set"]
-    from nrd.io.pipelines import check_pipeline_criteria
-    import pandas as pd
-
+    # 10/02/2026 is before QĐ 51 took effect (15/02/2026), in the same month as 20/02/2026: the day decides
     frame = pd.DataFrame({"criterion": ["17", "17"], "finding": ["x", "x"], "_row": [2, 3],
                           "_source": ["inspections.csv:inspections"] * 2,
                           "visit_date": pd.to_datetime(["2026-02-10", "2026-02-20"])})
@@ -263,11 +264,6 @@ def test_appraisal_council_before_submission(tmp_path):
 
 
 def test_dossier_level_not_in_its_criteria_set(tmp_path):
-    from nrd.io.pipelines import check_appraisals
-    import pandas as pd
-
-    from nrd.reference import load_units
-
     frame = pd.DataFrame({
         "dossier_id": ["A", "B", "C", "D"], "unit_code": [COMMUNE] * 4,
         "level": ["advanced", "modern", "modern", "advanced"],
@@ -286,9 +282,6 @@ def test_appraisals_criteria_set_defaults_to_the_set_in_force_on_submission(tmp_
         ["HS3", COMMUNE_2, "nra", "2022-02-01", "submitted", "2022-02-01", "", ""]]
     ds = _read(write_valid_dataset(tmp_path, **pipeline_tables(appraisals=(APPRAISALS, rows))))
     assert ds.table("appraisals")["criteria_set"].tolist() == ["qd318_2022"] * 4
-    from nrd.io.defaults import apply_defaults
-    import pandas as pd
-
     frame = pd.DataFrame({"submitted_on": pd.to_datetime(["2026-02-14", "2026-02-15", "2026-03-01"]),
                           "criteria_set": [None, None, "qd318_2022"]})
     filled = apply_defaults({"appraisals": frame})["appraisals"]
