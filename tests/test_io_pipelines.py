@@ -282,10 +282,13 @@ def test_appraisals_criteria_set_defaults_to_the_set_in_force_on_submission(tmp_
         ["HS3", COMMUNE_2, "nra", "2022-02-01", "submitted", "2022-02-01", "", ""]]
     ds = _read(write_valid_dataset(tmp_path, **pipeline_tables(appraisals=(APPRAISALS, rows))))
     assert ds.table("appraisals")["criteria_set"].tolist() == ["qd318_2022"] * 4
+    # a filled column keeps the text dtype of every other enum column (the cache's frames have it too)
+    assert ds.table("appraisals")["criteria_set"].dtype == ds.table("appraisals")["level"].dtype == "str"
     frame = pd.DataFrame({"submitted_on": pd.to_datetime(["2026-02-14", "2026-02-15", "2026-03-01"]),
                           "criteria_set": [None, None, "qd318_2022"]})
     filled = apply_defaults({"appraisals": frame})["appraisals"]
     assert filled["criteria_set"].tolist() == ["qd318_2022", "qd51_2025", "qd318_2022"]
+    assert filled["criteria_set"].dtype == "str"
 
 
 def test_appraisal_check_on_a_ward(tmp_path):

@@ -48,7 +48,7 @@ def apply_defaults(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     frame = out.get("appraisals")
     if frame is not None and "criteria_set" in frame and frame["criteria_set"].isna().any():
         out["appraisals"] = frame.assign(criteria_set=frame["criteria_set"].fillna(
-            sets_on_days(frame["submitted_on"])).astype("object"))
+            sets_on_days(frame["submitted_on"])).astype("str"))  # the contract's text dtype, as read or cached
     frame = out.get("ocop_products")
     if frame is not None and frame["expires_on"].isna().any():
         default = frame["recognized_on"] + pd.DateOffset(months=OCOP_VALIDITY_MONTHS)
