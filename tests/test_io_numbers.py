@@ -19,6 +19,7 @@ AMOUNT = MOBILIZED[2]
 SOURCES = ["tín dụng", "cộng đồng, người dân", "doanh nghiệp, HTX", "NSTW sự nghiệp", "ngân sách địa phương",
            "vốn lồng ghép", "NSTW đầu tư phát triển"]
 SEPARATORS = {"vi": (".", ","), "en": (",", ".")}  # (thousands, decimal)
+SIGNS = {"": 1, "+": 1, "-": -1, "\u2212": -1}  # a leading sign as written -> its factor (U+2212: minus)
 
 
 def _read(folder, locale: str | None = None):
@@ -52,6 +53,14 @@ def _amounts(folder, texts: list[str], locale: str | None = None):
         ("1234.5", 1234.5, 1234.5),
         (" 1 234,5 ", 1234.5, 1234.5),
         ("-12,5", -12.5, -12.5),
+        # a leading sign does not change the reading (Babel's strict check used to fail on it)
+        ("+1.000", 1000.0, 1.0),
+        ("+1.234.567", 1234567.0, 1234567.0),
+        ("+12,345", 12.345, 12345.0),
+        ("+1,250", 1.25, 1250.0),
+        ("\u22121.234,5", -1234.5, -1234.5),  # U+2212, the typographic minus
+        ("\u221212", -12.0, -12.0),
+        ("- 1.000", -1000.0, -1.0),
         ("12", 12.0, 12.0),
         (1234, 1234.0, 1234.0),  # Excel numbers are numbers in every locale
         (12.345, 12.345, 12.345),
@@ -65,7 +74,8 @@ def test_numbers_read_by_the_declared_locale(text, vi, en):
 
 @pytest.mark.parametrize(
     "text", ["1e5", "NaN", "Infinity", "-inf", "1_000", "١٢", "--5", "+-5", "1.2.3", "1,2,3", "1.23.456",
-             "12 triệu", "0x10", "1,234.5,6", ",", ".", "", "\u200b12"],
+             "12 triệu", "0x10", "1,234.5,6", ",", ".", "", "\u200b12",
+             "+", "-", "\u2212", "++5", "\u2212-5", "-\u22125", "5-", "1.000+", "\u2010 5"],
 )
 def test_what_no_locale_reads_is_rejected(text):
     if text == "":
@@ -92,21 +102,24 @@ def _grouped(whole: int, thousands: str) -> str:
     locale=st.sampled_from(["vi", "en"]),
     lead=st.integers(min_value=0, max_value=999),
     group=st.integers(min_value=0, max_value=999),
+    sign=st.sampled_from(list(SIGNS)),
 )
-def test_every_single_group_shape(locale, lead, group):
+def test_every_single_group_shape(locale, lead, group, sign):
     """``L,GGG`` and ``L.GGG``: the declared locale's thousands form groups (unless the lead is 0, which no
-    one groups), its decimal form is a decimal; the other reading only where the declared one fails."""
+    one groups), its decimal form is a decimal; the other reading only where the declared one fails. A
+    leading sign changes the sign only."""
     thousands, decimal = SEPARATORS[locale]
     tail = f"{group:03d}"
-    as_decimal = lead + group / 1000
+    factor = SIGNS[sign]
+    as_decimal = factor * (lead + group / 1000)
     # Declared decimal form: always a decimal.
-    value, form = cells.read_number(f"{lead}{decimal}{tail}", locale)
+    value, form = cells.read_number(f"{sign}{lead}{decimal}{tail}", locale)
     assert value == pytest.approx(as_decimal)
     assert form == (cells.AMBIGUOUS if lead else cells.DECLARED)
     # Declared thousands form: thousands, except after a lone 0 (then only the other locale's decimal fits).
-    value, form = cells.read_number(f"{lead}{thousands}{tail}", locale)
+    value, form = cells.read_number(f"{sign}{lead}{thousands}{tail}", locale)
     if lead:
-        assert (value, form) == (lead * 1000 + group, cells.AMBIGUOUS)
+        assert (value, form) == (factor * (lead * 1000 + group), cells.AMBIGUOUS)
     else:
         assert (value, form) == (pytest.approx(as_decimal), cells.OTHER)
 
@@ -116,18 +129,18 @@ def test_every_single_group_shape(locale, lead, group):
     locale=st.sampled_from(["vi", "en"]),
     whole=st.integers(min_value=0, max_value=10**12),
     decimals=st.one_of(st.none(), st.integers(min_value=0, max_value=99)),
-    negative=st.booleans(),
+    sign=st.sampled_from(list(SIGNS)),
 )
-def test_numbers_written_in_either_locale_read_back(locale, whole, decimals, negative):
+def test_numbers_written_in_either_locale_read_back(locale, whole, decimals, sign):
     """A number written in the declared form reads back exactly; written in the other form it reads back
     too unless it is a single group of three digits (that shape is the declared form's)."""
     other = cells.other_locale(locale)
     expected = whole + (decimals / 100 if decimals is not None else 0)
-    expected = -expected if negative else expected
+    expected = SIGNS[sign] * expected
     for form_locale in (locale, other):
         thousands, decimal = SEPARATORS[form_locale]
         text = _grouped(whole, thousands) + (f"{decimal}{decimals:02d}" if decimals is not None else "")
-        text = ("-" if negative else "") + text
+        text = sign + text
         read = cells.parse_number(text, locale)
         single_group = decimals is None and 1000 <= whole < 1_000_000
         if form_locale == locale or not single_group:
@@ -137,37 +150,40 @@ def test_numbers_written_in_either_locale_read_back(locale, whole, decimals, neg
 
 
 SHAPES = [
-    (declared, written, lead, groups, decimals)
+    (declared, written, sign, lead, groups, decimals)
     for declared in ("vi", "en")
     for written in ("vi", "en")
+    for sign in SIGNS
     for lead in ("1", "12", "123")
     for groups in range(4)
     for decimals in ("", "5", "25", "125")
 ]
 
 
-@pytest.mark.parametrize("declared, written, lead, groups, decimals", SHAPES)
-def test_every_shape_exhaustively(declared, written, lead, groups, decimals):
-    """Every shape ``L(,GGG){0-3}(.D{0-3})`` written in either form, read in either locale; the expected
-    value worked out from the digits: a text in the declared form reads as written; in the other form it
-    reads as written unless the declared grammar also fits it, which happens for exactly two shapes."""
+@pytest.mark.parametrize("declared, written, sign, lead, groups, decimals", SHAPES)
+def test_every_shape_exhaustively(declared, written, sign, lead, groups, decimals):
+    """Every shape ``L(,GGG){0-3}(.D{0-3})`` written in either form, with or without a leading sign, read
+    in either locale; the expected value worked out from the digits: a text in the declared form reads as
+    written; in the other form it reads as written unless the declared grammar also fits it, which happens
+    for exactly two shapes. The sign changes the sign of the value, never the reading."""
     thousands, decimal = SEPARATORS[written]
     digits = ["456", "789", "012"][:groups]
-    text = thousands.join([lead, *digits]) + (decimal + decimals if decimals else "")
+    text = sign + thousands.join([lead, *digits]) + (decimal + decimals if decimals else "")
+    factor = SIGNS[sign]
     as_written = int(lead + "".join(digits)) + (int(decimals) / 10 ** len(decimals) if decimals else 0)
     value, form = cells.read_number(text, declared)
     if not groups and not decimals:
-        assert (value, form) == (int(lead), cells.NEUTRAL)
+        assert (value, form) == (factor * int(lead), cells.NEUTRAL)
     elif declared == written:
-        assert value == pytest.approx(as_written)
+        assert value == pytest.approx(factor * as_written), text
         ambiguous = (groups == 1 and not decimals) or (not groups and len(decimals) == 3)
         assert form == (cells.AMBIGUOUS if ambiguous else cells.DECLARED), text
     elif groups == 1 and not decimals:  # "12,345" in vi: the declared decimal mark
-        assert (value, form) == (pytest.approx(int(lead) + int(digits[0]) / 1000), cells.AMBIGUOUS)
+        assert (value, form) == (pytest.approx(factor * (int(lead) + int(digits[0]) / 1000)), cells.AMBIGUOUS)
     elif not groups and len(decimals) == 3:  # "12.345" in vi: the declared thousands
-        assert (value, form) == (int(lead) * 1000 + int(decimals), cells.AMBIGUOUS)
+        assert (value, form) == (factor * (int(lead) * 1000 + int(decimals)), cells.AMBIGUOUS), text
     else:
-        assert (value, form) == (pytest.approx(as_written), cells.OTHER), text
+        assert (value, form) == (pytest.approx(factor * as_written), cells.OTHER), text
 
 
 @settings(deadline=None)  # the first example loads Babel's locale data
@@ -221,6 +237,19 @@ def test_a_file_in_one_form_has_no_locale_finding(tmp_path):
     ds, values = _amounts(tmp_path, ["12,345", "1.234", "1.234,5", "0,5"])
     assert values == pytest.approx([12.345, 1234, 1234.5, 0.5])
     assert [f for f in ds.findings if f.rule == "number_locale_dependent"] == []
+
+
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_signed_cells_are_read_in_the_declared_form_and_are_not_the_other_form(tmp_path, locale):
+    """A sign in front of ``1.000`` made Babel's strict reading fail: the cell was read by the other
+    locale (1000 times off) and counted as an other-form cell, which put a warning on ``2.500``."""
+    if locale == "vi":
+        texts, values = ["+1.000", "2.500", "+1.234,5", "+12,345"], [1000, 2500, 1234.5, 12.345]
+    else:
+        texts, values = ["+1,000", "2,500", "+1,234.5", "+12.345"], [1000, 2500, 1234.5, 12.345]
+    ds, read = _amounts(tmp_path, texts, locale=locale)
+    assert read == pytest.approx(values)
+    assert ds.findings == []
 
 
 def test_xlsx_text_cells_follow_the_locale_and_numbers_do_not(tmp_path):

@@ -71,10 +71,14 @@ DEFAULT_NUMBER_LOCALE = "vi"
 # declared locale, and worth a finding when the file also holds cells of the other form.
 NEUTRAL, DECLARED, OTHER, AMBIGUOUS = "neutral", "declared", "other", "ambiguous"
 
-# An allow-list of the characters a number may be written with (ASCII digits, the two separators, a
-# leading sign), checked before Babel: Babel (through ``decimal.Decimal``) would also take ``1e5``,
-# ``NaN``, ``Infinity``, ``1_000`` and non-ASCII digits, none of which an office means as an amount.
-_NUMBER_CHARS = re.compile(r"^[+-]?[0-9.,]+$")
+# An allow-list of the characters a number's magnitude may be written with (ASCII digits, the two
+# separators), checked before Babel: Babel (through ``decimal.Decimal``) would also take ``1e5``, ``NaN``,
+# ``Infinity``, ``1_000`` and non-ASCII digits, none of which an office means as an amount.
+_NUMBER_CHARS = re.compile(r"^[0-9.,]+$")
+# A leading sign is taken off before the locales read the magnitude: Babel's strict check formats the
+# number back without a ``+``, so ``+1.000`` failed in vi and won as en's 1.0 (1000 times off, no finding).
+# U+2212 is the typographic minus word processors put in front of a number.
+_SIGNS = {"+": 1, "-": -1, "\u2212": -1}
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 
 
@@ -129,8 +133,9 @@ def read_number(cell: object, locale: str = DEFAULT_NUMBER_LOCALE) -> tuple[floa
 
     Excel numbers are numbers (``NEUTRAL``). Text is read by Babel (``parse_decimal``, strict grouping) in
     the declared locale and in the other one: one reading wins; two that differ (``12,345``: 12.345 in vi,
-    12345 in en) are read by the declared locale (``AMBIGUOUS``). Spaces (thousands in some offices) are
-    ignored. ``CellError`` when neither locale reads it.
+    12345 in en) are read by the declared locale (``AMBIGUOUS``). A leading sign (``+``, ``-``, ``\u2212``)
+    does not change the reading; spaces (thousands in some offices) are ignored. ``CellError`` when neither
+    locale reads it.
     """
     if is_blank(cell):
         return None, NEUTRAL
@@ -140,18 +145,22 @@ def read_number(cell: object, locale: str = DEFAULT_NUMBER_LOCALE) -> tuple[floa
         return float(cell), NEUTRAL
     text = _SPACES.sub("", unicodedata.normalize("NFKC", str(cell)))
     expected = f"a number, e.g. {number_example(locale)}"
+    sign = _SIGNS.get(text[:1])
+    if sign is not None:
+        text = text[1:]
     if not _NUMBER_CHARS.match(text):
         raise CellError(expected)
-    if text.lstrip("+-").isdigit():  # no separator: the same in every locale
-        return float(text), NEUTRAL
+    sign = sign or 1
+    if text.isdigit():  # no separator: the same in every locale
+        return sign * float(text), NEUTRAL
     declared, other = _parse_in(text, locale), _parse_in(text, other_locale(locale))
     if declared is None and other is None:
         raise CellError(expected)
     if other is None:
-        return float(declared), DECLARED
+        return sign * float(declared), DECLARED
     if declared is None:
-        return float(other), OTHER
-    return float(declared), (NEUTRAL if declared == other else AMBIGUOUS)
+        return sign * float(other), OTHER
+    return sign * float(declared), (NEUTRAL if declared == other else AMBIGUOUS)
 
 
 def parse_number(cell: object, locale: str = DEFAULT_NUMBER_LOCALE) -> float | None:
