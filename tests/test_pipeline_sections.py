@@ -113,7 +113,7 @@ def test_workbook_sheets_of_the_extended_reports(ds, table):
     assert "Tên công trình, dự án" in projects.columns and len(projects) == len(
         ind.unit_pipelines(ds, LATEST, BUSY_COMMUNE).projects)
     ocop = report_tables(job("ocop_portfolio"), table, ds, LATEST)
-    assert len(ocop["Đề xuất 5 sao"]) == _value(table, "ocop.five_star_candidates")
+    assert len(ocop["Ứng viên 5 sao chờ đánh giá"]) == _value(table, "ocop.five_star_candidates")
     brief = report_tables(job("department_brief", "so_xd"), table, ds, LATEST)
     assert len(brief["Công trình chưa xong"]) == len(ind.department_pipelines(ds, LATEST, "so_xd").projects)
 
@@ -151,7 +151,7 @@ def test_front_figures_are_the_front_headline_set_with_the_change_on_the_month(d
 @pytest.mark.slow
 @pytest.mark.parametrize(("kind", "parameters", "lang", "expected"), [
     ("ocop_portfolio", {}, "vi", ["Chu trình đánh giá, phân hạng sản phẩm OCOP năm 2026",
-                                  "Hội đồng đánh giá, phân hạng cấp tỉnh", "Sản phẩm đề xuất công nhận 5 sao"]),
+                                  "Hội đồng đánh giá, phân hạng cấp tỉnh", "Ứng viên 5 sao chờ đánh giá"]),
     ("commune_scorecard", {"unit_code": BUSY_COMMUNE}, "en", ["Projects, dossiers and inspections",
                                                               "Projects not completed", "Open inspection actions"]),
     ("department_brief", {"department": "so_xd"}, "fr", ["Projets et actions des critères pilotés",

@@ -44,9 +44,11 @@ from nrd.indicators.project_views import (
     project_status_at,
     projects_by_unit,
     stalled_project_list,
+    unit_project_portfolio,
 )
 from nrd.indicators.phase import group_results, indicator_thresholds, phase_comparison, set_changes
 from nrd.indicators.profile import CommuneProfile, commune_profile
+from nrd.indicators.provided import absent_tables, unrecorded_columns
 from nrd.indicators.quality import stale_counts, submission_grid, value_outliers
 from nrd.indicators.table import TABLE_COLUMNS, build_indicator_table, compute_indicators, indicator_value
 from nrd.indicators.targets import Target, TargetError, compare, load_targets, parse_targets, targets_at
@@ -118,6 +120,9 @@ __all__ = [
     "project_status_at",
     "projects_by_unit",
     "stalled_project_list",
+    "unit_project_portfolio",
+    "absent_tables",
+    "unrecorded_columns",
     "actions_by_department",
     "council_schedule",
     "dossier_pipeline",

@@ -191,8 +191,9 @@ register(Indicator(
     definition="Registrations of the cycle whose stage is not evaluated.", compute_grid=_pending_grid,
 ))
 register(Indicator(
-    "ocop.registrations_5star_proposed", _lbl("Đăng ký đề xuất 5 sao", "Registrations proposed for 5 stars",
-                                              "Inscriptions proposées 5 étoiles"),
+    "ocop.registrations_5star_proposed", _lbl("Lượt đăng ký đề xuất 5 sao trong năm (kể cả đã đánh giá)",
+                                              "5-star proposals registered this cycle (evaluated included)",
+                                              "Propositions 5 étoiles inscrites dans le cycle (évaluées comprises)"),
     "count", "province", "higher_is_better", _proposed_5star, _R,
     definition="Registrations of the cycle with proposed_stars = 5.", compute_grid=_proposed_5star_grid,
 ))

@@ -46,15 +46,20 @@ def evaluation_cycle(ds, period: str) -> pd.DataFrame:
     each step, with their share of all registrations; then the products recognised by result stars.
 
     Columns: step (a ``STAGE`` id, or ``stars_3`` / ``stars_4`` / ``stars_5``), registrations, registered
-    (the denominator: all registrations of the cycle).
+    (the denominator: all registrations of the cycle). The stars rows are blank (NA) when the dataset does
+    not record ``result_stars`` (``provided.unrecorded_columns``): the result is unknown, not zero.
     """
+    from nrd.indicators.provided import unrecorded_columns
+
     regs = registrations_of_cycle(ds.table("ocop_registrations"), period)
     rank = regs["stage"].map({stage: i for i, stage in enumerate(CYCLE_STEPS)})
     reached = [int((rank >= i).sum()) for i in range(len(CYCLE_STEPS))]
     stars = pd.to_numeric(regs.get("result_stars", pd.Series(dtype="float64")), errors="coerce")
     evaluated = regs["stage"] == "evaluated"
     steps = [*CYCLE_STEPS, "stars_3", "stars_4", "stars_5"]
-    counts = [*reached, *(int(((stars == n) & evaluated).sum()) for n in (3, 4, 5))]
+    recorded = not unrecorded_columns(ds, "ocop_registrations", "result_stars")
+    results = [int(((stars == n) & evaluated).sum()) if recorded else pd.NA for n in (3, 4, 5)]
+    counts = pd.array([*reached, *results], dtype="Int64")
     return pd.DataFrame({"step": steps, "registrations": counts, "registered": len(regs)})
 
 

@@ -251,7 +251,7 @@ _declare("inspections.actions_overdue", _lbl("Tồn tại quá hạn khắc ph�
                                              "Actions correctives en retard"),
          "count", "lower_is_better", lambda g: province_value_rows(g, _open_actions(g, True)), _IN,
          "Of the open actions, action_due before the end of P.", units=_open_actions_units(True))
-_declare("ocop.five_star_candidates", _lbl("Sản phẩm đề xuất công nhận 5 sao", "5-star candidates",
-                                           "Candidats 5 étoiles"),
+_declare("ocop.five_star_candidates", _lbl("Ứng viên 5 sao chờ đánh giá", "5-star candidates awaiting evaluation",
+                                           "Candidats 5 étoiles en attente d'évaluation"),
          "count", "higher_is_better", _five_star_candidates, ("ocop_registrations",),
          "Registrations of the cycle of P with proposed_stars = 5, registered_on ≤ end of P, stage not evaluated.")

@@ -86,6 +86,19 @@ def projects_by_unit(ds, period: str) -> pd.DataFrame:
                            na_position="last")[UNIT_COLUMNS].reset_index(drop=True)
 
 
+def unit_project_portfolio(ds, period: str, unit_code: str) -> pd.Series:
+    """One commune's portfolio at P (``UNIT_COLUMNS``): its projects with a progress row by P, completed,
+    open, overdue, total investment and disbursed (million VND), all counted like the ``projects.*``
+    commune rows; zeros when it has none (also when the dataset has no project tables)."""
+    by_unit = projects_by_unit(ds, period)
+    row = by_unit[by_unit["unit_code"].astype("string") == str(unit_code)]
+    if len(row):
+        return row.iloc[0][UNIT_COLUMNS]
+    names = _unit_names(ds)
+    return pd.Series({"unit_code": str(unit_code), "unit_name": names.get(str(unit_code)),
+                      **{c: 0 for c in COUNT_COLUMNS}})[UNIT_COLUMNS]
+
+
 def project_schedule(ds, period: str) -> pd.DataFrame:
     """Projects not completed at P, started by the end of P, with a planned completion: the share of their
     planned duration elapsed at the end of P (``elapsed_pct``, 0-100, 100 once past the planned end) against

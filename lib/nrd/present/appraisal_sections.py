@@ -7,6 +7,8 @@ Each ``show_*`` displays its view (``nrd.indicators.appraisal_views``) and retur
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -14,6 +16,7 @@ from matplotlib.ticker import MaxNLocator
 
 from nrd.contract import LEVEL
 from nrd.errors import UnknownNameError
+from nrd.present.absent import show_absent
 from nrd.present.display import show_figure, show_note, show_table
 from nrd.present.formats import fmt_number, fmt_period_short
 from nrd.present.i18n import (
@@ -39,9 +42,9 @@ OPEN_DOSSIER_COLUMNS = (Col("dossier_id", "common.dossier"), Col("unit_name", "c
                         Col("days_open", "common.days_open", "int"), Col("council_date", "common.council_date", "date"),
                         Col("long_text", "appraisal.open_long"))
 STAGE_TIME_COLUMNS = (Col("stage", "common.stage", "dossier_stage"), Col("passed", "appraisal.passed", "int"),
-                      Col("median_days", "appraisal.median_days", "number"),
+                      Col("median_days", "appraisal.median_days", "int"),
                       Col("max_days", "appraisal.max_days", "int"), Col("current", "appraisal.current", "int"),
-                      Col("current_median_days", "appraisal.current_median_days", "number"))
+                      Col("current_median_days", "appraisal.current_median_days", "int"))
 CALENDAR_COLUMNS = (Col("inspection_id", "common.inspection"), Col("kind", "inspection.kind", "inspection_kind"),
                     Col("lead_name", "common.lead"), Col("first_visit", "inspection.first_visit", "date"),
                     Col("last_visit", "inspection.last_visit", "date"), Col("units", "inspection.units", "int"),
@@ -122,8 +125,11 @@ def visits_month_bar(monthly: pd.DataFrame, lang: str = DEFAULT_LANG) -> Figure:
     return fig
 
 
-def show_dossier_pipeline(pipeline: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+def show_dossier_pipeline(pipeline: pd.DataFrame, lang: str = DEFAULT_LANG,
+                          absent: Sequence[str] = ()) -> pd.DataFrame:
     """``dossier_pipeline``: the bars and the table, stage by level."""
+    if show_absent(absent, lang):
+        return pipeline
     if len(pipeline):
         show_figure(dossier_pipeline_bar(pipeline, lang))
     levels = [Col(level, f"level.{level}", "int") for level in _level_columns(pipeline)]
@@ -133,26 +139,37 @@ def show_dossier_pipeline(pipeline: pd.DataFrame, lang: str = DEFAULT_LANG) -> p
     return pipeline
 
 
-def show_time_in_stage(stage_times: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+def show_time_in_stage(stage_times: pd.DataFrame, lang: str = DEFAULT_LANG,
+                       absent: Sequence[str] = ()) -> pd.DataFrame:
     """``time_in_stage``: days spent in each stage by the dossiers that left it, and by those in it now."""
+    if show_absent(absent, lang):
+        return stage_times
     show_table(stage_times, STAGE_TIME_COLUMNS, lang)
     return stage_times
 
 
-def show_open_dossiers(dossiers: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+def show_open_dossiers(dossiers: pd.DataFrame, lang: str = DEFAULT_LANG,
+                       absent: Sequence[str] = ()) -> pd.DataFrame:
     """``open_dossiers``: every dossier open at P, those open over the office's threshold marked."""
+    if show_absent(absent, lang):
+        return dossiers
     from nrd.indicators.pipelines import thresholds
 
+    if dossiers.empty:  # "0 of 0 ... over 60 days" and an empty table say less than this
+        show_note("note.no_open_dossiers", lang)
+        return dossiers
     days = thresholds()["dossier_open_days"]
-    show_note("note.appraisal_open_long", lang, n=int(dossiers["open_long"].sum()) if len(dossiers) else 0,
-              total=len(dossiers), days=days)
+    show_note("note.appraisal_open_long", lang, n=int(dossiers["open_long"].sum()), total=len(dossiers), days=days)
     marks = [t("common.yes", lang) if bool(v) else "" for v in dossiers["open_long"]]
     show_table(dossiers.assign(long_text=marks), OPEN_DOSSIER_COLUMNS, lang)
     return dossiers
 
 
-def show_council_schedule(councils: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+def show_council_schedule(councils: pd.DataFrame, lang: str = DEFAULT_LANG,
+                          absent: Sequence[str] = ()) -> pd.DataFrame:
     """``council_schedule``: each session's date, held or planned, dossiers by level, approved."""
+    if show_absent(absent, lang):
+        return councils
     text = councils.assign(held_text=[t("common.held" if held else "common.planned", lang)
                                       for held in councils["held"]])
     levels = [Col(level, f"level.{level}", "int") for level in _level_columns(councils)]
@@ -162,9 +179,11 @@ def show_council_schedule(councils: pd.DataFrame, lang: str = DEFAULT_LANG) -> p
     return councils
 
 
-def show_inspection_calendar(calendar: pd.DataFrame, monthly: pd.DataFrame, lang: str = DEFAULT_LANG
-                             ) -> pd.DataFrame:
+def show_inspection_calendar(calendar: pd.DataFrame, monthly: pd.DataFrame, lang: str = DEFAULT_LANG,
+                             absent: Sequence[str] = ()) -> pd.DataFrame:
     """``inspection_calendar`` and ``visits_by_month``: visits by month (bars), then one row per round."""
+    if show_absent(absent, lang):
+        return calendar
     if len(calendar):
         show_figure(visits_month_bar(monthly, lang))
         show_note("note.inspection_calendar", lang, rounds=fmt_number(len(calendar), lang),
@@ -173,10 +192,13 @@ def show_inspection_calendar(calendar: pd.DataFrame, monthly: pd.DataFrame, lang
     return calendar
 
 
-def show_findings_by_criterion(findings: pd.DataFrame, criteria_set, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+def show_findings_by_criterion(findings: pd.DataFrame, criteria_set, lang: str = DEFAULT_LANG,
+                               absent: Sequence[str] = ()) -> pd.DataFrame:
     """``findings_by_criterion``, each criterion named in its own set (``criteria_set`` column; the set in
     force on the day of the visit), the set's name added when it is not ``criteria_set`` (the set in force
     at P); a number its set does not have is shown as written."""
+    if show_absent(absent, lang):
+        return findings
     from nrd.reference import get_criteria_set
 
     def name(set_id: object, criterion: str) -> str:
@@ -196,17 +218,23 @@ def show_findings_by_criterion(findings: pd.DataFrame, criteria_set, lang: str =
     return findings
 
 
-def show_actions_by_department(by_department: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+def show_actions_by_department(by_department: pd.DataFrame, lang: str = DEFAULT_LANG,
+                               absent: Sequence[str] = ()) -> pd.DataFrame:
     """``actions_by_department``: open and overdue actions of each responsible department."""
+    if show_absent(absent, lang):
+        return by_department
     show_table(_named(by_department, lang, "department"), DEPARTMENT_COLUMNS, lang)
     show_note("note.inspection_department", lang)
     return by_department
 
 
-def show_overdue_actions(actions: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 40) -> pd.DataFrame:
+def show_overdue_actions(actions: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 40,
+                         absent: Sequence[str] = ()) -> pd.DataFrame:
     """``overdue_action_list``: past their due date at P, most overdue first."""
+    if show_absent(absent, lang):
+        return actions
     show_note("note.inspection_overdue", lang, n=len(actions))
     show_table(_named(actions, lang, "lead", "department"), ACTION_COLUMNS, lang, max_rows=max_rows)
     if len(actions) > max_rows:
-        show_note("note.first_rows", lang, shown=max_rows, total=len(actions))
+        show_note("note.first_rows_workbook", lang, shown=max_rows, total=len(actions))
     return actions

@@ -137,14 +137,30 @@ def show_headlines(headlines: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.Data
 
 def show_headlines_of(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG,
                       indicators: Sequence[str] | str = PROVINCE_HEADLINES, *, unit_code: str | None = None,
-                      province_code: str = DEFAULT_PROVINCE, targets=None) -> pd.DataFrame:
+                      province_code: str = DEFAULT_PROVINCE, targets=None, absent: Sequence[str] = ()
+                      ) -> pd.DataFrame:
     """Headline figures with their change on the previous month and the same month last year, and their
     target status (met / on track / behind) when ``targets`` are given; returns the headline rows
-    (``nrd.indicators.headlines``: values, deltas, numerators and denominators as numbers)."""
+    (``nrd.indicators.headlines``: values, deltas, numerators and denominators as numbers). ``absent``: input
+    tables the dataset does not hold (their indicators are not in the table), named in a note."""
+    from nrd.present.absent import show_absent
+
     rows = headlines(table, period, indicators, unit_code=unit_code, province_code=province_code, targets=targets)
     if not targets:
         rows = rows.drop(columns=["target", "status"])
+    if rows.empty and show_absent(absent, lang):
+        return rows
     show_headlines(rows, lang)
+    show_absent(absent, lang)
     show_note("note.headline_deltas", lang)
-    show_set_break(comparison_periods(period), lang)
+    if _any_per_set(rows["indicator"] if "indicator" in rows else ()):
+        show_set_break(comparison_periods(period), lang)
     return rows
+
+
+def _any_per_set(indicator_ids) -> bool:
+    """Whether one of the shown indicators is counted against the criteria set: only then does a change of
+    set between the compared months concern the reader (works, appraisal or OCOP figures do not)."""
+    from nrd.indicators.catalog import is_per_set
+
+    return any(is_per_set(str(i)) for i in indicator_ids)

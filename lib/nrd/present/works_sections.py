@@ -8,13 +8,16 @@ Money is shown in billion VND, shares with their numerator and denominator.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from nrd.present.display import show_figure, show_note, show_table
-from nrd.present.formats import fmt_money, fmt_number, fmt_share
+from nrd.present.absent import show_absent
+from nrd.present.formats import fmt_money, fmt_money_share, fmt_number
 from nrd.present.i18n import DEFAULT_LANG, check_lang, enum_label, t
 from nrd.present.plots import STATUS_COLORS, _empty, _number_axis, _require, new_figure
 from nrd.present.tables import Col
@@ -33,7 +36,7 @@ SCHEDULE_COLUMNS = (Col("project_name", "common.project"), Col("unit_label", "co
                     Col("start_date", "works.start_date", "date"), Col("planned_end", "common.planned_end", "date"),
                     Col("elapsed_pct", "works.elapsed_pct", "percent"),
                     Col("physical_pct", "common.physical_pct", "percent"),
-                    Col("gap_pct", "works.gap_pct", "delta1"), Col("status", "common.status", "project_status"),
+                    Col("gap_pct", "works.gap_pct", "delta1"), Col("status", "common.project_status", "project_status"),
                     Col("obstacle", "common.obstacle"))
 DISBURSEMENT_COLUMNS = (Col("category", "common.category", "project_category"),
                         Col("total_investment_mvnd", "common.total_investment", "money"),
@@ -44,7 +47,7 @@ _LIST_HEAD = (Col("project_id", "works.project_id"), Col("project_name", "common
               Col("unit_label", "common.unit"), Col("category", "common.category", "project_category"),
               Col("physical_pct", "common.physical_pct", "percent"),
               Col("disbursed_mvnd", "common.disbursed", "share", denominator="total_investment_mvnd"),
-              Col("status", "common.status", "project_status"))
+              Col("status", "common.project_status", "project_status"))
 OVERDUE_COLUMNS = (*_LIST_HEAD, Col("planned_end", "common.planned_end", "date"),
                    Col("days_late", "works.days_late", "int"), Col("obstacle", "common.obstacle"))
 STALLED_COLUMNS = (*_LIST_HEAD, Col("since", "works.still_since", "period"),
@@ -104,8 +107,11 @@ def disbursement_bar(portfolio: pd.DataFrame, lang: str = DEFAULT_LANG) -> Figur
     return fig
 
 
-def show_portfolio(portfolio: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+def show_portfolio(portfolio: pd.DataFrame, lang: str = DEFAULT_LANG,
+                   absent: Sequence[str] = ()) -> pd.DataFrame:
     """``project_portfolio``: one row per category, with the disbursed share of its total investment."""
+    if show_absent(absent, lang):  # no project tables: say so, not an empty table
+        return portfolio
     show_table(portfolio, PORTFOLIO_COLUMNS, lang)
     if len(portfolio):
         show_note("note.works_portfolio", lang, projects=fmt_number(portfolio["projects"].sum(), lang),
@@ -113,28 +119,37 @@ def show_portfolio(portfolio: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.Data
     return portfolio
 
 
-def show_projects_by_unit(by_unit: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 30) -> pd.DataFrame:
+def show_projects_by_unit(by_unit: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 30,
+                          absent: Sequence[str] = ()) -> pd.DataFrame:
     """``projects_by_unit``: the communes with most overdue projects, then the largest investment, first."""
+    if show_absent(absent, lang):  # no project tables: say so, not an empty table
+        return by_unit
     show_table(_unit_labels(by_unit, lang), UNIT_COLUMNS, lang, max_rows=max_rows)
     if len(by_unit) > max_rows:
-        show_note("note.first_rows", lang, shown=max_rows, total=len(by_unit))
+        show_note("note.first_rows_workbook", lang, shown=max_rows, total=len(by_unit))
     return by_unit
 
 
-def show_schedule(schedule: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 15) -> pd.DataFrame:
+def show_schedule(schedule: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 15,
+                  absent: Sequence[str] = ()) -> pd.DataFrame:
     """``project_schedule``: the scatter, how many open projects are behind, and the most behind."""
+    if show_absent(absent, lang):  # no project tables: say so, not an empty table
+        return schedule
     if len(schedule):
         show_figure(schedule_scatter(schedule, lang))
         behind = int((schedule["gap_pct"] < 0).sum())
         show_note("note.works_behind", lang, behind=behind, total=len(schedule))
     show_table(_unit_labels(schedule, lang), SCHEDULE_COLUMNS, lang, max_rows=max_rows)
     if len(schedule) > max_rows:
-        show_note("note.first_rows", lang, shown=max_rows, total=len(schedule))
+        show_note("note.first_rows_workbook", lang, shown=max_rows, total=len(schedule))
     return schedule
 
 
-def show_disbursement(portfolio: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+def show_disbursement(portfolio: pd.DataFrame, lang: str = DEFAULT_LANG,
+                      absent: Sequence[str] = ()) -> pd.DataFrame:
     """Disbursement against the total investment, by category: the bars, the table, the province's share."""
+    if show_absent(absent, lang):  # no project tables: say so, not an empty table
+        return portfolio
     if portfolio.empty:
         show_table(portfolio, PORTFOLIO_COLUMNS, lang)
         return portfolio
@@ -142,21 +157,27 @@ def show_disbursement(portfolio: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.D
     remaining = (portfolio["total_investment_mvnd"] - portfolio["disbursed_mvnd"]).clip(lower=0)
     show_table(portfolio.assign(remaining_mvnd=remaining), DISBURSEMENT_COLUMNS, lang)
     paid, total = portfolio["disbursed_mvnd"].sum(), portfolio["total_investment_mvnd"].sum()
-    show_note("note.works_disbursed", lang, share=fmt_share(paid, total, lang), paid=fmt_money(paid, lang),
+    show_note("note.works_disbursed", lang, share=fmt_money_share(paid, total, lang), paid=fmt_money(paid, lang),
               total=fmt_money(total, lang))
     return portfolio
 
 
-def show_overdue_projects(overdue: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+def show_overdue_projects(overdue: pd.DataFrame, lang: str = DEFAULT_LANG,
+                          absent: Sequence[str] = ()) -> pd.DataFrame:
     """``overdue_project_list``: past their planned completion, with the obstacle reported."""
+    if show_absent(absent, lang):  # no project tables: say so, not an empty table
+        return overdue
     show_note("note.works_overdue", lang, n=len(overdue))
     show_table(_unit_labels(overdue, lang), OVERDUE_COLUMNS, lang)
     return overdue
 
 
-def show_stalled_projects(stalled: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+def show_stalled_projects(stalled: pd.DataFrame, lang: str = DEFAULT_LANG,
+                          absent: Sequence[str] = ()) -> pd.DataFrame:
     """``stalled_project_list``: no physical progress for ``stalled_months`` months or more (the office's
     threshold, ``reference/data/pipelines.yaml``), with the obstacle."""
+    if show_absent(absent, lang):  # no project tables: say so, not an empty table
+        return stalled
     from nrd.indicators.pipelines import thresholds
 
     show_note("note.works_stalled", lang, n=len(stalled), months=thresholds()["stalled_months"])

@@ -140,8 +140,16 @@ def _vietnamese_headers(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _header(column: str) -> str:
+    from nrd.run.workbook_views import CODE_SUFFIX
+
     key = f"xlsx.{column}"
-    return t(key, WORKBOOK_LANG) if has_label(key) else column
+    if has_label(key):
+        return t(key, WORKBOOK_LANG)
+    if column.endswith(CODE_SUFFIX) and column != CODE_SUFFIX:  # the codes kept beside a labelled column
+        base = f"xlsx.{column[:-len(CODE_SUFFIX)]}"
+        if has_label(base):
+            return f"{t(base, WORKBOOK_LANG)} {t('xlsx.code_suffix', WORKBOOK_LANG)}"
+    return column
 
 
 def safe_cell_text(value: str) -> bool:
