@@ -99,3 +99,22 @@ def test_findings_under_an_old_set_criterion_are_named_from_that_set(monkeypatch
     assert labels["17"].startswith("Môi trường và an toàn thực phẩm")  # qd318's 17, not "outside the set"
     assert "318" in labels["17"]
     assert labels["9"] == "Xây dựng hệ thống chính trị và hành chính công"
+
+
+def test_a_brief_for_a_department_leading_no_criterion_of_the_set_says_so(monkeypatch):
+    """Not "leads 0 criteria" over an empty table and an empty chart: one sentence saying why the brief exists."""
+    from nrd.present import sections
+
+    said, shown = [], []
+    monkeypatch.setattr(sections, "show_note", lambda key, lang, **values: said.append((key, values)))
+    monkeypatch.setattr(sections, "show_table", lambda *a, **k: shown.append("table"))
+    monkeypatch.setattr(sections, "show_figure", lambda *a, **k: shown.append("figure"))
+    empty = ind.department_view(_ds(), P, "so_ct")
+    assert empty.criteria.empty
+    assert sections.show_department_criteria(empty, "vi").empty
+    assert sections.show_department_achievement(empty, "vi").empty
+    assert [key for key, _ in said] == ["note.department_leads_none", "note.no_led_criteria"]
+    assert shown == []
+    from nrd.present.i18n import t
+    sentence = t("note.department_leads_none", "vi", **said[0][1])
+    assert "Sở Công Thương" in sentence and "0 tiêu chí" not in sentence

@@ -231,14 +231,22 @@ LAGGING_COLUMNS = (Col("unit_code", "common.unit_code"), Col("name", "common.uni
 
 def show_department_criteria(view, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """The criteria a department leads (``DepartmentView.criteria``) with met/reporting communes."""
+    frame = _criteria_names(view.criteria, lang)
+    if frame.empty:  # a brief kept for its earlier-set projects and actions: say so, no empty table
+        show_note("note.department_leads_none", lang, department=department_name(view.department, lang),
+                  set=criteria_set_name(view.criteria_set, lang))
+        return frame
     show_note("note.department_leads", lang, department=department_name(view.department, lang),
               n=len(view.criteria), set=criteria_set_name(view.criteria_set, lang))
-    return show_table(_criteria_names(view.criteria, lang), DEPARTMENT_CRITERIA_COLUMNS, lang)
+    return show_table(frame, DEPARTMENT_CRITERIA_COLUMNS, lang)
 
 
 def show_department_achievement(view, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """Share of communes meeting each criterion the department leads, as bars."""
     frame = _criteria_names(view.criteria, lang)
+    if frame.empty:
+        show_note("note.no_led_criteria", lang)
+        return frame
     show_figure(criteria_share_bar(frame, lang))
     return frame
 
