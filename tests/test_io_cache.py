@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from _browser import missing
 from _io_helpers import TODAY, write_valid_dataset
 from nrd.io import read_dataset
 from nrd.io.cache import cache_root
@@ -81,11 +82,11 @@ def test_a_read_only_data_folder_reads_and_stays_unchanged(tmp_path, monkeypatch
     assert _snapshot(data) == before
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
-                    reason="a second OS user needs root and setpriv (run as root in CI)")
 def test_a_second_os_user_reads_the_same_data_folder(monkeypatch):
     import tempfile
 
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:  # CI runs as root: there it must not skip
+        missing("a second OS user needs root and setpriv (util-linux); CI runs as root")
     tmp_path = Path(tempfile.mkdtemp(prefix="nrd-two-users-"))  # pytest's own tmp folders are root-only
     tmp_path.chmod(0o755)
     monkeypatch.setenv("NRD_CACHE_DIR", str(tmp_path / "cache-root"))
