@@ -89,7 +89,26 @@ def test_dask_local_cluster_runs_the_demo_plan_like_the_local_executor(tmp_path)
     notebook = runs["dask"].publication / runs["dask"].results[0].ipynb
     injected = [c.source for c in nbformat.read(notebook, as_version=4).cells
                 if "injected-parameters" in c.metadata.get("tags", [])]
-    declared = "indicators_path" in declared_parameters(str(ROOT / "notebooks" / "commune_scorecard.ipynb"))
-    assert ("indicators_path" in injected[0]) == declared
+    assert "indicators_path" in declared_parameters(str(ROOT / "notebooks" / "commune_scorecard.ipynb"))
+    assert len(injected) == 1 and "indicators_path" in injected[0]
     manifest = (runs["dask"].publication / "manifest.json").read_text()
     assert '"executor": "dask"' in manifest
+
+
+def test_the_indicator_table_is_passed_only_to_notebooks_that_declare_it(tmp_path):
+    """A notebook without an ``indicators_path`` parameter is not given one (papermill would inject it as a
+    new variable the notebook never reads); one that declares it is."""
+    from nrd.run.model import Job
+
+    plain = tmp_path / "plain.ipynb"
+    cell = nbformat.v4.new_code_cell('period: str = "2025-09"\ndata_dir: str = ""')
+    cell.metadata["tags"] = ["parameters"]
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), plain)
+    declaring = ROOT / "notebooks" / "commune_scorecard.ipynb"
+    renderer = ReportRenderer(engine_name=None, indicators_path=str(tmp_path / "t.parquet"))
+    jobs = {path: Job("x", path, {"period": PERIOD}, "vi", "province", None, "x") for path in (plain, declaring)}
+    assert renderer._takes_indicators(jobs[declaring]) is True
+    assert renderer._takes_indicators(jobs[plain]) is False
+    listed = ReportRenderer(engine_name=None, indicators_path="t.parquet",
+                            indicator_notebooks=frozenset({str(declaring)}))
+    assert listed._takes_indicators(jobs[declaring]) and not listed._takes_indicators(jobs[plain])

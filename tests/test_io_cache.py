@@ -121,8 +121,9 @@ def _mapped_kib() -> int:
     raise AssertionError("no RssFile in /proc/self/status")
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc accounting")
 def test_a_cached_read_maps_its_text_columns_and_its_frames_stay_writable(tmp_path, monkeypatch):
+    if not Path("/proc/self/status").is_file():
+        missing("needs Linux /proc accounting (RssFile)")
     monkeypatch.setenv("NRD_CACHE_DIR", str(tmp_path / "cache"))
     data = ROOT / "data" / "demo"
     fresh = read_dataset(data)

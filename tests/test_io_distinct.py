@@ -9,6 +9,7 @@ a read where pandera checks every table.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -76,6 +77,8 @@ def test_a_cast_cell_reads_the_same_through_the_parser(text, locale):
     if value is not None:
         assert cells.read_number(text, locale) == (value, cells.NEUTRAL)
         assert math.copysign(1, value) == math.copysign(1, float(text))
+    else:  # left to the parser exactly when it is not plain digits
+        assert not re.fullmatch(parse._PLAIN_DIGITS, text)
 
 
 PLAN_HEADER = "Năm kế hoạch,Nguồn vốn,Mã đơn vị,Số tiền (triệu đồng)\n"

@@ -15,6 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from _browser import missing
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 DEMO = ROOT / "data" / "demo"
@@ -35,7 +37,10 @@ def _execute(name: str, out_dir: Path, **parameters) -> nbformat.NotebookNode:
     default inputs (``../data/demo``, ``../params/targets.yaml``) through ``NRD_PROJECT_DIR``."""
     from unittest import mock
 
-    papermill = pytest.importorskip("papermill")
+    try:
+        import papermill
+    except ImportError:
+        missing("needs papermill (make install)")
     out = out_dir / f"{name}-{len(list(out_dir.glob('*.ipynb')))}.ipynb"
     with mock.patch.dict(os.environ, {"NRD_PROJECT_DIR": str(ROOT)}):
         papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out), parameters=parameters,
@@ -262,6 +267,7 @@ def test_province_overview_has_every_section_with_targets(default_runs, demo):
     table = compute_indicators(demo, PERIOD)
     statuses = compare(table, PERIOD, load_targets(ROOT / "params" / "targets.yaml"))["status"]
     shown = {"met": "Đã đạt", "on_track": "Đúng tiến độ", "behind": "Chậm tiến độ"}
+    assert set(statuses) & set(shown)  # the loop below checks at least one status
     for status in set(statuses) & set(shown):
         assert f">{shown[status]}<" in html, status
     assert "tỷ đồng" in html and "điểm %" in html  # units of money and of share changes
@@ -292,8 +298,9 @@ def test_capital_and_data_quality_show_their_views(default_runs, demo):
     assert _images(default_runs["capital_disbursement"]) >= 3
     quality = _html(default_runs["data_quality"])
     grid = submission_grid(demo, [PERIOD])
-    missing = int((~grid["submitted"]).sum())
-    assert f"{missing}/{len(grid)} xã chưa gửi báo cáo tháng này" in quality
+    unreported = int((~grid["submitted"]).sum())
+    assert unreported > 0  # the demo has communes that did not report: the loop below checks each
+    assert f"{unreported}/{len(grid)} xã chưa gửi báo cáo tháng này" in quality
     for code in grid.loc[~grid["submitted"], "unit_code"]:
         assert f">{code}<" in quality
 
@@ -326,6 +333,7 @@ def test_commune_scorecard_in_english_lists_every_criterion(variant_runs, demo):
     html = _html(nb)
     assert ">Each criterion of the set in force</h2>" in html
     profile = commune_profile(demo, PERIOD, str(commune["unit_code"]))
+    assert len(profile.criteria) >= 10  # every criterion of the set in force
     for name in profile.criteria["name_en"]:
         assert name in html
 
@@ -418,7 +426,9 @@ def test_province_overview_of_the_latest_month_leads_with_the_current_phase(phas
     assert ">65,0% (12/2030)<" in headline and "giai đoạn 2026-2030" in headline
     assert "chuyển bộ tiêu chí từ kỳ tháng 2/2026" in headline
     groups = _cell_html(nb, "px.show_commune_groups")
-    for result in group_results(table, LATEST, demo.province_code).itertuples():
+    results = list(group_results(table, LATEST, demo.province_code).itertuples())
+    assert len(results) >= 2  # the office's groups of communes
+    for result in results:
         assert f"({int(result.all_met)}/{int(result.communes)})" in groups
     previous = _cell_html(nb, "px.show_previous_phase")
     assert ">Kết quả giai đoạn 2021-2025</h2>" in previous and "Tỷ lệ xã đạt NTM nâng cao" in previous
@@ -466,7 +476,10 @@ def test_nbval_lax_runs_every_notebook_without_error(tmp_path):
     import subprocess
     import sys
 
-    pytest.importorskip("nbval")
+    try:
+        import nbval  # noqa: F401
+    except ImportError:
+        missing("needs nbval (make install)")
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "--nbval-lax", "-p", "no:cacheprovider",
                            "--rootdir", str(tmp_path), *[str(NOTEBOOKS / f"{n}.ipynb") for n in REPORTS]],
                           cwd=NOTEBOOKS, capture_output=True, text=True, timeout=600)
