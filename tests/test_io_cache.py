@@ -69,6 +69,65 @@ def test_a_cache_that_cannot_be_written_is_a_warning_and_the_read_succeeds(tmp_p
     assert any("cannot write the dataset cache" in r.getMessage() for r in caplog.records)
 
 
+def _failing_writer(error: Exception):
+    """A cache writer that writes the first table, then fails like pyarrow or the disk would."""
+    from nrd.io import cache
+
+    written = []
+    original = cache._write_frame
+
+    def write(frame, path):
+        if written:
+            raise error
+        written.append(path)
+        original(frame, path)
+
+    return write, written
+
+
+@pytest.mark.parametrize("error", [pa.ArrowInvalid("Could not convert 'x' with type str: tried to convert to "
+                                                    "int64"), OSError(28, "No space left on device")],
+                         ids=["ArrowInvalid", "ENOSPC"])
+def test_a_failure_while_caching_is_a_warning_and_the_frames_are_the_fresh_read(tmp_path, monkeypatch, caplog,
+                                                                               error):
+    from nrd.io import cache
+    from nrd.indicators import context
+
+    monkeypatch.setenv("NRD_CACHE_DIR", str(tmp_path / "cache"))
+    data = write_valid_dataset(tmp_path / "data")
+    fresh = read_dataset(data, today=TODAY, use_cache=False)
+    cache_writer = cache._write_frame
+    write, written = _failing_writer(error)
+    monkeypatch.setattr(cache, "_write_frame", write)
+    with caplog.at_level(logging.WARNING, logger="nrd"):
+        dataset = read_dataset(data, today=TODAY)
+    assert written  # the failure came mid-entry, after a table was written
+    assert [r for r in caplog.records if "cannot write the dataset cache" in r.getMessage()
+            and str(error.args[-1]) in r.getMessage()]
+    assert sorted(dataset.tables) == sorted(fresh.tables)
+    for name, frame in fresh.tables.items():
+        pd.testing.assert_frame_equal(dataset.tables[name], frame, obj=name)
+    assert dataset.findings == fresh.findings
+    # nothing half-written is left for the next read to trust
+    assert [p for p in (tmp_path / "cache").rglob("*")] == []
+    # once the disk is back, the next read caches and reads the same frames
+    monkeypatch.setattr(cache, "_write_frame", cache_writer)
+    cached = read_dataset(data, today=TODAY)
+    assert len(list((tmp_path / "cache").glob("*/meta.json"))) == 1
+    for name, frame in fresh.tables.items():
+        pd.testing.assert_frame_equal(cached.tables[name], frame, obj=name)
+    # the prepared frames (derived from a cached read, stored beside it) fail the same way: computed
+    caplog.clear()
+    write, written = _failing_writer(error)
+    monkeypatch.setattr(cache, "_write_frame", write)
+    with caplog.at_level(logging.WARNING, logger="nrd"):
+        prepared = context.prepare(cached)
+    assert written and [r for r in caplog.records if "cannot write the dataset cache" in r.getMessage()]
+    assert len(list((tmp_path / "cache").iterdir())) == 1  # the dataset's entry only, no derived one
+    for name, frame in context._prepared_tables(fresh).items():
+        pd.testing.assert_frame_equal(prepared.tables[name], frame, obj=name)
+
+
 def test_a_read_only_data_folder_reads_and_stays_unchanged(tmp_path, monkeypatch):
     monkeypatch.setenv("NRD_CACHE_DIR", str(tmp_path / "cache"))
     data = write_valid_dataset(tmp_path / "data")
