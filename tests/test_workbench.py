@@ -82,6 +82,40 @@ def test_report_needs_the_project_notebooks(ds, tmp_path, monkeypatch):
         ds.report("commune_scorecard", PERIOD, unit_code="13504", out=tmp_path)
 
 
+def test_adhoc_outputs_land_in_the_project_outputs_folder_from_any_cwd(ds, tmp_path, monkeypatch):
+    """JupyterLab runs a notebook in notebooks/: the default ``out`` of ``ds.report`` (and ``output_path``) is
+    the project's top-level outputs/adhoc, absolute, never notebooks/outputs."""
+    import nrd.run.render
+
+    project = tmp_path / "project"
+    for folder in ("notebooks", "params"):
+        (project / folder).mkdir(parents=True)
+    (project / "notebooks" / "commune_scorecard.ipynb").write_text("{}", encoding="utf-8")
+    monkeypatch.delenv("NRD_PROJECT_DIR", raising=False)
+    monkeypatch.chdir(project / "notebooks")
+    asked = {}
+    monkeypatch.setattr(nrd.run.render, "render_report", lambda notebook, **kw: asked.update(kw, notebook=notebook))
+    ds.report("commune_scorecard", PERIOD, unit_code="13504")
+    assert asked["out_dir"] == project.resolve() / "outputs" / "adhoc" and asked["out_dir"].is_dir()
+    assert asked["notebook"] == project.resolve() / "notebooks" / "commune_scorecard.ipynb"
+    assert ds.output_path("x.xlsx") == project.resolve() / "outputs" / "adhoc" / "x.xlsx"
+    ds.report("commune_scorecard", PERIOD, unit_code="13504", out="mine")
+    assert asked["out_dir"] == project.resolve() / "notebooks" / "mine"  # an explicit path: from the cwd
+    assert not (project / "notebooks" / "outputs").exists()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError, match="NRD_PROJECT_DIR"):
+        ds.output_path("x.xlsx")
+
+
+def test_an_outputs_folder_anywhere_is_git_ignored():
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "notebooks/outputs/adhoc/a.html",
+                              "outputs/adhoc/a.html", "outputs/README.md", "notebooks/explore.ipynb"],
+                             cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert ignored == ["notebooks/outputs/adhoc/a.html", "outputs/adhoc/a.html"]
+    explore = (ROOT / "notebooks" / "explore.ipynb").read_text(encoding="utf-8")
+    assert "../outputs" not in explore and "ds.output_path(" in explore  # the API's folder, not a relative one
+
+
 def test_the_nrd_kernel_runs_this_environment():
     from jupyter_client.kernelspec import KernelSpecManager
 
@@ -130,6 +164,7 @@ def test_one_report_for_one_commune_from_a_notebook(ds, tmp_path):
     """docs/analysts.md's first recipe: the same page the monthly run writes, for one commune."""
     result = ds.report("commune_scorecard", PERIOD, unit_code="13504", out=tmp_path / "adhoc")
     assert result.ok, result.error
-    assert result.html_path == tmp_path / "adhoc" / "commune_scorecard-13504.html"
+    assert result.html_path == (tmp_path / "adhoc" / "commune_scorecard-13504.html").resolve()
+    assert result.html_path.is_absolute() and result.ipynb_path.is_absolute()
     page = result.html_path.read_text(encoding="utf-8")
     assert ds.dataset.units.set_index("unit_code").loc["13504", "name"] in page and "<h2" in page

@@ -7,8 +7,8 @@
     table = ds.indicators("2025-01..2025-09")    # the tidy indicator table (data contract)
     position = ds.views.capital_position("2025-09")
     ds.compare("2025-03", "2025-09")             # one row per indicator and unit, both values and the change
-    ds.report("commune_scorecard", "2025-09", unit_code="13504", out="outputs/adhoc")
-    ds.to_excel({"position": position}, "outputs/position.xlsx")
+    ds.report("commune_scorecard", "2025-09", unit_code="13504")   # into the project's outputs/adhoc/
+    ds.to_excel({"position": position}, ds.output_path("position.xlsx"))
 
 A ``Workbench`` holds the ``Dataset`` (``ds.dataset``) and passes every other attribute to it (``ds.units``,
 ``ds.table("ocop_products")``, ``ds.findings``, ``ds.latest_period``). ``ds.views`` are the public views of
@@ -30,6 +30,8 @@ from nrd.errors import UsageError
 
 #: Functions of ``nrd.indicators`` taking the dataset that are the indicator table, not a view of it.
 _NOT_VIEWS = frozenset({"build_indicator_table", "compute_indicators"})
+#: Where ``Workbench.report`` and ``output_path`` write, relative to the project folder.
+ADHOC_OUTPUTS = Path("outputs") / "adhoc"
 #: The indicator table's value columns ``compare`` puts side by side.
 _COMPARED = ("value", "numerator", "denominator")
 
@@ -160,12 +162,32 @@ class Workbench:
         both.insert(2, "change", both["value_after"] - both["value_before"])
         return both.sort_values(keys, kind="stable").reset_index(drop=True)
 
-    def report(self, kind: str, period: str | None = None, *, out: str | Path = "outputs/adhoc",
+    def output_path(self, name: str | Path = "") -> Path:
+        """``name`` inside the project's ``outputs/adhoc/`` folder (absolute; the folder is created).
+
+        JupyterLab runs a notebook in ``notebooks/``, so a relative ``outputs/...`` would land beside the
+        committed notebooks; ``outputs/`` is git-ignored wherever it is, but belongs at the project's top.
+
+        Raises:
+            UsageError: no project folder (set ``NRD_PROJECT_DIR``).
+        """
+        from nrd import paths
+
+        root = paths.project_dir()
+        if root is None:
+            raise UsageError(f"no project folder to write outputs/adhoc into; pass an explicit path or set "
+                             f"{paths.PROJECT_DIR_ENV}")
+        folder = root / ADHOC_OUTPUTS
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / name if str(name) else folder
+
+    def report(self, kind: str, period: str | None = None, *, out: str | Path | None = None,
                lang: str = "vi", engine: str | None = None, **parameters: Any):
         """Run one report of this dataset (``notebooks/<kind>.ipynb`` of the project) and write its HTML page
-        to ``out``; ``parameters`` are the notebook's own (``unit_code=``, ``department=``).
+        to ``out`` (default: the project's ``outputs/adhoc/``; a relative ``out`` is taken from the working
+        directory); ``parameters`` are the notebook's own (``unit_code=``, ``department=``).
 
-        Returns the ``nrd.run.render.ReportResult`` (``.html_path``, ``.ok``, ``.error``).
+        Returns the ``nrd.run.render.ReportResult`` (``.html_path``, ``.ok``, ``.error``; absolute paths).
 
         Raises:
             UsageError: no project notebooks folder (set ``NRD_PROJECT_DIR``) or no such notebook.
@@ -177,8 +199,9 @@ class Workbench:
         if folder is None or not (folder / f"{kind}.ipynb").is_file():
             raise UsageError(f"report notebook {kind!r} not found (notebooks folder: {folder}); run from inside "
                              f"the project or set {paths.PROJECT_DIR_ENV}")
+        out_dir = self.output_path() if out is None else Path(out).resolve()
         return render_report(folder / f"{kind}.ipynb", period=period or self._latest(), parameters=parameters,
-                             out_dir=Path(out), lang=lang, data_dir=self.dataset.data_dir, engine_name=engine)
+                             out_dir=out_dir, lang=lang, data_dir=self.dataset.data_dir, engine_name=engine)
 
     def to_excel(self, frames: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path, *,
                  title: str = "") -> Path:
