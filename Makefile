@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-16s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[lab,test]'
@@ -34,13 +34,22 @@ lab-settings:
 	  '}' > $(LAB_SETTINGS)
 
 # Outputs never reach a commit: notebooks pass through nbstripout when staged (.gitattributes names the
-# filter; the command is relative, so every checkout uses its own .venv). --keep-id keeps the cell ids.
-# A checkout without it (.venv not installed yet) passes notebooks through unchanged instead of failing.
-NBSTRIPOUT := if [ -x $(BIN)/nbstripout ]; then $(BIN)/nbstripout --keep-id; else cat; fi
-git-filters:
+# filter; --keep-id keeps the cell ids). The filter takes the checkout's .venv/bin/nbstripout, else the one on
+# PATH (the conda route), and is required: without nbstripout, a notebook that holds outputs or execution
+# counts is refused with a message (git add fails) instead of being staged as is, while a clean one passes.
+# The filter is inline, not a committed script, so every worktree sharing this config can run it. Before
+# `make install` a clone has no filter configured and git passes notebooks through (smudge is cat anyway).
+NBSTRIPOUT := nb=.venv/bin/nbstripout; [ -x "$$nb" ] || nb=$$(command -v nbstripout) || nb=; \
+  if [ -n "$$nb" ]; then exec "$$nb" --keep-id; fi; \
+  t=$$(mktemp) && cat >"$$t" || exit 1; \
+  if grep -Eq "\"outputs\": *\[ *([^] ]|$$)|\"execution_count\": *[0-9]" "$$t"; then rm -f "$$t"; \
+  echo "nbstripout not found (.venv/bin or PATH): refusing to stage a notebook with outputs; run make install, or activate the environment holding nbstripout" >&2; exit 1; fi; \
+  cat "$$t"; rm -f "$$t"
+git-filters: ## configure the nbstripout git filter (notebooks are staged without outputs)
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  git config filter.nbstripout.clean '$(NBSTRIPOUT)' && \
-	  git config filter.nbstripout.smudge cat; \
+	  git config filter.nbstripout.smudge cat && \
+	  git config filter.nbstripout.required true; \
 	else echo "not a git checkout: no nbstripout filter installed"; fi
 
 browser: ## install Debian's chromium for the browser tests (needs root or sudo)

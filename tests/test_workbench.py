@@ -4,6 +4,8 @@ settings."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -127,25 +129,77 @@ def test_the_nrd_kernel_runs_this_environment():
     assert report_kernel_name() == "nrd"
 
 
-def test_notebooks_are_stripped_of_outputs_when_staged(tmp_path):
-    """``make install`` configures nbstripout as the filter ``.gitattributes`` names for notebooks."""
-    attributes = subprocess.run(["git", "check-attr", "filter", "notebooks/province_overview.ipynb"], cwd=ROOT,
-                                capture_output=True, text=True, check=True).stdout
-    assert attributes.strip().endswith("filter: nbstripout")
-    clean = subprocess.run(["git", "config", "filter.nbstripout.clean"], cwd=ROOT, capture_output=True, text=True)
-    assert clean.returncode == 0, "no nbstripout filter configured: run `make install`"
-    executed = json.loads((ROOT / "notebooks" / "data_quality.ipynb").read_text(encoding="utf-8"))
+def _with_outputs(name: str = "data_quality") -> tuple[str, str]:
+    """A committed notebook with an output and an execution count added: (its JSON, the first code cell's id)."""
+    executed = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
     code = next(c for c in executed["cells"] if c["cell_type"] == "code")
     code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["0901234567\n"]}]
     code["execution_count"] = 3
-    stripped = subprocess.run(clean.stdout.strip(), shell=True, cwd=ROOT, input=json.dumps(executed),
-                              capture_output=True, text=True, check=True).stdout
+    return json.dumps(executed, indent=1, ensure_ascii=False) + "\n", code["id"]
+
+
+def test_notebooks_are_stripped_of_outputs_when_staged():
+    """``make install`` configures nbstripout as the filter ``.gitattributes`` names for notebooks, required."""
+    attributes = subprocess.run(["git", "check-attr", "filter", "notebooks/province_overview.ipynb"], cwd=ROOT,
+                                capture_output=True, text=True, check=True).stdout
+    assert attributes.strip().endswith("filter: nbstripout")
+    config = lambda key: subprocess.run(["git", "config", key], cwd=ROOT, capture_output=True,  # noqa: E731
+                                        text=True).stdout.strip()
+    assert config("filter.nbstripout.clean"), "no nbstripout filter configured: run `make install`"
+    assert config("filter.nbstripout.required") == "true", "an old filter (outputs passed through): make git-filters"
+    # the environment's nbstripout on PATH, as in an activated environment (a worktree has no .venv of its own)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    executed, cell_id = _with_outputs()
+    stripped = subprocess.run(config("filter.nbstripout.clean"), shell=True, cwd=ROOT, input=executed,
+                              capture_output=True, text=True, check=True, env=env).stdout
     cell = next(c for c in json.loads(stripped)["cells"] if c["cell_type"] == "code")
-    assert cell["outputs"] == [] and cell["execution_count"] is None and cell["id"] == code["id"]
+    assert cell["outputs"] == [] and cell["execution_count"] is None and cell["id"] == cell_id
     committed = (ROOT / "notebooks" / "data_quality.ipynb").read_text(encoding="utf-8")
-    again = subprocess.run(clean.stdout.strip(), shell=True, cwd=ROOT, input=committed, capture_output=True,
-                           text=True, check=True).stdout
+    again = subprocess.run(config("filter.nbstripout.clean"), shell=True, cwd=ROOT, input=committed,
+                           capture_output=True, text=True, check=True, env=env).stdout
     assert again == committed  # a committed notebook passes through unchanged: no spurious diffs
+
+
+def test_the_filter_finds_nbstripout_or_refuses_outputs(tmp_path):
+    """In a fresh repository with the project's Makefile and .gitattributes: before ``make git-filters`` git
+    works as usual; after it, staging strips outputs with the checkout's .venv nbstripout or the one on PATH,
+    and without any nbstripout a notebook with outputs is refused (a clean one still stages)."""
+    repo = tmp_path / "clone"
+    (repo / "notebooks").mkdir(parents=True)
+    for name in ("Makefile", ".gitattributes"):
+        shutil.copy(ROOT / name, repo / name)
+    shutil.copy(ROOT / "notebooks" / "data_quality.ipynb", repo / "notebooks")
+    bare = {**os.environ, "PATH": "/usr/bin:/bin", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    assert shutil.which("nbstripout", path=bare["PATH"]) is None
+    git = lambda *args, env=bare: subprocess.run(["git", *args], cwd=repo, capture_output=True,  # noqa: E731
+                                                 text=True, env=env)
+    notebook = repo / "notebooks" / "data_quality.ipynb"
+    assert git("init", "-q").returncode == 0 and git("add", ".").returncode == 0
+    assert git("commit", "-qm", "clone").returncode == 0
+    notebook.touch()  # a fresh clone, no filter configured yet: status and checkout work
+    assert git("status", "--short").returncode == 0 and git("checkout", "--", ".").returncode == 0
+    subprocess.run(["make", "-s", "git-filters"], cwd=repo, check=True, env=bare)
+    assert git("config", "filter.nbstripout.required").stdout.strip() == "true"
+    notebook.touch()
+    assert git("add", str(notebook)).returncode == 0  # a clean notebook stages without nbstripout
+    executed, _ = _with_outputs()
+    notebook.write_text(executed, encoding="utf-8")
+    refused = git("add", str(notebook))
+    assert refused.returncode != 0 and "nbstripout not found" in refused.stderr
+    assert git("diff", "--cached", "--quiet").returncode == 0  # nothing was staged
+
+    def staged_outputs() -> list:
+        blob = json.loads(git("show", ":notebooks/data_quality.ipynb").stdout)
+        return [o for c in blob["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+
+    on_path = {**bare, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{bare['PATH']}"}  # the conda route
+    assert git("add", str(notebook), env=on_path).returncode == 0 and staged_outputs() == []
+    assert git("diff", "--cached", "--quiet").returncode == 0  # stripped, it is the committed notebook again
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    (repo / ".venv" / "bin" / "nbstripout").symlink_to(Path(sys.executable).parent / "nbstripout")
+    notebook.write_text(executed.replace("0901234567", "0907654321"), encoding="utf-8")
+    assert git("add", str(notebook)).returncode == 0 and staged_outputs() == []  # the checkout's .venv
 
 
 def test_lab_settings_turn_off_the_news_and_list_markdown_headings():
