@@ -52,7 +52,8 @@ def stale_counts(ds, period: str) -> pd.DataFrame:
 def value_outliers(ds, period: str, threshold: float = 3.5) -> pd.DataFrame:
     """Rows of ``criteria_status`` for P whose ``value`` is far from the median of its (criterion, indicator).
 
-    Robust z = 0.6745 × (value − median) / MAD; rows with |z| > ``threshold`` are returned.
+    Robust z = 0.6745 × (value − median) / MAD; rows with |z| > ``threshold`` are returned, with ``row`` the
+    row of the input file.
     """
     frame = ds.table("criteria_status")
     rows = frame[(frame["period"] == periods.parse_period(period)) & frame["value"].notna()]
@@ -62,5 +63,7 @@ def value_outliers(ds, period: str, threshold: float = 3.5) -> pd.DataFrame:
     z = 0.6745 * (rows["value"] - median) / mad.where(mad > 0)
     out = rows.assign(median=median, robust_z=z)
     out = out[out["robust_z"].abs() > threshold]
-    return out[["unit_code", "criterion", "indicator", "value", "median", "robust_z", "_row"]] \
+    # ``row``: the row of the input file (the reader's internal ``_row``), where the office checks the value
+    return out.rename(columns={"_row": "row"})[["unit_code", "criterion", "indicator", "value", "median",
+                                                "robust_z", "row"]] \
         .sort_values(["criterion", "unit_code"]).reset_index(drop=True)

@@ -257,7 +257,8 @@ def show_department_lagging(view, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     lagging = view.lagging.assign(criterion_name=view.lagging["criterion"].map(names),
                                   stale_text=[t("common.yes", lang) if s else "" for s in view.lagging["stale"]])
     show_note("note.lagging", lang, communes=lagging["unit_code"].nunique(), pairs=len(lagging))
-    return show_table(lagging, LAGGING_COLUMNS, lang)
+    show_table(lagging, LAGGING_COLUMNS, lang)
+    return lagging.drop(columns="stale_text")  # the typed view: ``stale`` is the flag, the text only its display
 
 
 def department_trend(table: pd.DataFrame, department: str, province_code: str) -> pd.DataFrame:
@@ -365,14 +366,16 @@ def show_capital_position(position: pd.DataFrame, period: str, lang: str = DEFAU
                           years: int | None = None) -> pd.DataFrame:
     """``capital_position``: plan vs disbursed per source; the chart for the plan year of P, the table for
     every plan year (each as of P, so the previous year includes January of this one)."""
-    frame = _with_source_names(position, lang).assign(year=position["year"].astype("str"))
-    year = str(period)[:4]
-    show_figure(capital_plan_vs_disbursed_bar(frame[frame["year"] == year], lang))
-    shown = frame.sort_values(["year", "source"], ascending=[False, True])
+    named = _with_source_names(position, lang)
+    year = int(str(period)[:4])
+    show_figure(capital_plan_vs_disbursed_bar(named[named["year"] == year], lang))
+    shown = named.sort_values(["year", "source"], ascending=[False, True])
     if years is not None:
-        shown = shown[shown["year"].astype(int) > int(year) - years]
+        shown = shown[shown["year"] > year - years]
     show_note("note.capital_as_of", lang, period=fmt_period(period, lang))
-    return show_table(shown, POSITION_COLUMNS, lang)
+    # the table shows the year as text: a label ("2025"), not a number to format ("2.025")
+    show_table(shown.assign(year=shown["year"].astype("str")), POSITION_COLUMNS, lang)
+    return shown
 
 
 def show_disbursement_pace(pace: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
@@ -441,4 +444,4 @@ def show_outliers(outliers: pd.DataFrame, units: pd.DataFrame, lang: str = DEFAU
                                               Col("value", "common.value", "number"),
                                               Col("median", "common.median", "number"),
                                               Col("robust_z", "common.robust_z", "number"),
-                                              Col("_row", "common.row", "int")], lang)
+                                              Col("row", "common.row", "int")], lang)
