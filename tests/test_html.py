@@ -105,6 +105,17 @@ def test_image_metadata_cannot_inject_attributes():
     assert 'height="40"' in images[0] and "width" not in images[0] and "src" not in images[1]
 
 
+def test_a_chart_keeps_its_own_text_alternative_escaped():
+    """``show_figure(fig, alt=...)`` puts the chart's own description in the image metadata; the page uses it
+    (escaped) instead of the generic one."""
+    output = _display({"image/png": PNG_1PX})
+    output.metadata = {"image/png": {"alt": 'Số tiêu chí đạt "19" & trung vị'}}
+    plain = _display({"image/png": PNG_1PX})
+    images = re.findall(r"<img[^>]*>", _body(_page(_notebook(_code(output), _code(plain)))))
+    assert len(images) == 2 and 'alt="Số tiêu chí đạt &quot;19&quot; &amp; trung vị"' in images[0]
+    assert 'alt="Biểu đồ của báo cáo' in images[1]
+
+
 def test_svg_outputs_show_their_png_and_no_svg_markup():
     both = _display({"image/svg+xml": '<svg onload="alert(1)"><circle r="5"/></svg>', "image/png": PNG_1PX})
     page = _page(_notebook(_code(both)))

@@ -336,6 +336,11 @@ def test_commune_scorecard_in_english_lists_every_criterion(variant_runs, demo):
     assert len(profile.criteria) >= 10  # every criterion of the set in force
     for name in profile.criteria["name_en"]:
         assert name in html
+    assert _images(nb) == 1  # the criteria met by month against the median commune, described in English
+    alts = [o.get("metadata", {}).get("image/png", {}).get("alt", "") for o in _outputs(nb)
+            if "image/png" in o.get("data", {})]
+    assert alts[0].startswith(f"Line chart: criteria met by {commune['name']} month by month")
+    assert "Dashed line: the median of the province" in html
 
 
 def test_commune_scorecard_for_a_ward_says_criteria_do_not_apply(variant_runs, demo):
@@ -346,6 +351,7 @@ def test_commune_scorecard_for_a_ward_says_criteria_do_not_apply(variant_runs, d
     assert f"{ward['name']} là phường: bộ tiêu chí xã nông thôn mới không áp dụng" in html
     assert "Từng tiêu chí của bộ tiêu chí đang áp dụng" not in html
     assert ">Sản phẩm OCOP của xã</h2>" in html
+    assert _images(nb) == 0  # no criteria met by month either
 
 
 def test_department_brief_in_french_lists_exactly_the_lagging_communes(variant_runs, demo):

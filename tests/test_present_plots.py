@@ -118,3 +118,45 @@ def test_distribution_fills_absent_counts_with_zero():
 def test_missing_column_is_a_clear_error():
     with pytest.raises(ValueError, match="lacks column"):
         plots.ocop_stars_bar(pd.DataFrame({"n": [1]}), "vi")
+
+
+def _met_trend(sets=("qd318_2022",) * 3 + ("qd51_2025",) * 3):
+    periods = ["2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05"][:len(sets)]
+    return pd.DataFrame({"period": periods, "criteria_set": list(sets),
+                         "criteria": [19 if s == "qd318_2022" else 10 for s in sets],
+                         "unit_met": pd.array([19, 18, None, 7, 8, 8][:len(sets)], dtype="Float64"),
+                         "median_met": pd.array([19, 19, 8, 8, 8, 9][:len(sets)], dtype="Float64"),
+                         "communes": [97] * len(sets), "group": pd.array([2] * len(sets), dtype="Int64")})
+
+
+@pytest.mark.parametrize(("lang", "title", "ylabel", "median"), [
+    ("vi", "Số tiêu chí đạt theo tháng", "Số tiêu chí đạt (tiêu chí)", "Trung vị các xã nhóm 2"),
+    ("en", "Criteria met by month", "Criteria met (number)", "Median of group 2 communes"),
+    ("fr", "Critères atteints par mois", "Critères atteints (nombre)", "Médiane des communes du groupe 2"),
+])
+def test_criteria_met_trend_marks_the_set_change_in_the_report_language(lang, title, ylabel, median):
+    from nrd.present.commune_trend import criteria_met_trend_alt, criteria_met_trend_line
+
+    before = len(plt.get_fignums())
+    fig = criteria_met_trend_line(_met_trend(), lang, unit_name="Xã Bình Lục")
+    ax = fig.axes[0]
+    assert (ax.get_title(), ax.get_ylabel()) == (title, ylabel) and ax.get_xlabel()
+    assert ["Xã Bình Lục", median] == [t.get_text() for t in ax.get_legend().get_texts()]
+    # the lines break at the change: a commune line and a median line per criteria set, and the dotted mark
+    drawn = [line for line in ax.get_lines() if line.get_alpha() != 0]
+    assert len(drawn) == 5 and [line.get_linestyle() for line in drawn].count(":") == 1
+    marks = [a.get_text() for a in ax.texts]
+    assert len(marks) == 1 and "(10 " in marks[0]  # the new set, with its number of criteria
+    assert ax.get_ylim() == (0, 20)
+    alt = criteria_met_trend_alt(_met_trend(), lang, unit_name="Xã Bình Lục")
+    assert "Xã Bình Lục" in alt and median.lower() in alt and ("8" in alt and "10" in alt)
+    assert {"vi": "Biểu đồ", "en": "Line chart", "fr": "Graphique"}[lang] in alt
+    assert len(plt.get_fignums()) == before  # no pyplot figure left behind
+
+
+def test_criteria_met_trend_under_one_set_has_no_mark_and_the_province_median():
+    from nrd.present.commune_trend import criteria_met_trend_line
+
+    trend = _met_trend(("qd318_2022",) * 3).assign(group=pd.array([None] * 3, dtype="Int64"))
+    ax = criteria_met_trend_line(trend, "vi", unit_name="Xã A").axes[0]
+    assert len(ax.texts) == 0 and "Trung vị các xã toàn tỉnh" in _texts(ax.figure)

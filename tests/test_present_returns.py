@@ -54,3 +54,33 @@ def test_department_lagging_is_the_typed_view_even_when_empty(ds, period):
     shown = sx.show_department_lagging(view, "vi")
     assert "stale_text" not in shown and len(shown) == len(view.lagging)
     assert (shown.dtypes[view.lagging.columns] == view.lagging.dtypes).all()
+
+
+@pytest.mark.parametrize("period", ["2025-09", "2026-10"])  # one criteria set; across the change to groups
+def test_criteria_met_trend_is_the_commune_and_the_median_of_the_indicator_table(ds, period):
+    from nrd import periods
+    from nrd.indicators import build_indicator_table
+    from nrd.indicators.context import prepare
+    from nrd.present.commune_trend import show_criteria_met_trend
+
+    months = periods.period_range(periods.shift_period(period, -12), period)
+    table = build_indicator_table(ds, months)
+    commune = "13504"
+    trend = ind.criteria_met_trend(ds, period, commune, table)
+    assert list(trend["period"]) == months and trend["criteria"].isin([10, 19]).all()
+    met = table[table["indicator"] == "criteria.met_count"]
+    prepared = prepare(ds)
+    group = prepared.commune_groups.get(commune) if prepared.criteria_set_for(period).group_ids else None
+    peers = (prepared.commune_groups.index[prepared.commune_groups == group] if group is not None
+             else prepared.commune_codes)
+    for row in trend.itertuples():
+        month = met[met["period"] == row.period]
+        own = month.loc[month["unit_code"] == commune, "value"]
+        assert (pd.isna(row.unit_met) and own.empty) or row.unit_met == own.iloc[0]
+        assert row.median_met == month.loc[month["unit_code"].isin(peers), "value"].median()
+    assert (trend["group"].isna().all() if group is None else (trend["group"] == group).all())
+    assert (len(set(trend["criteria_set"])) == 2) == (period == "2026-10")
+    pd.testing.assert_frame_equal(ind.criteria_met_trend(ds, period, commune), trend)  # the table built there
+    assert show_criteria_met_trend(trend, {"unit_code": commune, "name": "X"}, "vi") is trend
+    ward = ds.units.loc[ds.units["unit_type"] == "ward", "unit_code"].iloc[0]
+    assert ind.criteria_met_trend(ds, period, ward, table).empty  # the criteria do not apply to a ward

@@ -27,6 +27,7 @@ from nrd.indicators.catalog import (
 )
 from nrd.indicators.department import DepartmentView, department_view
 from nrd.indicators.headlines import headline_ids
+from nrd.indicators.met_trend import criteria_met_trend
 from nrd.indicators.pipeline_views import (
     DepartmentPipelines,
     UnitPipelines,
@@ -85,6 +86,7 @@ __all__ = [
     "compare",
     "compute_indicators",
     "criteria_matrix",
+    "criteria_met_trend",
     "criteria_met_distribution",
     "department_view",
     "disbursement_pace",

@@ -63,13 +63,14 @@ def show_table(frame: pd.DataFrame, columns: Sequence[Col], lang: str = DEFAULT_
     return frame
 
 
-def show_figure(fig) -> None:
-    """Show a chart as a deterministic PNG and release it (no figure is kept alive)."""
+def show_figure(fig, alt: str | None = None) -> None:
+    """Show a chart as a deterministic PNG and release it (no figure is kept alive). ``alt``: its text
+    alternative in the report language (the page's ``<img alt>``; without it, the page's generic one)."""
     from IPython.display import Image
 
     from nrd.present.plots import figure_png  # here: the run's own process formats text without matplotlib
 
-    _display(Image(data=figure_png(fig), format="png"))
+    _display(Image(data=figure_png(fig), format="png", metadata={"alt": alt} if alt else None))
     fig.clear()
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import threading
+from html import escape as html_escape
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,9 @@ def image_tag(output: Any, mime: str) -> str:
         value = metadata.get(name) if isinstance(metadata, dict) else None
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             attributes.append(f'{name}="{value}"')
+    alt = metadata.get("alt") if isinstance(metadata, dict) else None
+    if isinstance(alt, str) and alt.strip():  # the chart's own text alternative (``show_figure(alt=...)``)
+        attributes.append(f'alt="{html_escape(alt.strip(), quote=True)}"')
     return sanitize_fragment(" ".join(["<img", *attributes]) + ">")
 
 
