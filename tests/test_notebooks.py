@@ -25,6 +25,8 @@ REPORTS = ["province_overview", "commune_scorecard", "department_brief", "ocop_p
 #: Report notebooks with an outline of Markdown headings and every view bound to a name (issue 13).
 OUTLINED = REPORTS
 META_MIME = "application/vnd.nrd.report+json"
+#: Calls a show call may take inline: not views, the names of the input tables a dataset lacks.
+NOT_VIEWS = {"absent_tables"}
 NOTEBOOK_ONLY = "nrd-notebook-only"
 PERIOD = "2025-09"
 DEPARTMENT_PERIOD = "2025-03"  # so_xd has communes to act on then (all criteria are met by 2025-09)
@@ -194,20 +196,36 @@ def test_outline_lists_every_section_as_a_notebook_only_heading(name):
 @pytest.mark.parametrize("name", OUTLINED)
 def test_every_view_is_bound_to_a_name(name):
     """No view is computed inside the call that shows it: ``position = ind.capital_position(ds, period)``, then
-    ``sx.show_capital_position(position, ...)``; a show call's value never ends a cell unbound (``;``)."""
+    ``sx.show_capital_position(position, ...)``. So a show call takes no ``ind``/``rp`` call as an argument
+    (but the names of absent tables), never the indicator table ``table`` itself (``headlines = rp.headlines(table, ...)``,
+    ``groups = ind.group_results(table, ...)`` first), and what it shows first is a name bound to a computed
+    view (or a parameter); a show call's value never ends a cell unbound (``;``)."""
     import ast
 
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    parameters = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    bound = {t.id for n in ast.walk(ast.parse(parameters.source)) if isinstance(n, ast.AnnAssign)
+             for t in [n.target]}
     shows = 0
     for cell in nb.cells:
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or cell is parameters:
             continue
-        for call in _calls(cell.source):
-            if _name(call.func).startswith("show_"):
+        for statement in ast.parse(cell.source).body:
+            for call in [n for n in ast.walk(statement) if isinstance(n, ast.Call)]:
+                if not _name(call.func).startswith("show_"):
+                    continue
                 shows += 1
-                inline = [ast.unparse(a) for a in call.args if isinstance(a, ast.Call)
-                          and isinstance(a.func, ast.Attribute) and _name(a.func.value) == "ind"]
+                arguments = [*call.args, *(k.value for k in call.keywords)]
+                inline = [ast.unparse(a) for a in arguments if isinstance(a, ast.Call) and isinstance(a.func, ast.Attribute)
+                          and _name(a.func.value) in ("ind", "rp") and _name(a.func) not in NOT_VIEWS]
                 assert inline == [], f"{name}: bind {inline} to a name first"
+                assert "table" not in [_name(a) for a in arguments if isinstance(a, ast.Name)], (
+                    f"{name}: {ast.unparse(call)} computes its view from the indicator table; bind it first")
+                first = call.args[0] if call.args else None
+                if isinstance(first, ast.Name):
+                    assert first.id in bound, f"{name}: {ast.unparse(call)} shows {first.id}, bound nowhere before"
+            if isinstance(statement, ast.Assign):
+                bound |= {t.id for t in statement.targets if isinstance(t, ast.Name)}
         last = ast.parse(cell.source).body[-1:] if cell.source.strip() else []
         if last and isinstance(last[0], ast.Expr) and _name(getattr(last[0].value, "func", None)).startswith("show_"):
             assert cell.source.rstrip().endswith(";"), cell.source

@@ -25,7 +25,7 @@ from nrd.indicators.catalog import (
     indicator_catalog,
     register,
 )
-from nrd.indicators.department import DepartmentView, department_view
+from nrd.indicators.department import DepartmentView, department_trend, department_view
 from nrd.indicators.headlines import headline_ids
 from nrd.indicators.met_trend import criteria_met_trend
 from nrd.indicators.pipeline_views import (
@@ -50,7 +50,7 @@ from nrd.indicators.project_views import (
 from nrd.indicators.phase import group_results, indicator_thresholds, phase_comparison, set_changes
 from nrd.indicators.profile import CommuneProfile, commune_profile
 from nrd.indicators.provided import absent_tables, unrecorded_columns
-from nrd.indicators.quality import stale_counts, submission_grid, value_outliers
+from nrd.indicators.quality import late_communes, stale_counts, submission_grid, value_outliers
 from nrd.indicators.table import TABLE_COLUMNS, build_indicator_table, compute_indicators, indicator_value
 from nrd.indicators.targets import Target, TargetError, compare, load_targets, parse_targets, targets_at
 from nrd.indicators.views import (
@@ -63,6 +63,7 @@ from nrd.indicators.views import (
     level_history,
     mobilized_by_source,
     ocop_new_recognitions,
+    product_counts,
     registrations_by_stage,
 )
 from nrd.indicators.watch import watch_lists
@@ -88,6 +89,7 @@ __all__ = [
     "criteria_matrix",
     "criteria_met_trend",
     "criteria_met_distribution",
+    "department_trend",
     "department_view",
     "disbursement_pace",
     "get_indicator",
@@ -96,11 +98,13 @@ __all__ = [
     "indicator_catalog",
     "indicator_thresholds",
     "indicator_value",
+    "late_communes",
     "level_history",
     "load_targets",
     "mobilized_by_source",
     "ocop_new_recognitions",
     "parse_targets",
+    "product_counts",
     "phase_comparison",
     "register",
     "registrations_by_stage",

@@ -55,3 +55,11 @@ def department_view(ds, period: str, department: str) -> DepartmentView:
     lagging = lagging.assign(name=lagging["unit_code"].map(names)).rename(columns={"period": "submission_period"})
     lagging = lagging[["unit_code", "name", "criterion", "status", "submission_period", "stale"]]
     return DepartmentView(department, ctx.criteria_set.id, ctx.period, criteria, lagging.reset_index(drop=True))
+
+
+def department_trend(table: pd.DataFrame, department: str, province_code: str) -> pd.DataFrame:
+    """The department's met share (``criteria.dept_met_share.<department>``) per period of the indicator
+    ``table``: ``period``, ``value``, ``numerator``, ``denominator``, in time order."""
+    rows = table[(table["indicator"] == f"criteria.dept_met_share.{department}")
+                 & (table["unit_code"] == str(province_code))]
+    return rows[["period", "value", "numerator", "denominator"]].sort_values("period").reset_index(drop=True)

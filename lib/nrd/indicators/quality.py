@@ -67,3 +67,9 @@ def value_outliers(ds, period: str, threshold: float = 3.5) -> pd.DataFrame:
     return out.rename(columns={"_row": "row"})[["unit_code", "criterion", "indicator", "value", "median",
                                                 "robust_z", "row"]] \
         .sort_values(["criterion", "unit_code"]).reset_index(drop=True)
+
+
+def late_communes(grid: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The rows of ``submission_grid`` for P of the communes that did not submit, longest silent first."""
+    rows = grid[(grid["period"] == periods.parse_period(period)) & ~grid["submitted"].astype(bool)]
+    return rows.sort_values(["months_since", "unit_code"], ascending=[False, True])

@@ -86,6 +86,13 @@ def _entities(ds) -> pd.DataFrame:
     return ds.table("ocop_entities")[["entity_id", "entity_name", "entity_type"]]
 
 
+def product_counts(active: pd.DataFrame, by) -> pd.DataFrame:
+    """Distinct products of ``active_products`` per ``by`` (a column or columns): ``by`` and ``products``."""
+    columns = [by] if isinstance(by, str) else list(by)
+    return active.groupby(columns, as_index=False, sort=True)["product_id"].nunique() \
+        .rename(columns={"product_id": "products"})
+
+
 PRODUCT_COLUMNS = ["product_id", "product_name", "stars", "score", "group", "unit_code", "unit_name", "entity_id",
                    "entity_name", "entity_type", "recognized_on", "expires", "decision_no"]
 

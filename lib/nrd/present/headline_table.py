@@ -139,15 +139,24 @@ def show_headlines_of(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG
                       indicators: Sequence[str] | str = PROVINCE_HEADLINES, *, unit_code: str | None = None,
                       province_code: str = DEFAULT_PROVINCE, targets=None, absent: Sequence[str] = ()
                       ) -> pd.DataFrame:
-    """Headline figures with their change on the previous month and the same month last year, and their
-    target status (met / on track / behind) when ``targets`` are given; returns the headline rows
-    (``nrd.indicators.headlines``: values, deltas, numerators and denominators as numbers). ``absent``: input
-    tables the dataset does not hold (their indicators are not in the table), named in a note."""
-    from nrd.present.absent import show_absent
-
+    """``headlines`` of ``table`` shown by ``show_headline_rows`` (without the target columns when no
+    ``targets`` are given); returns the headline rows. A report binds the rows first (``headlines = rp.
+    headlines(table, ...)``) and shows them; this is the one-call form for an analyst's cell."""
     rows = headlines(table, period, indicators, unit_code=unit_code, province_code=province_code, targets=targets)
     if not targets:
         rows = rows.drop(columns=["target", "status"])
+    return show_headline_rows(rows, period, lang, absent=absent)
+
+
+def show_headline_rows(rows: pd.DataFrame, period: str, lang: str = DEFAULT_LANG, *,
+                       absent: Sequence[str] = ()) -> pd.DataFrame:
+    """Headline figures (``nrd.indicators.headlines`` rows) with their change on the previous month and the
+    same month last year, and their target status (met / on track / behind) when the rows have targets, a
+    note on the deltas and, when P-12..P crosses a change of criteria set and a figure counts against the
+    set, its footnote. ``absent``: input tables the dataset does not hold (their indicators are not in the
+    table), named in a note. Returns ``rows`` (values, deltas, numerators and denominators as numbers)."""
+    from nrd.present.absent import show_absent
+
     if rows.empty and show_absent(absent, lang):
         return rows
     show_headlines(rows, lang)

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from nrd.contract import DEFAULT_PROVINCE
 from nrd.present.formats import fmt_period
 from nrd.present.i18n import DEFAULT_LANG, check_lang, criteria_set_name, t
 from nrd.present.display import _display_html, note_html, section, show_note, show_table
@@ -43,17 +42,15 @@ GROUP_COLUMNS = (Col("group_name", "common.commune_group"), Col("all_met", "comm
                                                                  denominator="communes"))
 
 
-def show_commune_groups(table: pd.DataFrame, period: str, reference, province_code: str,
-                        lang: str = DEFAULT_LANG) -> pd.DataFrame | None:
-    """Communes meeting every criterion of the set in force, per commune group (the office's
-    classification), under a heading naming the phase. Only when the set in force has commune groups."""
-    from nrd.indicators.phase import group_results
-
+def show_commune_groups(results: pd.DataFrame, period: str, reference,
+                        lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """Communes meeting every criterion of the set in force, per commune group (``group_results``: the
+    office's classification), under a heading naming the phase. Only when the set in force has commune
+    groups (else nothing is shown). Returns ``results`` with the groups' names."""
     current = reference.criteria_set_for(period)
     if not current.group_ids:
-        return None
+        return results
     section("section.current_phase", lang, phase=current.phase_name(lang))
-    results = group_results(table, period, province_code)
     if results.empty:
         show_note("note.groups_missing", lang)
         return results
@@ -65,21 +62,17 @@ def show_commune_groups(table: pd.DataFrame, period: str, reference, province_co
     return frame
 
 
-def show_previous_phase(table: pd.DataFrame, period: str, lang: str = DEFAULT_LANG, *,
-                        province_code: str = DEFAULT_PROVINCE) -> pd.DataFrame | None:
-    """In a later phase: the previous phase's results (its recognition tiers held at the end of P) under
-    "Kết quả <phase>", without targets. Nothing in the first phase."""
-    from nrd.indicators.headlines import headline_ids
-    from nrd.indicators.headlines import headlines
-
+def show_previous_phase(rows: pd.DataFrame, period: str, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """In a later phase: the previous phase's results (``headlines(table, period, "previous_phase")``: its
+    recognition tiers held at the end of P) under "Kết quả <phase>", without targets. Nothing in the first
+    phase (the rows are empty then). Returns the rows without the target columns."""
     current, previous = _sets(period)
     if previous is None:
-        return None
+        return rows.drop(columns=["target", "status"], errors="ignore")
     section("section.previous_phase", lang, phase=previous.phase_name(lang))
-    rows = headlines(table, period, headline_ids("previous_phase", period), province_code=province_code)
-    show_headlines(rows.drop(columns=["target", "status"]), lang)
+    show_headlines(rows.drop(columns=["target", "status"], errors="ignore"), lang)
     show_note("note.previous_phase", lang, phase=previous.phase_name(lang), set=previous.name(lang))
-    return rows.drop(columns=["target", "status"])
+    return rows.drop(columns=["target", "status"], errors="ignore")
 
 
 # ---- one commune ---------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from nrd.present.headline_table import (
     HEADLINE_COLUMNS,
     headline_frame,
     report_headlines,
+    show_headline_rows,
     show_headlines,
     show_headlines_of,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "show_figure",
     "show_findings",
     "show_headlines",
+    "show_headline_rows",
     "show_headlines_of",
     "show_note",
     "show_table",

@@ -261,19 +261,11 @@ def show_department_lagging(view, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     return lagging.drop(columns="stale_text")  # the typed view: ``stale`` is the flag, the text only its display
 
 
-def department_trend(table: pd.DataFrame, department: str, province_code: str) -> pd.DataFrame:
-    """The department's met share (``criteria.dept_met_share.<department>``) per period of ``table``."""
-    rows = table[(table["indicator"] == f"criteria.dept_met_share.{department}")
-                 & (table["unit_code"] == str(province_code))]
-    return rows[["period", "value", "numerator", "denominator"]].sort_values("period").reset_index(drop=True)
-
-
-def show_department_trend(table: pd.DataFrame, department: str, province_code: str,
-                          lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """The department's met share over the periods of ``table`` (a line, and the figures with evidence)."""
+def show_department_trend(trend: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """The department's met share month by month (``department_trend``: a line, and the figures with
+    evidence); returns ``trend``."""
     from nrd.present.set_break import show_set_break
 
-    trend = department_trend(table, department, province_code)
     show_figure(share_trend_line(trend, lang, title=t("chart.department_trend", lang)))
     show_table(trend.sort_values("period", ascending=False),
                [Col("period", "common.period", "period"),
@@ -291,16 +283,16 @@ OCOP_PRODUCT_COLUMNS = (Col("product_name", "common.product"), Col("stars", "axi
 
 
 def _counts(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Distinct products per ``by`` (presentation tally of an already-computed view)."""
-    return frame.groupby(list(by), as_index=False, sort=True)["product_id"].nunique() \
-        .rename(columns={"product_id": "products"})
+    """Distinct products per ``by`` (``nrd.indicators.product_counts`` of an already-computed view)."""
+    from nrd.indicators.views import product_counts
+
+    return product_counts(frame, by)
 
 
-def show_ocop_stars(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """``active_products`` by stars."""
-    counts = _counts(active, ["stars"])
-    show_figure(ocop_stars_bar(counts, lang))
-    return counts
+def show_ocop_stars(by_stars: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """Active products by stars (``product_counts(active, ["stars"])``) as a bar chart; returns ``by_stars``."""
+    show_figure(ocop_stars_bar(by_stars, lang))
+    return by_stars
 
 
 def show_ocop_groups(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
@@ -417,10 +409,11 @@ def show_submission_grid(grid: pd.DataFrame, units: pd.DataFrame, lang: str = DE
     return frame
 
 
-def show_late_communes(grid: pd.DataFrame, period: str, units: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """Communes that did not submit for P, with their last submission and months since (to chase)."""
-    rows = grid[(grid["period"] == period) & ~grid["submitted"]].sort_values(["months_since", "unit_code"],
-                                                                               ascending=[False, True])
+def show_late_communes(late: pd.DataFrame, grid: pd.DataFrame, units: pd.DataFrame,
+                       lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """Communes that did not submit for P (``late_communes``), with their last submission and months since
+    (to chase), out of the communes of ``grid``."""
+    rows = late
     show_note("note.missing_now", lang, n=len(rows), total=grid["unit_code"].nunique())
     return show_table(_with_names(rows, units), [Col("unit_code", "common.unit_code"), Col("name", "common.unit"),
                                           Col("last_submission", "common.last_submission", "period"),
