@@ -69,6 +69,9 @@ report: $(STAMP) ## the main job: the monthly run on the demo data, latest perio
 test: $(STAMP) browser ## the whole test suite
 	$(BIN)/python -m pytest
 
+golden: $(STAMP) ## re-baseline the golden pages (tests/data/golden) after a meant change to a published page
+	$(BIN)/python -m tests.golden --update
+
 bench: $(STAMP) ## benchmarks: indicator build (demo, national) and report throughput (prints figures)
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/run_bench.py
@@ -85,4 +88,4 @@ clean: ## remove generated outputs (keeps the placeholder)
 	find $(OUT) -mindepth 1 ! -name .gitkeep ! -name README.md -exec rm -rf {} +
 
 PHONY_EXTRA := lab-settings git-filters
-.PHONY: $(PHONY_EXTRA) help install browser demo-data validate report test bench bench-national lab clean
+.PHONY: $(PHONY_EXTRA) help install browser demo-data validate report test golden bench bench-national lab clean
