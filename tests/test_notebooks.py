@@ -216,7 +216,8 @@ def test_every_view_is_bound_to_a_name(name):
                     continue
                 shows += 1
                 arguments = [*call.args, *(k.value for k in call.keywords)]
-                inline = [ast.unparse(a) for a in arguments if isinstance(a, ast.Call) and isinstance(a.func, ast.Attribute)
+                inline = [ast.unparse(a) for a in arguments
+                          if isinstance(a, ast.Call) and isinstance(a.func, ast.Attribute)
                           and _name(a.func.value) in ("ind", "rp") and _name(a.func) not in NOT_VIEWS]
                 assert inline == [], f"{name}: bind {inline} to a name first"
                 assert "table" not in [_name(a) for a in arguments if isinstance(a, ast.Name)], (
