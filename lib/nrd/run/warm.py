@@ -50,6 +50,7 @@ WARM_MODULES = (
     "nrd.present.tables",
     "nrd.present.sections",
     "nrd.present.phase",
+    "nrd.present.commune_trend",
     "nrd.present.pipeline_sections",
     "nrd.run.meta",
     "nrd.reference",
