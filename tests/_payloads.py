@@ -115,6 +115,15 @@ PAYLOADS: list[tuple[str, str]] = [
     ("css-expression", '<p style="width:expression({js})">x</p>'),
     ("css-behavior", '<p style="behavior:url({b}/behavior)">x</p>'),
     ("css-style-breakout", "<style>p{{font-family:'</style><img src=x onerror={js}>'}}</style>"),
+    # --- the page's own chrome: faked by a class, or reached by a selector that leaves the fragment ---
+    ("class-banner", '<div class="nrd-banner" role="alert">Dữ liệu đã bị loại trừ (giả)</div>'),
+    ("class-banner-mixed", '<p class="note NRD-banner nrd-banner">x</p>'),
+    ("class-chrome", '<div class="jp-Cell nrd-title nrd-toc toc-h2 nrd-footer nrd-facts">x</div>'),
+    ("css-sibling-escape", "<style>#x ~ * {{display:none}} #x + * {{visibility:hidden}}</style><div id=x>x</div>"),
+    ("css-has-banner", "<style>.a:has(+ .nrd-banner) {{display:none}} .a:has(~ *) {{opacity:0}}</style>"
+                       "<div class=a>a</div>"),
+    ("css-chrome-deep", "<style>.a .nrd-title, .a:not(.nrd-toc) {{display:none}} #x:is(.b ~ *) {{opacity:0}} "
+                        ".a #jp-x {{color:red}}</style><div class=a>a</div>"),
 ]
 
 

@@ -15,12 +15,13 @@ import pytest
 
 from _payloads import PAYLOADS, payloads
 from nrd.present.tables import Col, styled_table
-from nrd.run.css_filter import clean_style_attribute, clean_stylesheet
+from nrd.run.css_filter import PAGE_CLASS_PREFIXES, clean_style_attribute, clean_stylesheet
 from nrd.run.index import render_index
 from nrd.run.plan import Job
 from nrd.run.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
+    FRAGMENT_CLASSES,
     REPORT_CSP,
     content_security_policy,
     sanitize_fragment,
@@ -48,9 +49,15 @@ def _violations(clean: str) -> list[str]:
             squashed = re.sub(r"[\x00-\x20]", "", value).lower()
             if "script:" in squashed or "127.0.0.1" in squashed or "url(" in squashed:
                 found.append(f"value {tag} {name}={value!r}")
+            if name.lower() == "class":
+                found += [f"class {tag} {c}" for c in value.split()
+                          if c.lower().startswith(PAGE_CLASS_PREFIXES) and c not in FRAGMENT_CLASSES]
     for css in _STYLE_TEXT.findall(clean):
         if re.search(r"url\(|@import|image-set|expression|\\|<", css, re.I):
             found.append(f"style {css!r}")
+        # selectors leaving the fragment: siblings, :has(), the page's chrome
+        if re.search(r"~|:has\(|\+\s*[.#*a-z]|[.#](?:nrd-|jp-|toc-)", css, re.I):
+            found.append(f"selector {css!r}")
     return found
 
 
@@ -110,6 +117,45 @@ def test_a_fragment_stylesheet_cannot_reach_the_page_around_it():
              ".x{margin:-900px 0 0 0}")
     assert clean_stylesheet(sheet) == "#T_nrd1 td, .dataframe thead th {\n  text-align: right;\n}\n"
     assert clean_style_attribute("margin-top:-40em;color:red") == "color: red"
+
+
+@pytest.mark.parametrize("sheet", [
+    "#x ~ * {display:none}", "#x + * {display:none}", ".a:has(+ .nrd-banner) {display:none}",
+    ".a:has(~ *) {opacity:0}", ".a:HAS(.b) {color:red}", ".a .nrd-banner {display:none}",
+    ".a > .jp-Cell {display:none}", ".a:not(.nrd-toc) {display:none}", "#x:is(.b ~ *) {opacity:0}",
+    ".a #nrd-x, .b #jp-y {color:red}", ".ok {color:red} .ok, .a~.b {color:red}",
+])
+def test_every_part_of_a_selector_is_checked_not_only_its_start(sheet):
+    """The first token (``#x``, ``.a``) is the fragment's own; what follows still must not reach the page."""
+    assert clean_stylesheet(sheet) in ("", ".ok {\n  color: red;\n}\n")
+
+
+def test_selectors_that_stay_inside_the_fragment_are_kept():
+    sheet = ("#T_nrd1 tr:nth-child(2n + 1) td, #T_nrd1 td:hover, .a > .b, .a:not(.b) td, .a:is(.b, .c) "
+             "{color: red}")
+    assert clean_stylesheet(sheet) == f"{sheet.split(' {')[0]} {{\n  color: red;\n}}\n"
+
+
+def test_a_fragment_cannot_pass_for_the_pages_chrome():
+    """``<div class="nrd-banner">`` would look like the data-quality banner: page classes are taken off a
+    fragment's elements; the content classes of ``nrd.present`` stay, and a class list with neither is
+    kept byte for byte."""
+    assert sanitize_fragment('<div class="nrd-banner" role="alert">giả</div>') == "<div>giả</div>"
+    assert sanitize_fragment('<p class="note NRD-Banner jp-Cell toc-h2 nrd-note">x</p>') == \
+        '<p class="note nrd-note">x</p>'
+    assert sanitize_fragment('<span class=" a  b ">x</span>') == '<span class=" a  b ">x</span>'
+    assert sanitize_fragment('<table class="nrd-table"><tr><td class="nrd-tag">1</td></tr></table>') == \
+        '<table class="nrd-table"><tbody><tr><td class="nrd-tag">1</td></tr></tbody></table>'
+
+
+def test_the_fragment_classes_are_every_page_class_nrd_present_emits():
+    """A class ``nrd.present`` writes into a report's HTML must be in ``FRAGMENT_CLASSES`` (else the
+    sanitizer would take it off every page), and the list names nothing else."""
+    emitted = set()
+    for source in (Path(__file__).resolve().parents[1] / "lib" / "nrd" / "present").rglob("*.py"):
+        for classes in re.findall(r"""class=\\?["']([^"'{]*)""", source.read_text(encoding="utf-8")):
+            emitted |= {c for c in classes.split() if c.startswith(PAGE_CLASS_PREFIXES)}
+    assert emitted == set(FRAGMENT_CLASSES)
 
 
 def test_csp_of_report_and_index_pages():

@@ -6,6 +6,8 @@ Each layer is checked on its own, so that one cannot hide a hole in the other:
 
 - the page as published (sanitizer + CSP): no handler ran, no request left the page, no CSP violation
   (the sanitizer left nothing for the policy to block), the table and figure still look as they should;
+  no fragment element carries a class of the page's chrome (a fake banner), and the chrome (title block,
+  contents, footer, the cells' wrappers) is styled exactly as without the fragments' stylesheets;
 - the same page with its CSP ``<meta>`` removed (the sanitizer alone): the same, plus Chromium's own DOM
   holds only allow-listed elements, no ``on*`` attribute, no script URL, no ``url()``/``@import``;
 - every raw payload, unsanitized, under the report CSP alone: no handler ran, no subresource was fetched.
@@ -33,7 +35,7 @@ from nrd.run.meta import report_meta_bundle
 from nrd.present.tables import Col, styled_table
 from nrd.run.html import export_html
 from nrd.run.index import render_index
-from nrd.run.sanitize import ALLOWED_TAGS, REPORT_CSP
+from nrd.run.sanitize import ALLOWED_TAGS, FRAGMENT_CLASSES, REPORT_CSP
 
 pytestmark = [pytest.mark.browser]
 
@@ -43,8 +45,17 @@ PNG_1PX = base64.b64encode(bytes.fromhex(
 _CSP_META = re.compile(r'<meta[^>]*http-equiv="Content-Security-Policy"[^>]*>')
 
 # Chromium's DOM after load: what the sanitizer let through, as the browser parsed it.
-_DOM_CHECK = """(allowed) => {
+_DOM_CHECK = """([allowed, fragmentClasses]) => {
   const bad = [];
+  // what the fragments hold (outputs, Markdown, raw cells beside the cells in <main>): no chrome class
+  const fragments = ".jp-OutputArea-output *, .jp-RenderedMarkdown *, main > :not(.jp-Cell), "
+      + "main > :not(.jp-Cell) *";
+  for (const el of document.querySelectorAll(fragments)) {
+    for (const c of el.classList) {
+      if (/^(nrd-|jp-|toc-)/i.test(c) && !fragmentClasses.includes(c)) bad.push("class " + c);
+    }
+  }
+  if (document.querySelector(".nrd-banner")) bad.push("banner");  // the corpus page has no real one
   const clean = (v) => v.replace(/[\\u0000-\\u0020]/g, "").toLowerCase();
   for (const el of document.querySelectorAll("main *")) {
     const tag = el.tagName.toLowerCase();
@@ -64,9 +75,29 @@ _DOM_CHECK = """(allowed) => {
     if (sheet.href) { bad.push("sheet " + sheet.href); continue; }
     for (const rule of sheet.cssRules) {
       if (/url\\(|@import|image-set|@font-face/i.test(rule.cssText)) bad.push("css " + rule.cssText.slice(0, 60));
+      if (sheet.ownerNode.closest("main") && /~|:has\\(|\\+\\s*[.#*a-z]/i.test(rule.selectorText || ""))
+        bad.push("selector " + rule.selectorText);
     }
   }
   return bad;
+}"""
+# The page's chrome as the reader sees it; compared with and without the fragments' <style> elements.
+_CHROME_STYLE = """() => {
+  const chrome = document.querySelectorAll("body > header, body > header *, nav.nrd-toc, nav.nrd-toc *, "
+      + "body > footer, main, main > .jp-Cell, .jp-Cell-inputWrapper, .jp-Cell-outputWrapper, .jp-OutputArea, "
+      + ".jp-OutputArea-child, .jp-OutputArea-output, .jp-RenderedMarkdown");
+  const seen = (sheetsOn) => {
+    for (const style of document.querySelectorAll("main style")) style.disabled = !sheetsOn;
+    return Array.from(chrome, (el) => {
+      const s = getComputedStyle(el);
+      return [s.display, s.visibility, s.opacity, s.color, s.backgroundColor, s.position, s.transform,
+              s.marginTop, s.height === "0px" ? "0" : "h"].join("|");
+    });
+  };
+  const withSheets = seen(true), without = seen(false);
+  seen(true);
+  return {count: chrome.length, changed: withSheets.map((v, i) => v === without[i] ? null : [i, v, without[i]])
+      .filter(Boolean)};
 }"""
 _CLICK_ALL = """() => {
   for (const el of document.querySelectorAll("a, area, button, input, summary")) {
@@ -140,7 +171,8 @@ def _load(browser, path, *, click=True, settle_ms=400, inspect=True, context=Non
         page.goto(url, wait_until="load")
         page.wait_for_timeout(settle_ms)
         if inspect:
-            seen["dom"] = page.evaluate(_DOM_CHECK, sorted(ALLOWED_TAGS))
+            seen["dom"] = page.evaluate(_DOM_CHECK, [sorted(ALLOWED_TAGS), sorted(FRAGMENT_CLASSES)])
+            seen["chrome"] = page.evaluate(_CHROME_STYLE)
             seen["table_align"] = page.evaluate(
                 "() => { const td = document.querySelector('table.nrd-table td.col1');"
                 " return td ? getComputedStyle(td).textAlign : null; }")
@@ -203,6 +235,7 @@ def test_published_page_runs_nothing_and_fetches_nothing(browser, beacon, corpus
     assert seen["url"] == corpus_page.resolve().as_uri()
     assert seen["console"] == []  # not even a CSP violation: the sanitizer left nothing to block
     assert seen["dom"] == []
+    assert seen["chrome"]["count"] > 100 and seen["chrome"]["changed"] == []  # no fragment restyles the page
     assert seen["table_align"] == "right" and seen["image_width"] == 1  # the report still looks the same
 
 
@@ -218,6 +251,7 @@ def test_sanitizer_alone_holds_without_the_csp(browser, beacon, corpus_page, tmp
     assert hits == [] and seen["requests"] == []
     assert seen["url"] == bare.resolve().as_uri()
     assert seen["dom"] == []
+    assert seen["chrome"]["count"] > 100 and seen["chrome"]["changed"] == []
     assert seen["table_align"] == "right" and seen["image_width"] == 1
 
 

@@ -8,10 +8,15 @@ that can fetch or run something is dropped: ``url()`` in every spelling (tinycss
 result is re-serialised from the tokens we kept, so the browser parses exactly what was checked, and it never
 holds ``<`` (it cannot close its ``<style>`` element) nor a backslash (no escape survives).
 
-A fragment's stylesheet styles the fragment, not the page: every selector must start from an id or a class
-(``#T_nrd… td``, ``.dataframe thead th``), and not from a class of the page's own chrome (``nrd-``, ``jp-``,
-``toc-``), so no output can hide or restyle the title block, a data-quality banner or the contents. Negative
-margins, which could slide content over them, are dropped too.
+A fragment's stylesheet styles the fragment, not the page. Every selector of a rule must start from an id or
+a class (``#T_nrd… td``, ``.dataframe thead th``) and, checked over all of its tokens (inside ``:not()``,
+``:is()`` and the like too): name no class or id of the page's own chrome (``nrd-``, ``jp-``, ``toc-``)
+anywhere; use no sibling combinator (``~``, ``+``: from a fragment's top-level element, a raw cell's beside
+the page's cells in ``<main>``, they select the page around it, ``#x ~ *``); and no ``:has()`` (its
+relative selectors look at siblings and descendants of what they test, ``.a:has(+ .nrd-banner)``). A rule
+with any selector failing is dropped whole. So an output can style what lies under its own elements only:
+it cannot hide or restyle the title block, a data-quality banner or the contents. Negative margins, which
+could slide content over them, are dropped too.
 """
 
 from __future__ import annotations
@@ -113,8 +118,39 @@ def _selector_is_safe(tokens) -> bool:
     return True
 
 
+# Combinators that select an element's following siblings, and pseudo-classes that look beyond the element
+# they test (``:has()``'s relative selectors; the shadow-DOM ones, which a page without shadow roots never
+# needs).
+_SIBLING_COMBINATORS = frozenset({"~", "+"})
+_OUTWARD_FUNCTIONS = frozenset({"has", "host", "host-context"})
+
+
+def _selector_stays_inside(tokens, *, in_nth: bool = False) -> bool:
+    """No token of a selector (functions' arguments included) names a class or id of the page's chrome,
+    combines with a sibling or looks outward (``_OUTWARD_FUNCTIONS``)."""
+    previous = None
+    for token in tokens:
+        if token.type == "literal" and token.value in _SIBLING_COMBINATORS:
+            # ``+`` in ``:nth-child(2n + 1)`` is arithmetic; ``~`` is a combinator everywhere
+            if not (in_nth and token.value == "+"):
+                return False
+        elif token.type == "function":
+            if token.lower_name in _OUTWARD_FUNCTIONS:
+                return False
+            if not _selector_stays_inside(token.arguments, in_nth=token.lower_name.startswith("nth-")):
+                return False
+        elif token.type == "hash" and token.value.lower().startswith(PAGE_CLASS_PREFIXES):
+            return False
+        elif (token.type == "ident" and previous is not None and previous.type == "literal"
+              and previous.value == "." and token.lower_value.startswith(PAGE_CLASS_PREFIXES)):
+            return False
+        previous = token
+    return True
+
+
 def _selector_is_scoped(tokens) -> bool:
-    """Every selector of the list starts with ``#id`` or ``.class`` (a class not of the page's chrome)."""
+    """Every selector of the list starts with ``#id`` or ``.class`` (a class not of the page's chrome) and
+    stays inside the elements it starts from (``_selector_stays_inside``)."""
     selectors: list[list] = [[]]
     for token in tokens:
         if token.type == "literal" and token.value == ",":
@@ -122,7 +158,7 @@ def _selector_is_scoped(tokens) -> bool:
         elif token.type != "whitespace" or selectors[-1]:
             selectors[-1].append(token)
     for selector in selectors:
-        if not selector:
+        if not selector or not _selector_stays_inside(selector):
             return False
         first = selector[0]
         if first.type == "hash" and first.is_identifier:

@@ -7,7 +7,10 @@ Ammonia HTML5 sanitizer): the fragment is parsed as a browser would, and only th
 listed here are re-serialised. What stays is what our reports legitimately emit: tables, headings, lists,
 text markup, spans and divs with classes and ids, ``style`` attributes and ``<style>`` elements filtered by
 ``nrd.run.css_filter`` (tinycss2), PNG/JPEG images as base64 ``data:`` URIs, and in-page ``#anchor``
-links. Everything else — scripts, handlers, SVG/MathML, frames, forms, ``base``/``meta``/``link``, every
+links. A class of the page's own chrome (``nrd-``, ``jp-``, ``toc-``: the title block, the data-quality
+banner, the contents, nbconvert's cell wrappers) is taken off a fragment's element, so an output cannot pass
+for them (``<div class="nrd-banner">``); only the content classes ``nrd.present`` emits
+(``FRAGMENT_CLASSES``) are kept. Everything else — scripts, handlers, SVG/MathML, frames, forms, ``base``/``meta``/``link``, every
 other URL — is dropped, and the contents of script-like elements with it.
 
 Values from the data are still escaped upstream (``nrd.present.tables``); this layer exists for what an
@@ -26,7 +29,7 @@ import re
 import nh3
 
 from nrd.log import logger
-from nrd.run.css_filter import clean_style_attribute, clean_stylesheet
+from nrd.run.css_filter import PAGE_CLASS_PREFIXES, clean_style_attribute, clean_stylesheet
 
 _TEXT_TAGS = {"p", "br", "hr", "span", "div", "section", "article", "header", "footer", "aside", "figure",
               "figcaption", "blockquote", "pre", "code", "kbd", "samp", "var", "b", "strong", "i", "em", "u",
@@ -57,6 +60,10 @@ ALLOWED_ATTRIBUTES = {
     "time": {"datetime"},
     "style": {"type", "media"},
 }
+#: Classes with a page prefix that a fragment may carry: the content classes of ``nrd.present``'s HTML (notes,
+#: tags, tables, reference and assumption lists, the notebook's title block), none of them the page's chrome.
+FRAGMENT_CLASSES = frozenset({"nrd-note", "nrd-tag", "nrd-table", "nrd-reference", "nrd-assumptions",
+                              "nrd-title-block"})
 _IMAGE_DATA_URI = re.compile(r"data:image/(?:png|jpeg);base64,[A-Za-z0-9+/]+={0,2}")
 _ANCHOR = re.compile(r"#[^\s<>\"'`\\]*")
 _SIZE = re.compile(r"\d{1,5}%?")
@@ -72,6 +79,8 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         return None
     if attribute == "style":
         return clean_style_attribute(value) or None
+    if attribute == "class":
+        return _fragment_classes(value)
     if attribute == "href":
         return value if _ANCHOR.fullmatch(value) else None
     if attribute == "src":
@@ -82,6 +91,18 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "type" and tag == "style":
         return value if value.strip().lower() == "text/css" else None
     return value
+
+
+def _fragment_classes(value: str) -> str | None:
+    """``value`` without the classes of the page's chrome (``None`` when none is left); unchanged, byte for
+    byte, when it holds none of them."""
+    names = value.split()
+    # lower-cased: a quirks-mode page would match classes case-insensitively
+    kept = [name for name in names
+            if name in FRAGMENT_CLASSES or not name.lower().startswith(PAGE_CLASS_PREFIXES)]
+    if len(kept) == len(names):
+        return value
+    return " ".join(kept) or None
 
 
 _CLEANER = nh3.Cleaner(
