@@ -83,6 +83,19 @@ class MissingTableError(NrdError):
         )
 
 
+class UnreadableTableError(MissingTableError):
+    """Raised when a report needs a table whose file is in the dataset folder but could not be read: the
+    reader left the table out (an ``unreadable_file`` finding); the message names the file and the finding."""
+
+    def __init__(self, table: str, data_dir: object, file: str, problem: str):
+        NrdError.__init__(
+            self,
+            f"table {table!r}: the file {file} is in {data_dir} but could not be read ({problem}); the table "
+            f"was left out. Fix or re-save the file (`nrd validate` lists the finding)",
+        )
+        self.table, self.data_dir, self.file = table, data_dir, file
+
+
 class IndicatorTableError(NrdError):
     """Raised when a precomputed indicator table cannot be used; names the file, column and expectation."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from nrd.contract import DEFAULT_PROVINCE, PERSONAL_COLUMNS, REFERENCE_TABLE_NAMES, TABLE_NAMES
-from nrd.errors import MissingTableError
+from nrd.errors import MissingTableError, UnreadableTableError
 from nrd.io.defaults import apply_defaults
 from nrd.io.findings import ERROR, WARNING, Finding
 from nrd.io.schemas import coerce_frame, get_table
@@ -103,9 +103,15 @@ class Dataset:
         return name in self.tables
 
     def table(self, name: str) -> pd.DataFrame:
-        """The typed frame of ``name``; ``MissingTableError`` when the dataset does not hold it."""
+        """The typed frame of ``name``; ``MissingTableError`` when the dataset does not hold it,
+        ``UnreadableTableError`` (one) when its file is there but could not be read."""
         get_table(name)
         if name not in self.tables:
+            unreadable = next((f for f in self.findings if f.rule == "unreadable_file" and f.table in (name, "")
+                               and f.severity == ERROR), None)
+            if unreadable is not None:
+                raise UnreadableTableError(name, self.data_dir or "the dataset", unreadable.file,
+                                           unreadable.message)
             raise MissingTableError(name, self.data_dir or "the dataset")
         return self.tables[name]
 
