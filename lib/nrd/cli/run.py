@@ -1,8 +1,10 @@
 """``nrd run``: the monthly run of a plan (validate the data, run every report, publish the folder).
 
 Exit codes: 0 every report ok (or unchanged); 1 some reports failed (the others are published), or the run
-was published with rows left out for errors (``--accept-errors``); 2 nothing ran (bad plan, invalid data
-without ``--accept-errors``, another run holds the output folder).
+was published with rows left out for errors (``--accept-errors``), or both; 2 nothing ran (bad plan, invalid
+data without ``--accept-errors``, another run holds the output folder). Exit 1's two causes are told apart by
+the last line printed (``exit 1: reports_failed, rows_excluded``) and by ``manifest.json``'s
+``exit_reasons``; ``failed_reports`` and ``excluded_rows`` count them.
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ def run_command(
     accept_errors: bool = typer.Option(
         False, "--accept-errors",
         help="Publish although the data has errors: the rows with errors are left out, every page and the "
-        "index say how many and link the data-quality report, and the run exits 1. Without it, invalid "
-        "data stops the run (exit 2).",
+        "index say how many (and which tables went whole) and link the data-quality report (always run "
+        "then), workbooks carry the same note, and the run exits 1 (manifest.json: exit_reasons "
+        "rows_excluded). Without it, invalid data stops the run (exit 2).",
     ),
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Dask scheduler address (tcp://host:8786); without it --executor dask "
@@ -101,15 +104,28 @@ def run_command(
             f"{user_text(result.publication)}: {ok} report(s) ok, {skipped} unchanged, {len(failed)} failed",
             highlight=False,
         )
-    if result.excluded_rows:
-        console.print(f"[bold red]published with {result.excluded_rows} input row(s) with errors left out[/] "
-                      "(--accept-errors): see the data-quality report", highlight=False)
+    excluded = result.exclusions
+    if excluded:
+        tables = "".join(f"; table {user_text(table)} left out whole "
+                         f"({'its file could not be read' if rows is None else f'{rows} rows'})"
+                         for table, rows in excluded.tables)
+        count = f"{excluded.rows} input row(s)" if excluded.rows else "input rows"
+        console.print(f"[bold red]published with {count} with errors left out[/]{tables} "
+                      f"(--accept-errors, {excluded.errors} error(s) accepted): see the data-quality report",
+                      highlight=False)
+    if result.dropped_reports:
+        console.print(f"[yellow]{len(result.dropped_reports)} report(s) of the last publication not kept[/]: made "
+                      "from other data than this run's; run them again to publish them", highlight=False)
     for r in failed:
         console.print(f"[red]failed[/] {user_text(r.job.stem)}: {user_text(r.error)} (notebook: {user_text(r.ipynb)})",
                       highlight=False)
     index = Path(result.publication) / "index.html"
     if index.is_file() and not quiet:
         console.print(f"open {index.resolve().as_uri()}", highlight=False, soft_wrap=True)
+    if result.exit_code:
+        # One line a cron mail or wrapper can read: which of exit 1's causes (manifest.json: exit_reasons).
+        console.print(f"exit {result.exit_code}: {', '.join(result.exit_reasons) or 'no report of the selection ran'}",
+                      highlight=False)
     raise typer.Exit(result.exit_code)
 
 

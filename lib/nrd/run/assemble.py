@@ -32,9 +32,11 @@ def place(source: Any, target: Path) -> str | None:
 
 
 def finish_job(
-    job: Job, fingerprint: str, outcome: Outcome, staging: Path, tables_for_job: TablesForJob | None
+    job: Job, fingerprint: str, outcome: Outcome, staging: Path, tables_for_job: TablesForJob | None,
+    workbook_note: str = "",
 ) -> JobResult:
-    """Move one rendered job's outputs to the publication layout and write its workbook."""
+    """Move one rendered job's outputs to the publication layout and write its workbook (with
+    ``workbook_note``, as where the report ran)."""
     started = time.perf_counter()
     result = JobResult(job=job, status="failed", fingerprint=fingerprint)
     if outcome.error is not None:
@@ -52,7 +54,7 @@ def finish_job(
     if written is not None:  # written with the page, where the report ran
         result.xlsx = place(written, staging / "xlsx" / f"{job.stem}.xlsx")
     if result.status == "ok" and result.xlsx is None and tables_for_job is not None:
-        result.xlsx = write_job_workbook(job, tables_for_job, staging)
+        result.xlsx = write_job_workbook(job, tables_for_job, staging, workbook_note)
     result.duration_s = round(outcome.duration_s + time.perf_counter() - started, 3)
     if result.status == "ok":
         logger.info("%s: ok in %.1f s", job.stem, result.duration_s)
@@ -61,7 +63,7 @@ def finish_job(
     return result
 
 
-def write_job_workbook(job: Job, tables_for_job: TablesForJob, staging: Path) -> str | None:
+def write_job_workbook(job: Job, tables_for_job: TablesForJob, staging: Path, note: str = "") -> str | None:
     """Write ``xlsx/<stem>.xlsx``; its path relative to the publication, ``None`` when it failed.
 
     Part of the one-report isolation boundary: the report's HTML page stands without its workbook, so a
@@ -71,7 +73,7 @@ def write_job_workbook(job: Job, tables_for_job: TablesForJob, staging: Path) ->
 
     path = staging / "xlsx" / f"{job.stem}.xlsx"
     try:
-        write_workbook(tables_for_job(job), path, title=job.stem)
+        write_workbook(tables_for_job(job), path, title=job.stem, note=note)
     except Exception as error:  # noqa: BLE001 - one report's workbook, not the run: logged, not raised
         logger.error("%s: workbook export failed: %s: %s", job.stem, type(error).__name__, error, exc_info=True)
         path.unlink(missing_ok=True)

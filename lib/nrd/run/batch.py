@@ -31,20 +31,15 @@ from nrd.run.engines import DEFAULT_ENGINE, notebook_runner, resolve_engine
 from nrd.run.executors import LocalExecutor, make_executor
 from nrd.run.index import write_index
 from nrd.run.lock import run_lock
-from nrd.run.manifest import (
-    manifest_entry,
-    package_versions,
-    previous_successes,
-    read_manifest,
-    write_manifest,
-)
+from nrd.run.manifest import (manifest_entry, outcome_fields, package_versions, previous_successes, read_manifest,
+                              write_manifest)
 from nrd.run.model import Executor, Job, JobResult, PreparedRun, Renderer, RunContext, RunResult
 from nrd.run.plan import Plan, load_plan, most_jobs
 from nrd.run.prepare import for_each_keys, indicator_tables, prepare_run
 from nrd.run.publish import clean_leftovers, publish, staging_dir
 from nrd.run.renderer import ReportRenderer, run_renderer, warm_up_workbooks, write_shared_indicators
 from nrd.run.runlog import RUN_LOG, run_log
-from nrd.run.title_block import run_clock, run_generated_on
+from nrd.run.title_block import run_clock, run_generated_on, workbook_note
 
 # The run's public names, importable from here as before the split.
 __all__ = ["DEFAULT_ENGINE", "JobResult", "PreparedRun", "ReportRenderer", "RunResult", "execute_run",
@@ -86,9 +81,9 @@ def run_plan(
             kernels) or ``nbclient`` (papermill's standard engine, a fresh kernel per report).
         executor: ``local`` (threads) or ``dask``; ``scheduler``: a Dask scheduler address (without it,
             ``dask`` starts a LocalCluster of ``workers`` processes).
-        accept_errors: publish although the data has errors, their rows left out; every page and the
-            index say how many rows were left out and link the data-quality report, every report is re-run
-            (so none is carried over without that banner), and the result's ``exit_code`` is 1.
+        accept_errors: publish although the data has errors, their rows left out, every page, workbook and
+            the index saying so (docs/automation.md); every report is re-run, the last publication's others
+            kept only when made from the same data (``incremental.same_data``); ``exit_code`` 1.
 
     Raises:
         PlanError, DataValidationError, LockError, UsageError: nothing ran.
@@ -103,7 +98,7 @@ def run_plan(
         pool.prewarm(engine, limit=bound)
         prepared = prepare_run(plan, data=data, period=period, only=only, unit=unit, lang=lang,
                                accept_errors=accept_errors)
-        return execute_run(prepared, out=out, force=force or prepared.excluded_rows > 0, on_start=on_start,
+        return execute_run(prepared, out=out, force=force or bool(prepared.exclusions), on_start=on_start,
                            on_result=on_result,
                            lock_wait_s=lock_wait_s, engine=engine, executor=pool)
     finally:
@@ -169,12 +164,15 @@ def _run(context: RunContext) -> RunResult:
     results, to_run = _carry_over_unchanged(context, prints, previous_manifest)
     results.update(_execute(context, prints, to_run))
 
-    ordered = [results[job.stem] for job in prepared.jobs]
-    ordered += incremental.keep_unselected(previous_manifest, set(results), context.previous_dir, staging)
+    kept, dropped = incremental.previous_outside_selection(previous_manifest, set(results), prepared,
+                                                           context.previous_dir, staging)
+    ordered = [results[job.stem] for job in prepared.jobs] + kept
+    result = RunResult(publication=staging, period=prepared.period, results=ordered,
+                       exclusions=prepared.exclusions, dropped_reports=dropped)
     departments = assemble.department_folders(staging, ordered)
     write_index(staging, period=prepared.period, results=ordered, generated_at=context.now,
                 departments=departments, key_labels=prepared.key_labels, figures=prepared.front_figures,
-                excluded_rows=prepared.excluded_rows, lang=prepared.index_lang)
+                exclusions=prepared.exclusions, lang=prepared.index_lang)
     write_manifest(staging, {
         "period": prepared.period,
         "generated_at": context.now.isoformat(),
@@ -184,14 +182,13 @@ def _run(context: RunContext) -> RunResult:
         "lib": prints.lib,
         "versions": package_versions(),
         "workers": context.executor.workers,
-        "excluded_rows": prepared.excluded_rows,
+        **outcome_fields(result),
         "executor": context.executor.kind,
         "departments": departments,
         "reports": [manifest_entry(r, prints.notebooks.get(r.job.notebook, "")) for r in ordered],
     })
     _log_summary(ordered, time.perf_counter() - started)
-    return RunResult(publication=staging, period=prepared.period, results=ordered,
-                     excluded_rows=prepared.excluded_rows)
+    return result
 
 
 def _carry_over_unchanged(
@@ -223,17 +220,18 @@ def _execute(context: RunContext, prints: incremental.Fingerprints, to_run: list
     # table): the run's process, or a Dask client, then only places files.
     workbooks_where_run = (context.render is None and context.prepared.standard_workbooks
                            and notebook_runner(context.engine) is not None)
+    prepared, note = context.prepared, workbook_note(context.prepared.exclusions, context.prepared.quality_pages)
     with tempfile.TemporaryDirectory(prefix="work-", dir=context.staging) as work_root:
         render = context.render or run_renderer(
-            context.engine, write_shared_indicators(context.prepared, Path(work_root), to_run, workbooks_where_run),
-            to_run, excluded_rows=context.prepared.excluded_rows, workbooks=workbooks_where_run)
+            context.engine, write_shared_indicators(prepared, Path(work_root), to_run, workbooks_where_run),
+            to_run, prepared.exclusions, prepared.quality_pages, workbooks=workbooks_where_run)
         if not workbooks_where_run:
             warm_up_workbooks()
         tasks = [(job, str(Path(work_root) / job.stem), generated_on) for job in to_run]
         for outcome in context.executor.run(render, tasks):
             job = to_run[outcome.index]
             result = assemble.finish_job(job, prints.jobs[job.stem], outcome, context.staging,
-                                         context.prepared.tables_for_job)
+                                         prepared.tables_for_job, note)
             results[job.stem] = result
             context.report(result)
     return results

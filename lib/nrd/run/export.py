@@ -43,6 +43,7 @@ WORKBOOK_LANG = "vi"
 SHEET_INDICATORS = t("xlsx.sheet.indicators", WORKBOOK_LANG)
 SHEET_CRITERIA = t("xlsx.sheet.criteria", WORKBOOK_LANG)
 SHEET_COMMUNES = t("xlsx.sheet.lagging", WORKBOOK_LANG)
+SHEET_NOTE = t("xlsx.sheet.note", WORKBOOK_LANG)
 _FIXED_TIME = _dt.datetime(2000, 1, 1)
 _HEADER_FILL = "1F5130"
 
@@ -77,19 +78,19 @@ def report_tables(job: Any, indicators: pd.DataFrame, ds: Any, period: str) -> d
     return tables
 
 
-def write_report_workbook(job: Any, path: str | Path, *, indicators_path: str | Path) -> Path:
+def write_report_workbook(job: Any, path: str | Path, *, indicators_path: str | Path, note: str = "") -> Path:
     """Write one report's workbook where its report ran (a fork server's child, a Dask worker's): the
     tables of ``report_tables`` over the run's indicator table (``indicators_path``, P-12..P: its period-P
     rows, ``period_rows`` as for the run's own table) and the report's dataset, read through
     ``nrd.io.preload`` (free in a child of a server holding them). Same tables, same bytes as the run's own
-    ``tables_for_job``."""
+    ``tables_for_job`` (and the same ``note``)."""
     from nrd.io import read_dataset
     from nrd.io.indicator_table import period_rows, read_indicator_table
 
     period = str(job.parameters["period"])
     indicators = period_rows(read_indicator_table(indicators_path), period)
     tables = report_tables(job, indicators, read_dataset(job.parameters["data_dir"]), period)
-    return write_workbook(tables, path, title=job.stem)
+    return write_workbook(tables, path, title=job.stem, note=note)
 
 
 def _view_frames(kind: Any, ds: Any, period: str, key: str | None) -> dict[str, pd.DataFrame]:
@@ -157,11 +158,14 @@ def safe_cell_text(value: str) -> bool:
     return not value.startswith(FORMULA_START)
 
 
-def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *, title: str = "") -> Path:
+def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *, title: str = "",
+                   note: str = "") -> Path:
     """Write ``tables`` (sheet name -> frame) to a formatted workbook at ``path``.
 
     Headers bold on a dark fill, frozen and filterable; numbers right-aligned with thousands separators;
-    text that looks like a formula stored as a string cell.
+    text that looks like a formula stored as a string cell. ``note`` (what an ``--accept-errors`` run
+    left out): the workbook's description and a last sheet "Ghi chú", the one Excel opens on; the table
+    sheets keep their places and header rows, so a script reading them reads them unchanged.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -200,6 +204,8 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *, titl
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(frame.shape[0] + 1, 1)}"
     if not workbook.sheetnames:
         workbook.create_sheet(SHEET_INDICATORS)
+    if note:
+        _add_note(workbook, note)
     workbook.properties.title = title or None
     workbook.properties.creator = "nrd"
     workbook.properties.created = _FIXED_TIME
@@ -209,6 +215,21 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *, titl
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(_fixed_zip_times(buffer.getvalue()))
     return path
+
+
+def _add_note(workbook: Any, note: str) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    sheet = workbook.create_sheet(title=SHEET_NOTE[:31])
+    sheet["A1"] = SHEET_NOTE
+    sheet["A1"].font = Font(bold=True)
+    sheet["A2"] = note
+    sheet["A2"].data_type = "s"  # the note's text is ours, but never a formula whatever it starts with
+    sheet["A2"].font = Font(bold=True, color="9B2C2C")
+    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["A"].width = 100
+    workbook.active = len(workbook.sheetnames) - 1
+    workbook.properties.description = note
 
 
 def _cell_value(value: Any) -> Any:

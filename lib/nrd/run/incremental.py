@@ -3,7 +3,11 @@
 A report's fingerprint (``nrd.run.manifest.job_fingerprint``) hashes its notebook, parameters, the library
 and the input data; a report whose fingerprint matches the last successful run's is carried over (its files
 hard-linked into the new publication) instead of re-run. Reports of the last publication outside this run's
-selection (``--only``, ``--unit``) are kept as they were, so a partial run never drops them.
+selection (``--only``, ``--unit``) are kept as they were, so a partial run never drops them — unless rows
+were left out for errors (``--accept-errors``) in this run or in the last one and the data differ
+(``same_data``): a page made from other data would then stand beside this run's banner as if consistent
+with it (or carry a banner about data this run no longer has), so such reports are left out of the new
+publication, and the manifest names them (``dropped_reports``).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 from nrd.log import logger
 from nrd.reports import DEFAULT_GROUP, ReportKind, find_report
 from nrd.run.manifest import job_fingerprint, lib_fingerprint, sha256_file
-from nrd.run.model import Job, JobResult
+from nrd.run.model import Exclusions, Job, JobResult, PreparedRun
 from nrd.run.publish import link_or_copy
 
 _FILES = ("html", "ipynb", "xlsx")
@@ -55,6 +59,34 @@ def carry_over(
         if relative:
             link_or_copy(previous_dir / relative, staging / relative)
     return JobResult(job=job, status="skipped", fingerprint=fingerprint, duration_s=0.0, **files)
+
+
+def same_data(manifest: dict[str, Any] | None, input_hashes: dict[str, str], exclusions: Exclusions) -> bool:
+    """Whether the reports of the last publication (``manifest``) may stand beside this run's.
+
+    Two runs on clean data: always (the reports outside a selection are kept as they were, today's
+    contract). When either left rows out for errors: only when both read the same input files, so every
+    page of the publication tells the same story about what was left out.
+    """
+    if not manifest:
+        return True
+    previous = Exclusions.from_manifest(manifest)
+    if not previous and not exclusions:
+        return True
+    return dict(manifest.get("inputs") or {}) == dict(input_hashes) and previous == exclusions
+
+
+def previous_outside_selection(manifest: dict[str, Any] | None, selected: set[str], prepared: PreparedRun,
+                               previous_dir: Path, staging: Path) -> tuple[list[JobResult], list[str]]:
+    """(the last publication's reports outside this run's selection that are kept, the stems of those that
+    are not: made from other data when rows were left out for errors, ``same_data``)."""
+    if same_data(manifest, prepared.input_hashes, prepared.exclusions):
+        return keep_unselected(manifest, selected, previous_dir, staging), []
+    dropped = [e["stem"] for e in (manifest or {}).get("reports", []) if e.get("stem") and e["stem"] not in selected]
+    if dropped:
+        logger.warning("%d report(s) of the last publication not kept: made from other data than this run's "
+                       "(rows left out for errors in one of them); run them again to publish them", len(dropped))
+    return [], dropped
 
 
 def keep_unselected(

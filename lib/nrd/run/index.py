@@ -22,11 +22,12 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from nrd.present.formats import fmt_date, fmt_number, fmt_period
+from nrd.present.formats import fmt_date, fmt_period
 from nrd.present.i18n import has_label, t
 from nrd.reports import GROUPS, UNIT_FAN_OUT
 from nrd.run.model import kind_of, registered_title
 from nrd.run.sanitize import content_security_policy
+from nrd.run.title_block import exclusion_text
 
 INDEX_NAME = "index.html"
 _TEMPLATES = Path(__file__).parent / "index_templates"
@@ -156,7 +157,7 @@ def render_index(
     has_csv: bool = True,
     has_parquet: bool = True,
     figures: Sequence[Mapping[str, str]] = (),
-    excluded_rows: int = 0,
+    exclusions: Any = None,
     lang: str = INDEX_LANG,
 ) -> str:
     """The index page's HTML (pure); ``figures`` are ``front_figures`` (none: no figures block)."""
@@ -192,19 +193,21 @@ def render_index(
         has_csv=has_csv,
         has_parquet=has_parquet,
         figures=list(figures),
-        banner=t("page.excluded_rows", INDEX_LANG, n=fmt_number(excluded_rows, lang)) if excluded_rows else "",
-        quality_page=_quality_page(results),
+        banner=exclusion_text(exclusions.rows, exclusions.tables, lang) if exclusions else "",
+        banner_details=t("page.excluded_details", lang),
+        quality_page=_quality_page(results, lang),
         quality_title=t("report.data_quality", lang),
         lang=lang,
     )
 
 
-def _quality_page(results: Sequence[Any]) -> str:
-    """The data-quality report's page in this publication ("" when it has none)."""
-    for r in results:
-        if r.job.report == "data_quality" and r.html:
-            return str(r.html)
-    return ""
+def _quality_page(results: Sequence[Any], lang: str) -> str:
+    """The data-quality report's page in this publication, in ``lang`` when there is one ("" when the
+    publication has none: the banner then links nothing)."""
+    pages = [r for r in results if Path(str(r.job.notebook)).stem == "data_quality" and r.html
+             and r.status != "failed"]
+    pages.sort(key=lambda r: r.job.lang != lang)
+    return str(pages[0].html) if pages else ""
 
 
 def write_index(
@@ -216,7 +219,7 @@ def write_index(
     departments: Mapping[str, Sequence[str]] | None = None,
     key_labels: Mapping[str, str] | None = None,
     figures: Sequence[Mapping[str, str]] = (),
-    excluded_rows: int = 0,
+    exclusions: Any = None,
     lang: str = INDEX_LANG,
 ) -> Path:
     """Write ``index.html`` into the publication folder."""
@@ -230,7 +233,7 @@ def write_index(
         has_csv=(publication / "indicators.csv").is_file(),
         has_parquet=(publication / "indicators.parquet").is_file(),
         figures=figures,
-        excluded_rows=excluded_rows,
+        exclusions=exclusions,
         lang=lang,
     )
     path = publication / INDEX_NAME

@@ -128,6 +128,15 @@ def manifest_entry(result: Any, notebook_sha256: str) -> dict[str, Any]:
     }
 
 
+def outcome_fields(result: Any) -> dict[str, Any]:
+    """How a run ended, for a wrapper to read without the exit code's ambiguity: ``exit_code``,
+    ``exit_reasons`` (``reports_failed`` and/or ``rows_excluded``), ``failed_reports``, what
+    ``--accept-errors`` left out (``accepted_errors``, ``excluded_rows``, ``excluded_tables``) and the reports
+    of the last publication not kept (``dropped_reports``)."""
+    return {**result.exclusions.as_manifest(), "dropped_reports": list(result.dropped_reports),
+            "exit_code": result.exit_code, "exit_reasons": result.exit_reasons, "failed_reports": len(result.failed)}
+
+
 def package_versions() -> dict[str, str]:
     """Versions of nrd and the packages a report's bytes depend on (recorded, not compared)."""
     from importlib.metadata import PackageNotFoundError, version

@@ -12,7 +12,8 @@ from typing import Any
 REPORT_META_MIME = "application/vnd.nrd.report+json"
 
 #: Fields of the metadata object; every one is optional, unknown keys are ignored by the exporter.
-REPORT_META_FIELDS = ("title", "subtitle", "unit", "period", "as_of", "lang", "excluded_rows")
+REPORT_META_FIELDS = ("title", "subtitle", "unit", "period", "as_of", "lang", "excluded_rows", "excluded_tables",
+                      "data_quality")
 
 
 def report_meta_bundle(**fields: Any) -> dict[str, dict[str, str]]:

@@ -107,14 +107,54 @@ class JobResult:
     outside_selection: bool = False  # kept from the previous publication, not part of this run's selection
 
 
+@dataclass(frozen=True)
+class Exclusions:
+    """What a run with ``--accept-errors`` left out of every report (falsy: the data had no error).
+
+    ``errors``: the error findings accepted; ``rows``: the input rows left out (the rows of a table left out
+    whole included); ``tables``: the tables left out whole, each with its row count, ``None`` when its file
+    could not be read (the count is unknown).
+    """
+
+    errors: int = 0
+    rows: int = 0
+    tables: tuple[tuple[str, int | None], ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.errors > 0
+
+    def as_manifest(self) -> dict[str, Any]:
+        return {"accepted_errors": self.errors, "excluded_rows": self.rows,
+                "excluded_tables": {table: rows for table, rows in self.tables}}
+
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any] | None) -> Exclusions:
+        """The exclusions a manifest records (an older manifest without ``accepted_errors``: its rows)."""
+        manifest = manifest or {}
+        rows = int(manifest.get("excluded_rows") or 0)
+        tables = tuple((str(t), n) for t, n in (manifest.get("excluded_tables") or {}).items())
+        return cls(int(manifest.get("accepted_errors") or (1 if rows or tables else 0)), rows, tables)
+
+
+#: Why a run exits 1, as ``manifest.json`` (``exit_reasons``) and the CLI's summary name it.
+REPORTS_FAILED = "reports_failed"
+ROWS_EXCLUDED = "rows_excluded"
+
+
 @dataclass
 class RunResult:
-    """The outcome of a run; ``exit_code`` is what ``nrd run`` exits with."""
+    """The outcome of a run; ``exit_code`` is what ``nrd run`` exits with, ``exit_reasons`` why."""
 
     publication: Path
     period: str
     results: list[JobResult] = field(default_factory=list)
-    excluded_rows: int = 0  # input rows left out for errors (``--accept-errors``): the run exits 1
+    exclusions: Exclusions = field(default_factory=Exclusions)  # ``--accept-errors``: the run exits 1
+    #: reports of the previous publication not kept (made from other data than an ``--accept-errors`` run's)
+    dropped_reports: list[str] = field(default_factory=list)
+
+    @property
+    def excluded_rows(self) -> int:
+        return self.exclusions.rows
 
     @property
     def failed(self) -> list[JobResult]:
@@ -122,10 +162,16 @@ class RunResult:
         return [r for r in self.results if r.status == "failed" and not r.outside_selection]
 
     @property
+    def exit_reasons(self) -> list[str]:
+        """``reports_failed`` and/or ``rows_excluded``: the two causes of exit code 1, told apart."""
+        return [reason for reason, present in ((REPORTS_FAILED, self.failed), (ROWS_EXCLUDED, self.exclusions))
+                if present]
+
+    @property
     def exit_code(self) -> int:
         if not [r for r in self.results if not r.outside_selection]:
             return 2
-        return 1 if self.failed or self.excluded_rows else 0
+        return 1 if self.exit_reasons else 0
 
 
 @dataclass
@@ -145,8 +191,22 @@ class PreparedRun:
     warnings: int = 0
     key_labels: dict[str, str] = field(default_factory=dict)  # unit code / department -> display name
     front_figures: list[dict[str, str]] = field(default_factory=list)  # the index page's headline figures
-    excluded_rows: int = 0  # input rows with errors left out of every report (``accept_errors``)
+    exclusions: Exclusions = field(default_factory=Exclusions)  # left out for errors (``accept_errors``)
     index_lang: str = "vi"  # the index page's language (the run's, when all its reports share one)
+
+
+    @property
+    def excluded_rows(self) -> int:
+        return self.exclusions.rows
+
+    @property
+    def quality_pages(self) -> dict[str, str]:
+        """Language -> the page (file name in ``html/``) of this run's data-quality report in it."""
+        pages: dict[str, str] = {}
+        for job in self.jobs:
+            if job.notebook.stem == "data_quality" and job.key is None:
+                pages.setdefault(job.lang, f"{job.stem}.html")
+        return pages
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 from nrd.errors import DataValidationError, PlanError, UnknownNameError
 from nrd.languages import LANGS
 from nrd.log import logger
-from nrd.run.model import PreparedRun
+from nrd.run.model import Exclusions, PreparedRun
 from nrd.run.plan import Plan, expand_plan, load_plan, resolve_plan_period, validate_plan
 
 #: Months of history reports draw (trend charts, changes): the shared indicator table covers P-12..P.
@@ -35,7 +35,9 @@ def prepare_run(
     """Check the plan and the data, and compute what the run will do (nothing is executed).
 
     ``accept_errors``: a dataset with error findings is used anyway, its erroneous rows left out (the reader
-    drops them); ``excluded_rows`` counts them, for the pages' banner and the exit code.
+    drops them); ``exclusions`` says how many and which tables went whole, for the pages' banner, the
+    workbooks' note and the exit code. The plan's data-quality report then always runs (added to an
+    ``only`` selection), so the banner's link to it is true.
 
     Raises:
         PlanError: bad plan, unknown notebook or parameter, no dataset, empty selection, bad ``--lang``.
@@ -58,10 +60,12 @@ def prepare_run(
     ds = read_dataset(data_dir)
     if ds.errors and not accept_errors:
         raise DataValidationError(ds.findings)
-    excluded = excluded_rows(ds.errors)
+    excluded = exclusions(ds)
     if excluded:
-        logger.warning("--accept-errors: %d input row(s) with errors left out of every report; see the "
-                       "data-quality report", excluded)
+        logger.warning("--accept-errors: %d input row(s) with errors left out of every report%s; see the "
+                       "data-quality report", excluded.rows, "".join(
+                           f", table {t} whole ({'unreadable' if n is None else n})" for t, n in excluded.tables))
+        only = _with_data_quality(plan, only)
     resolved = resolve_plan_period(period or plan.period, ds.latest_period)
     jobs = expand_plan(
         plan,
@@ -86,14 +90,34 @@ def prepare_run(
         key_labels=key_labels(ds),
         front_figures=front_figures(history, resolved, ds.province_code, index_language(jobs)),
         index_lang=index_language(jobs),
-        excluded_rows=excluded,
+        exclusions=excluded,
     )
 
 
-def excluded_rows(errors: Any) -> int:
-    """Input rows the reader left out for errors: distinct (file, sheet, row) of the error findings that
-    name a row (a file-level error leaves no row of its table, but counts none here)."""
-    return len({(f.file, f.sheet, f.row) for f in errors if getattr(f, "row", None) is not None})
+def exclusions(ds: Any) -> Exclusions:
+    """What the reader left out of a dataset for its errors (empty when it has none).
+
+    Rows come from the reader's own count (``TableStats.rows_rejected``): a table dropped for a missing
+    required column loses all its rows, not the one its finding names, and a finding about the header row
+    drops no data row. A table whose file could not be read is left out whole, its rows unknown.
+    """
+    errors = ds.errors
+    if not errors:
+        return Exclusions()
+    rows = sum(s.rows_rejected for s in ds.stats.values())
+    tables = {name: s.rows_read for name, s in ds.stats.items() if s.rows_read and s.rows_rejected == s.rows_read}
+    for finding in errors:
+        if finding.rule == "unreadable_file" and finding.table not in ds.stats:
+            tables.setdefault(finding.table or finding.file, None)
+    return Exclusions(errors=len(errors), rows=rows, tables=tuple(sorted(tables.items())))
+
+
+def _with_data_quality(plan: Plan, only: Sequence[str]) -> tuple[str, ...]:
+    """``only`` with the plan's data-quality report(s) added (an empty ``only`` already runs them)."""
+    if not only:
+        return tuple(only)
+    quality = [r.name for r in plan.reports if r.notebook.stem == "data_quality"]
+    return tuple(dict.fromkeys([*only, *quality]))
 
 
 def indicator_tables(ds: Any, period: str) -> tuple[Any, Any]:

@@ -69,7 +69,7 @@ def render_report(
     generated_on: _dt.date | str | None = None,
     engine_name: str | None = None,
     timeout: int | None = DEFAULT_TIMEOUT_S,
-    excluded_rows: int = 0,
+    exclusions: dict[str, str] | None = None,
     workbook: dict[str, Any] | None = None,
 ) -> ReportResult:
     """Run one report notebook and render it to ``out_dir/<name>.html`` (executed notebook beside it).
@@ -79,8 +79,8 @@ def render_report(
     code, department...). A failing notebook does not raise: the result says ``failed`` and keeps the
     executed notebook with its error cell. ``engine_name``: ``None``/``nbclient`` (papermill's standard
     engine, a fresh kernel) or ``nrd-warm`` (the calling thread's warm kernel, ``nrd.run.warm``).
-    ``excluded_rows``: input rows left out for errors (``nrd run --accept-errors``); the page then carries
-    a banner saying so, linking the data-quality report. ``workbook``: ``nrd.run.export.
+    ``exclusions``: what ``nrd run --accept-errors`` left out (``nrd.run.title_block.exclusion_meta``); the
+    page then carries a banner saying so, linking the data-quality report when the publication has one. ``workbook``: ``nrd.run.export.
     write_report_workbook``'s keywords, for an engine that writes the page and the workbook where the report
     ran (``nrd-fork``: the same child); ``xlsx_path`` is then the workbook, or ``None`` when that failed or
     the engine does not (the run writes it itself).
@@ -104,7 +104,7 @@ def render_report(
     out_dir = Path(out_dir)
     ipynb_path, html_path = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
     page = {"executed_ipynb": ipynb_path, "output_html": html_path, "title": title, "lang": lang,
-            "meta": {"period": values["period"], "excluded_rows": excluded_rows or None}, "generated_on": generated}
+            "meta": {"period": values["period"], **(exclusions or {})}, "generated_on": generated}
     xlsx_path = None
     try:
         runner = notebook_runner(engine_name)

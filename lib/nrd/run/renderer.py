@@ -14,7 +14,8 @@ from pathlib import Path
 
 from nrd.run.engines import DEFAULT_ENGINE
 from nrd.run.execute import declared_parameters
-from nrd.run.model import Job, PreparedRun, RenderResult, registered_title
+from nrd.run.model import Exclusions, Job, PreparedRun, RenderResult, registered_title
+from nrd.run.title_block import exclusion_meta, workbook_note
 
 INDICATORS_PARAMETER = "indicators_path"
 
@@ -29,7 +30,10 @@ class ReportRenderer:
 
     engine_name: str | None = DEFAULT_ENGINE
     indicators_path: str | None = None
-    excluded_rows: int = 0  # rows left out for errors: each page carries the banner saying so
+    #: what ``--accept-errors`` left out (``Exclusions``): each page carries the banner saying so, linking
+    #: the data-quality page of its language (``quality_pages``: (lang, page) pairs) or of the first
+    exclusions: Exclusions | None = None
+    quality_pages: tuple[tuple[str, str], ...] = ()
     #: the notebooks (paths) that declare ``indicators_path``, read by the run's process; ``None``: read
     #: each notebook here (a worker given the list never loads nbformat and papermill to read them)
     indicator_notebooks: frozenset[str] | None = None
@@ -54,10 +58,16 @@ class ReportRenderer:
             title=registered_title(job),
             generated_on=generated_on,
             engine_name=self.engine_name,
-            excluded_rows=self.excluded_rows,
-            workbook={"job": job, "path": str(out_dir / f"{job.stem}.xlsx"), "indicators_path": self.indicators_path}
+            exclusions=exclusion_meta(self.exclusions, self.quality_page(job.lang)),
+            workbook={"job": job, "path": str(out_dir / f"{job.stem}.xlsx"), "indicators_path": self.indicators_path,
+                      "note": workbook_note(self.exclusions, self.quality_pages)}
             if self.workbooks and self.indicators_path else None,
         )
+
+    def quality_page(self, lang: str) -> str:
+        """The data-quality page a page in ``lang`` links ("" when the run has none)."""
+        pages = dict(self.quality_pages)
+        return pages.get(lang) or next(iter(pages.values()), "")
 
 
     def _takes_indicators(self, job: Job) -> bool:
@@ -67,7 +77,8 @@ class ReportRenderer:
 
 
 def run_renderer(engine_name: str | None, indicators_path: str | None, jobs: list[Job],
-                 excluded_rows: int = 0, workbooks: bool = False) -> ReportRenderer:
+                 exclusions: Exclusions | None = None, quality_pages: dict[str, str] | None = None,
+                 workbooks: bool = False) -> ReportRenderer:
     """The renderer of a run's ``jobs``, with the notebooks that take the shared indicator table read here;
     ``workbooks``: the workbooks are the run's indicator rows and views (``report_tables``), which the
     engine may write where the reports run."""
@@ -75,7 +86,8 @@ def run_renderer(engine_name: str | None, indicators_path: str | None, jobs: lis
     if indicators_path:
         takes = frozenset(str(job.notebook) for job in jobs
                           if INDICATORS_PARAMETER in declared_parameters(job.notebook))
-    return ReportRenderer(engine_name, indicators_path, excluded_rows=excluded_rows, indicator_notebooks=takes,
+    return ReportRenderer(engine_name, indicators_path, exclusions=exclusions or None,
+                          quality_pages=tuple(sorted((quality_pages or {}).items())), indicator_notebooks=takes,
                           workbooks=workbooks)
 
 

@@ -119,15 +119,59 @@ def title_block(fields: dict[str, str], *, name: str, lang: str, generated_on: _
 DATA_QUALITY_PAGE = "data_quality.html"
 
 
-def excluded_rows_banner(fields: dict[str, Any], lang: str) -> dict[str, str] | None:
-    """The banner of a page published with rows left out for errors (``excluded_rows`` > 0), else None."""
-    try:
-        count = int(str(fields.get("excluded_rows") or 0))
-    except ValueError:
-        return None
-    if count <= 0:
-        return None
+def exclusion_text(rows: int, tables: Any, lang: str) -> str:
+    """The sentence saying what an ``--accept-errors`` run left out: how many rows, and the tables left out
+    whole (``tables``: (table, rows or ``None`` for an unreadable file) pairs), in ``lang``."""
     from nrd.present.formats import fmt_number
 
-    return {"text": t("page.excluded_rows", lang, n=fmt_number(count, lang)), "href": DATA_QUALITY_PAGE,
-            "link": t("report.data_quality", lang)}
+    whole = [t("page.excluded_table_unreadable", lang, table=table) if count is None
+             else t("page.excluded_table_rows", lang, table=table, n=fmt_number(count, lang))
+             for table, count in tables]
+    listed = t("page.excluded_tables", lang, tables=", ".join(whole)) if whole else ""
+    if rows:
+        return t("page.excluded_rows", lang, n=fmt_number(rows, lang), tables=listed)
+    return t("page.excluded_data", lang, tables=listed)
+
+
+def exclusion_meta(exclusions: Any, quality_page: str | None) -> dict[str, str] | None:
+    """The page's metadata fields of a run's ``Exclusions`` (``None`` when nothing was excluded):
+    ``excluded_rows``, ``excluded_tables`` (JSON) and ``data_quality`` (the page the banner links, "" when
+    the publication has none)."""
+    import json
+
+    if not exclusions:
+        return None
+    return {"excluded_rows": str(exclusions.rows), "excluded_tables": json.dumps(list(exclusions.tables)),
+            "data_quality": quality_page or ""}
+
+
+def excluded_rows_banner(fields: dict[str, Any], lang: str) -> dict[str, str] | None:
+    """The banner of a page published by an ``--accept-errors`` run (``excluded_rows`` set), else None;
+    it links the data-quality report only when the publication holds it (``data_quality``)."""
+    import json
+
+    if fields.get("excluded_rows") in (None, ""):
+        return None
+    try:
+        count = int(str(fields["excluded_rows"]))
+        tables = [(str(table), n) for table, n in json.loads(fields.get("excluded_tables") or "[]")]
+    except (ValueError, TypeError):
+        return None
+    href = str(fields.get("data_quality") or "")
+    return {"text": exclusion_text(count, tables, lang), "href": href,
+            "link": t("report.data_quality", lang) if href else "",
+            "details": t("page.excluded_details", lang) if href else ""}
+
+
+def workbook_note(exclusions: Any, quality_pages: Any, lang: str = "vi") -> str:
+    """The note an ``--accept-errors`` run's workbooks carry ("" when nothing was excluded), in the
+    workbooks' language; ``quality_pages``: language -> data-quality page (the note names the one in
+    ``lang``, else the first)."""
+    if not exclusions:
+        return ""
+    pages = dict(quality_pages or {})
+    quality_page = pages.get(lang) or (min(pages.items())[1] if pages else "")
+    text = exclusion_text(exclusions.rows, exclusions.tables, lang)
+    if quality_page:
+        text += " " + t("xlsx.note.data_quality", lang, page=f"html/{quality_page}")
+    return text
