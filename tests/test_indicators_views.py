@@ -121,3 +121,15 @@ def test_value_outliers():
             for c, v in ((C1, 60.0), (C2, 61.0), (C3, 62.0), (C4, 600.0))]
     out = ind.value_outliers(dataset(criteria_status=rows), "2025-09")
     assert list(out["unit_code"]) == [C4]  # median 61.5, MAD 1.0 -> z(600) = 0.6745 × 538.5 ≫ 3.5
+
+
+def test_ocop_views_by_unit_and_entity_type_count_every_active_product(ds):
+    active = ind.active_products(ds, "2025-09")
+    by_unit = ind.ocop_by_unit(active)
+    assert by_unit["products"].sum() == active["product_id"].nunique() > 0
+    assert list(by_unit["products"]) == sorted(by_unit["products"], reverse=True)
+    assert (by_unit["high"] <= by_unit["products"]).all()
+    assert by_unit["high"].sum() == active.loc[active["stars"] >= 4, "product_id"].nunique()
+    by_type = ind.ocop_by_entity_type(active)
+    assert by_type["products"].sum() == active["product_id"].nunique()
+    assert by_type["entities"].sum() == active["entity_id"].nunique()

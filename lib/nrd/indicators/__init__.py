@@ -63,6 +63,8 @@ from nrd.indicators.views import (
     level_history,
     mobilized_by_source,
     ocop_new_recognitions,
+    ocop_by_entity_type,
+    ocop_by_unit,
     product_counts,
     registrations_by_stage,
 )
@@ -104,6 +106,8 @@ __all__ = [
     "mobilized_by_source",
     "ocop_new_recognitions",
     "parse_targets",
+    "ocop_by_entity_type",
+    "ocop_by_unit",
     "product_counts",
     "phase_comparison",
     "register",

@@ -20,6 +20,7 @@ from nrd.indicators.ocop import registrations_of_cycle
 from nrd.indicators.pipeline_criteria import read_criteria
 from nrd.indicators.pipeline_watch import five_star_candidates, open_actions
 from nrd.indicators.pipelines import dossier_states, project_states
+from nrd.indicators.project_views import remember_unit_portfolios
 
 #: Steps of the OCOP evaluation cycle, in order; a registration has reached a step when its stage is that
 #: step's stage or a later one (``STAGE`` order).
@@ -195,6 +196,7 @@ def remember_pipelines(ds, period: str) -> None:
     _projects_at(ds, period)
     _dossiers_at(ds, period)
     _actions_at(ds, period)
+    remember_unit_portfolios(ds, period)
 
 
 def pipeline_departments(ds, period: str) -> set[str]:

@@ -90,13 +90,28 @@ def unit_project_portfolio(ds, period: str, unit_code: str) -> pd.Series:
     """One commune's portfolio at P (``UNIT_COLUMNS``): its projects with a progress row by P, completed,
     open, overdue, total investment and disbursed (million VND), all counted like the ``projects.*``
     commune rows; zeros when it has none (also when the dataset has no project tables)."""
-    by_unit = projects_by_unit(ds, period)
-    row = by_unit[by_unit["unit_code"].astype("string") == str(unit_code)]
-    if len(row):
-        return row.iloc[0][UNIT_COLUMNS]
+    by_unit = _units_at(ds, periods.parse_period(period))
+    if str(unit_code) in by_unit.index:
+        return by_unit.loc[str(unit_code), UNIT_COLUMNS].copy()
     names = _unit_names(ds)
     return pd.Series({"unit_code": str(unit_code), "unit_name": names.get(str(unit_code)),
                       **{c: 0 for c in COUNT_COLUMNS}})[UNIT_COLUMNS]
+
+
+def _units_at(ds, period: str) -> pd.DataFrame:
+    """``projects_by_unit`` at P indexed by unit code (communes only), computed once per dataset and period:
+    every scorecard of a run reads its own row, and the province-wide project states behind it cost ~50 ms
+    on national data."""
+    def compute() -> pd.DataFrame:
+        by_unit = projects_by_unit(ds, period)
+        by_unit = by_unit[by_unit["unit_code"].notna()]
+        return by_unit.set_index(by_unit["unit_code"].astype("string").astype(object), drop=False)
+    return prepare(ds).remembered(("project_views.units", period), compute)
+
+
+def remember_unit_portfolios(ds, period: str) -> None:
+    """Compute every commune's portfolio of P now (a fork server, once for all its scorecards)."""
+    _units_at(ds, periods.parse_period(period))
 
 
 def project_schedule(ds, period: str) -> pd.DataFrame:

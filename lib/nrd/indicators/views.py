@@ -93,6 +93,22 @@ def product_counts(active: pd.DataFrame, by) -> pd.DataFrame:
         .rename(columns={"product_id": "products"})
 
 
+def ocop_by_unit(active: pd.DataFrame) -> pd.DataFrame:
+    """Units by active products, most first: ``unit_code``, ``unit_name``, ``products`` and ``high`` (4★ and
+    5★ among them)."""
+    counts = product_counts(active, ["unit_code", "unit_name"])
+    high = product_counts(active[active["stars"] >= 4], ["unit_code"]).rename(columns={"products": "high"})
+    counts = counts.merge(high, on="unit_code", how="left").fillna({"high": 0})
+    return counts.sort_values(["products", "unit_code"], ascending=[False, True])
+
+
+def ocop_by_entity_type(active: pd.DataFrame) -> pd.DataFrame:
+    """Active products and distinct entities per entity type: ``entity_type``, ``products``, ``entities``."""
+    entities = active.groupby("entity_type", as_index=False)["entity_id"].nunique().rename(
+        columns={"entity_id": "entities"})
+    return product_counts(active, ["entity_type"]).merge(entities, on="entity_type")
+
+
 PRODUCT_COLUMNS = ["product_id", "product_name", "stars", "score", "group", "unit_code", "unit_name", "entity_id",
                    "entity_name", "entity_type", "recognized_on", "expires", "decision_no"]
 

@@ -9,7 +9,7 @@ an entity's name (a household business is named after its owner) nor a phone or 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -282,45 +282,33 @@ OCOP_PRODUCT_COLUMNS = (Col("product_name", "common.product"), Col("stars", "axi
                         Col("recognized_on", "common.recognized_on", "date"), Col("expires", "common.expires", "date"))
 
 
-def _counts(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Distinct products per ``by`` (``nrd.indicators.product_counts`` of an already-computed view)."""
-    from nrd.indicators.views import product_counts
-
-    return product_counts(frame, by)
-
-
 def show_ocop_stars(by_stars: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """Active products by stars (``product_counts(active, ["stars"])``) as a bar chart; returns ``by_stars``."""
     show_figure(ocop_stars_bar(by_stars, lang))
     return by_stars
 
 
-def show_ocop_groups(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """``active_products`` by product group, stacked by stars, and the same as a table."""
-    counts = _with_group_names(_counts(active, ["group", "stars"]), lang)
+def show_ocop_groups(by_group_stars: pd.DataFrame, by_group: pd.DataFrame,
+                     lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """Products by group and stars (``product_counts(active, ["group", "stars"])``) stacked as bars, and the
+    products by group (``product_counts(active, "group")``) as a table; returns the first with group names."""
+    counts = _with_group_names(by_group_stars, lang)
     show_figure(ocop_groups_bar(counts, lang))
-    totals = _with_group_names(_counts(active, ["group"]), lang)
-    show_table(totals, [Col("group_name", "axis.group"), Col("products", "axis.products", "int")], lang)
+    show_table(_with_group_names(by_group, lang),
+               [Col("group_name", "axis.group"), Col("products", "axis.products", "int")], lang)
     return counts
 
 
-def show_ocop_units(active: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 20) -> pd.DataFrame:
-    """Units with the most active products (unit, products, of which 4★ and 5★)."""
-    counts = _counts(active, ["unit_code", "unit_name"])
-    high = _counts(active[active["stars"] >= 4], ["unit_code"]).rename(columns={"products": "high"})
-    counts = counts.merge(high, on="unit_code", how="left").fillna({"high": 0})
-    counts = counts.sort_values(["products", "unit_code"], ascending=[False, True])
-    show_note("note.units_with_products", lang, n=len(counts))
-    return show_table(counts, [Col("unit_name", "common.unit"), Col("products", "axis.products", "int"),
-                        Col("high", "common.four_five_stars", "int")], lang, max_rows=max_rows)
+def show_ocop_units(by_unit: pd.DataFrame, lang: str = DEFAULT_LANG, max_rows: int = 20) -> pd.DataFrame:
+    """Units with the most active products (``ocop_by_unit``: unit, products, of which 4★ and 5★)."""
+    show_note("note.units_with_products", lang, n=len(by_unit))
+    return show_table(by_unit, [Col("unit_name", "common.unit"), Col("products", "axis.products", "int"),
+                                Col("high", "common.four_five_stars", "int")], lang, max_rows=max_rows)
 
 
-def show_ocop_entity_types(active: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """Active products and distinct entities by entity type."""
-    products = _counts(active, ["entity_type"])
-    entities = active.groupby("entity_type", as_index=False)["entity_id"].nunique().rename(
-        columns={"entity_id": "entities"})
-    return show_table(products.merge(entities, on="entity_type"),
+def show_ocop_entity_types(by_entity_type: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """Active products and distinct entities by entity type (``ocop_by_entity_type``)."""
+    return show_table(by_entity_type,
                       [Col("entity_type", "common.entity_type", "entity_type"), Col("products", "axis.products", "int"),
                        Col("entities", "common.entities", "int")], lang)
 
