@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from _display_capture import shown  # noqa: F401 (a fixture)
 from nrd import indicators as ind
 from nrd.io import read_dataset
 from nrd.present import appraisal_sections as ax
-from nrd.present import display
 from nrd.present import pipeline_sections as ps
 from nrd.present import works_sections as ws
 from nrd.present.formats import fmt_money_share
@@ -48,15 +48,6 @@ def bare(ds):
     return replace(ds, tables=tables)
 
 
-@pytest.fixture
-def shown(monkeypatch) -> list[str]:
-    out: list[str] = []
-
-    def capture(obj, **_kwargs):
-        out.append(getattr(obj, "data", None) if isinstance(getattr(obj, "data", None), str) else "<figure>")
-
-    monkeypatch.setattr(display, "_display", capture)
-    return out
 
 
 def _text(html: list[str]) -> str:

@@ -9,22 +9,12 @@ import pytest
 from test_indicators_phase import C1, C3, PERIODS, _dataset
 from test_indicators_phase import DEPARTMENTS, GROUPS, INDICATORS
 
+from _display_capture import shown  # noqa: F401 (a fixture)
 import nrd.indicators as ind
 from nrd.present import phase as px
-from nrd.present import display
 from nrd.present import report as rp
 
 
-@pytest.fixture
-def shown(monkeypatch) -> list[str]:
-    """The HTML every ``display`` call of the report helpers would emit (figures as a marker)."""
-    out: list[str] = []
-
-    def capture(obj, **_kwargs):
-        out.append(getattr(obj, "data", None) if isinstance(getattr(obj, "data", None), str) else "<figure>")
-
-    monkeypatch.setattr(display, "_display", capture)
-    return out
 
 
 @pytest.fixture(scope="module")

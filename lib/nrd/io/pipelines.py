@@ -21,6 +21,17 @@ def _present(tables: dict, name: str) -> pd.DataFrame | None:
     return None if frame is None or frame.empty else frame
 
 
+def _cumulative_falls(ordered: pd.DataFrame, column: str, kind: str, message: str) -> list:
+    """A warning for each progress row (``ordered`` by project and period) whose ``column``, a cumulative
+    figure, is below its highest value in an earlier month of the same project."""
+    before = ordered.groupby("project_id", sort=False)[column].cummax().groupby(
+        ordered["project_id"], sort=False).shift(1)
+    fell = ordered[ordered[column] < before - 1e-9]
+    return [_finding(WARNING, kind, "project_progress", row, column, f"{getattr(row, column):g}",
+                     f"at least {earlier:g} (an earlier month)", message)
+            for row, earlier in zip(_rows(fell), before[fell.index])]
+
+
 def check_progress_projects(tables: dict) -> list[Finding]:
     """Progress rows name a project of ``projects``; physical % and cumulative disbursement never decrease;
     a completed project is 100 % done; disbursement stays within the project's total investment."""
@@ -35,20 +46,10 @@ def check_progress_projects(tables: dict) -> list[Finding]:
         for row in _rows(progress[~progress["project_id"].isin(known)])
     ]
     ordered = progress.sort_values(["project_id", "period", ROW])
-    previous = ordered.groupby("project_id", sort=False)["physical_pct"].cummax().groupby(
-        ordered["project_id"], sort=False).shift(1)
-    dropped = ordered[ordered["physical_pct"] < previous - 1e-9]
-    for row, before in zip(_rows(dropped), previous[dropped.index]):
-        findings.append(_finding(WARNING, "progress_decreasing", "project_progress", row, "physical_pct",
-                                 f"{row.physical_pct:g}", f"at least {before:g} (an earlier month)",
-                                 "physical progress is lower than in an earlier month"))
-    paid_before = ordered.groupby("project_id", sort=False)["disbursed_mvnd"].cummax().groupby(
-        ordered["project_id"], sort=False).shift(1)
-    fell = ordered[ordered["disbursed_mvnd"] < paid_before - 1e-9]
-    for row, before in zip(_rows(fell), paid_before[fell.index]):
-        findings.append(_finding(WARNING, "disbursed_decreasing", "project_progress", row, "disbursed_mvnd",
-                                 f"{row.disbursed_mvnd:g}", f"at least {before:g} (an earlier month)",
-                                 "cumulative disbursement is lower than in an earlier month"))
+    findings += _cumulative_falls(ordered, "physical_pct", "progress_decreasing",
+                                  "physical progress is lower than in an earlier month")
+    findings += _cumulative_falls(ordered, "disbursed_mvnd", "disbursed_decreasing",
+                                  "cumulative disbursement is lower than in an earlier month")
     unfinished = progress[(progress["status"] == "completed") & (progress["physical_pct"] < 100 - 1e-9)]
     findings += [
         _finding(WARNING, "completed_below_100", "project_progress", row, "physical_pct", f"{row.physical_pct:g}",
