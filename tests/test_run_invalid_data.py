@@ -172,7 +172,7 @@ def test_a_table_dropped_whole_is_counted_and_named_and_workbooks_carry_the_note
     manifest = _manifest(publication)
     assert manifest["excluded_rows"] == rows == 490
     assert manifest["excluded_tables"] == {"capital_mobilized": rows}
-    banner = "Cảnh báo: 490 dòng dữ liệu có lỗi đã bị loại khỏi báo cáo này, gồm cả bảng capital_mobilized (490 dòng)"
+    banner = "Cảnh báo: 490 dòng dữ liệu có lỗi đã bị loại khỏi báo cáo này, gồm cả bảng «Huy động vốn» (490 dòng)"
     page = (publication / "html" / "province_overview.html").read_text(encoding="utf-8")
     assert banner in page and 'href="data_quality.html"' in page
     assert (publication / "html" / "data_quality.html").is_file()  # added to the --only selection
@@ -205,7 +205,7 @@ def test_an_unreadable_file_is_named_on_the_banner_and_in_the_reports_error(tmp_
     assert "published with input rows with errors left out; table capital_mobilized left out whole (its file " \
            "could not be read)" in shown
     index = (publication / "index.html").read_text(encoding="utf-8")
-    assert "gồm cả bảng capital_mobilized (không đọc được tệp, chưa rõ số dòng)" in index
+    assert "gồm cả bảng «Huy động vốn» (không đọc được tệp, chưa rõ số dòng)" in index
 
 
 def test_an_unreadable_table_raises_unreadable_table_error(tmp_path):

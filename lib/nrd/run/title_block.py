@@ -124,13 +124,20 @@ def exclusion_text(rows: int, tables: Any, lang: str) -> str:
     whole (``tables``: (table, rows or ``None`` for an unreadable file) pairs), in ``lang``."""
     from nrd.present.formats import fmt_number
 
-    whole = [t("page.excluded_table_unreadable", lang, table=table) if count is None
-             else t("page.excluded_table_rows", lang, table=table, n=fmt_number(count, lang))
+    whole = [t("page.excluded_table_unreadable", lang, table=_table_name(table, lang)) if count is None
+             else t("page.excluded_table_rows", lang, table=_table_name(table, lang), n=fmt_number(count, lang))
              for table, count in tables]
     listed = t("page.excluded_tables", lang, tables=", ".join(whole)) if whole else ""
     if rows:
         return t("page.excluded_rows", lang, n=fmt_number(rows, lang), tables=listed)
     return t("page.excluded_data", lang, tables=listed)
+
+
+def _table_name(table: str, lang: str) -> str:
+    """A dataset table as a reader knows it (``table.<id>`` in ``lang``), the contract's id when unlabelled."""
+    from nrd.present.i18n import has_label
+
+    return t(f"table.{table}", lang) if has_label(f"table.{table}") else table
 
 
 def exclusion_meta(exclusions: Any, quality_page: str | None) -> dict[str, str] | None:
